@@ -82,11 +82,12 @@ impl Config {
             path: shown.clone(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        cfg.validate().map_err(|(key, message)| ConfigError::Invalid {
-            path: shown,
-            key,
-            message,
-        })?;
+        cfg.validate()
+            .map_err(|(key, message)| ConfigError::Invalid {
+                path: shown,
+                key,
+                message,
+            })?;
         Ok(cfg)
     }
 
@@ -94,7 +95,10 @@ impl Config {
     pub fn validate(&self) -> Result<(), (String, String)> {
         let i = &self.ingest;
         non_negative("ingest.min_moving_speed_mps", i.min_moving_speed_mps)?;
-        non_negative("ingest.duplicate_start_window_s", i.duplicate_start_window_s)?;
+        non_negative(
+            "ingest.duplicate_start_window_s",
+            i.duplicate_start_window_s,
+        )?;
         non_negative("ingest.duplicate_distance_pct", i.duplicate_distance_pct)?;
         Ok(())
     }

@@ -292,11 +292,17 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeFailure> {
                     }
                     other => {
                         let msg = other.to_string();
+                        let mid_message = matches!(other, ErrorKind::UnexpectedEof(_));
                         if in_file && expected_end > data.len() {
                             out.integrity.truncated = Some(format!(
                                 "data ends at byte {} of {}; records before the cut are kept",
                                 data.len(),
                                 expected_end + 2
+                            ));
+                        } else if in_file && mid_message && data_messages > 0 {
+                            out.integrity.truncated = Some(format!(
+                                "the file ends inside a message at byte {offset} ({msg}); \
+                                 records before it are kept"
                             ));
                         } else if completed > 0 && !in_file {
                             out.integrity.trailing = Some(format!(
@@ -320,16 +326,18 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeFailure> {
             }
         }
     }
-    if in_file && out.integrity.truncated.is_none() {
-        out.integrity.truncated = Some(if unclosed {
-            "the header declares no data size: the device never closed the file".to_string()
-        } else {
-            format!(
-                "data ends at byte {} of {}; records before the cut are kept",
-                data.len(),
-                expected_end + 2
-            )
-        });
+    if unclosed {
+        out.integrity.truncated = Some(
+            "the header declares no data size: the device never closed the file; \
+             the records it holds are kept"
+                .to_string(),
+        );
+    } else if in_file && out.integrity.truncated.is_none() {
+        out.integrity.truncated = Some(format!(
+            "data ends at byte {} of {}; records before the cut are kept",
+            data.len(),
+            expected_end + 2
+        ));
     }
     if data_messages == 0 {
         return Err(DecodeFailure::new(
@@ -389,7 +397,8 @@ impl Reducer {
             return;
         }
         let f = msg.fields();
-        if let (Some(ts), Some(local)) = (f.get(&253).and_then(raw_int), f.get(&5).and_then(raw_int))
+        if let (Some(ts), Some(local)) =
+            (f.get(&253).and_then(raw_int), f.get(&5).and_then(raw_int))
         {
             self.activity = Some((ts, local));
         }
@@ -552,7 +561,7 @@ fn push_record(rec: &Fields<'_>, s: &mut Samples) {
 }
 
 fn session(rec: &Fields<'_>) -> SessionMsg {
-    let avg_cad = number(rec, 18).map(|c| c + number(rec, 41).unwrap_or(0.0));
+    let avg_cad = number(rec, 18).map(|c| c + number(rec, 92).unwrap_or(0.0));
     SessionMsg {
         start: time(rec, 2),
         end: time(rec, 253),

@@ -262,7 +262,10 @@ fn walk_zip<R: Read + Seek>(
                 tx,
                 seq,
                 source.to_string(),
-                Payload::Failed(Reason::BadArchive, format!("not a readable zip archive: {e}")),
+                Payload::Failed(
+                    Reason::BadArchive,
+                    format!("not a readable zip archive: {e}"),
+                ),
                 weight,
             )
         }

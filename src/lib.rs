@@ -1,1 +1,116 @@
+//! fitrisk: a folder of Garmin FIT files → a knee-load risk report (Parquet and CSV).
+//!
+//! The modules follow the pipeline: [`discover`] → [`decode`] → [`analyse`] (run in parallel by
+//! [`pipeline`]) → [`aggregate`] → [`output`]. [`run`] wires them together for the binary.
 
+pub mod aggregate;
+pub mod analyse;
+pub mod cli;
+pub mod config;
+pub mod decode;
+pub mod discover;
+pub mod ledger;
+pub mod output;
+pub mod pipeline;
+
+use std::io::Write;
+use std::time::Instant;
+
+use cli::{Cli, Command, Format, ReportArgs};
+use config::Config;
+use output::export::{self, Exporter};
+use output::summary::Summary;
+
+/// Exit code: the report was written (even if some inputs were skipped).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the run failed (the output could not be written, a worker pool could not start).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code: the command line was wrong (also clap's code): a missing input, a bad config file.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: `--strict` and at least one input could not be read; the report was written.
+pub const EXIT_UNREADABLE: u8 = 3;
+
+/// A fatal error and the exit code it maps to.
+#[derive(Debug)]
+pub struct Fatal {
+    /// Process exit code.
+    pub code: u8,
+    /// What happened.
+    pub error: anyhow::Error,
+}
+
+impl Fatal {
+    fn usage(e: impl Into<anyhow::Error>) -> Fatal {
+        Fatal {
+            code: EXIT_USAGE,
+            error: e.into(),
+        }
+    }
+    fn failure(e: impl Into<anyhow::Error>) -> Fatal {
+        Fatal {
+            code: EXIT_FAILURE,
+            error: e.into(),
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<u8, Fatal> {
+    match cli.command {
+        Command::Report(args) => report(&args),
+    }
+}
+
+fn report(args: &ReportArgs) -> Result<u8, Fatal> {
+    let started = Instant::now();
+    let cfg = match &args.config {
+        Some(path) => Config::from_file(path).map_err(Fatal::usage)?,
+        None => Config::default(),
+    };
+    let inputs = discover::discover(&args.inputs).map_err(Fatal::usage)?;
+    std::fs::create_dir_all(&args.output).map_err(|e| {
+        Fatal::failure(anyhow::anyhow!(
+            "cannot create output folder {}: {e}",
+            args.output.display()
+        ))
+    })?;
+    let threads = args
+        .threads
+        .map(|n| n.get())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let input_bytes = discover::total_bytes(&inputs);
+
+    let bar = output::progress::Bar::start(input_bytes, args.quiet);
+    let outcomes = pipeline::run(&inputs, &cfg, threads, &bar);
+    let captured = bar.finish();
+    let outcomes = outcomes.map_err(Fatal::failure)?;
+
+    let tables = aggregate::aggregate(outcomes, &cfg);
+    let frames = output::frames::all(&tables).map_err(Fatal::failure)?;
+    let exporters: Vec<&dyn Exporter> = match args.format {
+        Format::Parquet => vec![&export::Parquet],
+        Format::Csv => vec![&export::Csv],
+        Format::Both => vec![&export::Parquet, &export::Csv],
+    };
+    let mut written = Vec::new();
+    for (stem, mut df) in frames {
+        for e in &exporters {
+            let path =
+                export::write_atomic(&args.output, stem, *e, &mut df).map_err(Fatal::failure)?;
+            written.push(path);
+        }
+    }
+
+    let mut summary = Summary::new(&tables, input_bytes);
+    summary.elapsed = started.elapsed();
+    summary.written = written;
+    summary.captured = captured;
+    if !args.quiet {
+        // A closed pipe (e.g. `| head`) is not an error.
+        let _ = std::io::stdout().write_all(summary.render().as_bytes());
+    }
+    if args.strict && summary.unreadable() > 0 {
+        return Ok(EXIT_UNREADABLE);
+    }
+    Ok(EXIT_OK)
+}

@@ -1,1 +1,17 @@
-fn main(){}
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let cli = fitrisk::cli::Cli::parse();
+    match fitrisk::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("fitrisk: error: {:#}", err.error);
+            ExitCode::from(err.code)
+        }
+    }
+}

@@ -1,1 +1,6 @@
+//! Integration tests: drive the real `fitrisk` binary over files in `testdata/` and files the
+//! tests write with known contents. One test binary (faster to link), one module per area.
 
+mod support;
+
+mod ingest;

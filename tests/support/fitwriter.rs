@@ -222,8 +222,8 @@ fn scaled_u16(value: f64, scale: f64, offset: f64, what: &str) -> u16 {
 // ---------------------------------------------------------------------------
 
 const CRC_NIBBLE_TABLE: [u16; 16] = [
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-    0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401,
+    0x5000, 0x9C01, 0x8801, 0x4400,
 ];
 
 /// Continue a FIT CRC-16 over `data`, starting from `crc`.
@@ -258,34 +258,62 @@ pub struct Field {
 impl Field {
     /// An enum field.
     pub fn enum_(num: u8, v: u8) -> Field {
-        Field { num, base_type: base_type::ENUM, bytes: vec![v] }
+        Field {
+            num,
+            base_type: base_type::ENUM,
+            bytes: vec![v],
+        }
     }
     /// A uint8 field.
     pub fn u8(num: u8, v: u8) -> Field {
-        Field { num, base_type: base_type::UINT8, bytes: vec![v] }
+        Field {
+            num,
+            base_type: base_type::UINT8,
+            bytes: vec![v],
+        }
     }
     /// A uint16 field.
     pub fn u16(num: u8, v: u16) -> Field {
-        Field { num, base_type: base_type::UINT16, bytes: v.to_le_bytes().to_vec() }
+        Field {
+            num,
+            base_type: base_type::UINT16,
+            bytes: v.to_le_bytes().to_vec(),
+        }
     }
     /// A uint32 field (also used for date_time / local_date_time).
     pub fn u32(num: u8, v: u32) -> Field {
-        Field { num, base_type: base_type::UINT32, bytes: v.to_le_bytes().to_vec() }
+        Field {
+            num,
+            base_type: base_type::UINT32,
+            bytes: v.to_le_bytes().to_vec(),
+        }
     }
     /// A uint32z field (0 is the invalid value).
     pub fn u32z(num: u8, v: u32) -> Field {
-        Field { num, base_type: base_type::UINT32Z, bytes: v.to_le_bytes().to_vec() }
+        Field {
+            num,
+            base_type: base_type::UINT32Z,
+            bytes: v.to_le_bytes().to_vec(),
+        }
     }
     /// A sint32 field.
     pub fn i32(num: u8, v: i32) -> Field {
-        Field { num, base_type: base_type::SINT32, bytes: v.to_le_bytes().to_vec() }
+        Field {
+            num,
+            base_type: base_type::SINT32,
+            bytes: v.to_le_bytes().to_vec(),
+        }
     }
     /// A NUL-terminated string field occupying `size` bytes (truncated/padded).
     pub fn string(num: u8, s: &str, size: u8) -> Field {
         let mut bytes = s.as_bytes().to_vec();
         bytes.truncate(usize::from(size).saturating_sub(1));
         bytes.resize(usize::from(size), 0);
-        Field { num, base_type: base_type::STRING, bytes }
+        Field {
+            num,
+            base_type: base_type::STRING,
+            bytes,
+        }
     }
     /// A field of base type `base_type` filled with that type's invalid value
     /// (decoders treat it as absent).
@@ -304,7 +332,11 @@ impl Field {
             base_type::FLOAT64 => f64::NAN.to_le_bytes().to_vec(),
             other => panic!("unknown base type 0x{other:02X}"),
         };
-        Field { num, base_type, bytes }
+        Field {
+            num,
+            base_type,
+            bytes,
+        }
     }
     /// The `(field_num, size, base_type)` triple for a definition message.
     pub fn def(&self) -> (u8, u8, u8) {
@@ -312,6 +344,9 @@ impl Field {
         (self.num, size, self.base_type)
     }
 }
+
+/// A definition layout: `(field_num, size, base_type)` per field.
+pub type Layout = Vec<(u8, u8, u8)>;
 
 /// Low-level FIT file builder: collects definition and data messages and
 /// wraps them in a header and CRC on [`FitBuilder::finish`].
@@ -323,7 +358,7 @@ impl Field {
 #[derive(Clone, Debug)]
 pub struct FitBuilder {
     data: Vec<u8>,
-    defs: Vec<Option<(u16, Vec<(u8, u8, u8)>)>>,
+    defs: Vec<Option<(u16, Layout)>>,
     header_crc: bool,
     protocol_version: u8,
     profile_version: u16,
@@ -384,7 +419,10 @@ impl FitBuilder {
     /// 0..=3 and `time_offset` is the low 5 bits of the message's FIT timestamp
     /// (values above 31 are masked).
     pub fn data_compressed(&mut self, local: u8, time_offset: u8, bytes: &[u8]) -> &mut Self {
-        assert!(local < 4, "compressed-timestamp headers only address local messages 0..=3");
+        assert!(
+            local < 4,
+            "compressed-timestamp headers only address local messages 0..=3"
+        );
         self.data.push(0x80 | (local << 5) | (time_offset & 0x1F));
         self.data.extend_from_slice(bytes);
         self
@@ -394,7 +432,10 @@ impl FitBuilder {
     /// first if `local` is not currently defined with exactly this layout.
     pub fn message(&mut self, local: u8, global: u16, fields: &[Field]) -> &mut Self {
         self.ensure_defined(local, global, fields);
-        let bytes: Vec<u8> = fields.iter().flat_map(|f| f.bytes.iter().copied()).collect();
+        let bytes: Vec<u8> = fields
+            .iter()
+            .flat_map(|f| f.bytes.iter().copied())
+            .collect();
         self.data(local, &bytes)
     }
 
@@ -408,12 +449,15 @@ impl FitBuilder {
         fields: &[Field],
     ) -> &mut Self {
         self.ensure_defined(local, global, fields);
-        let bytes: Vec<u8> = fields.iter().flat_map(|f| f.bytes.iter().copied()).collect();
+        let bytes: Vec<u8> = fields
+            .iter()
+            .flat_map(|f| f.bytes.iter().copied())
+            .collect();
         self.data_compressed(local, time_offset, &bytes)
     }
 
     fn ensure_defined(&mut self, local: u8, global: u16, fields: &[Field]) {
-        let layout: Vec<(u8, u8, u8)> = fields.iter().map(Field::def).collect();
+        let layout: Layout = fields.iter().map(Field::def).collect();
         let current = self.defs.get(usize::from(local)).and_then(|d| d.as_ref());
         if current.map(|(g, l)| (*g, l)) != Some((global, &layout)) {
             self.define(local, global, &layout);
@@ -495,7 +539,10 @@ pub struct Sample {
 impl Sample {
     /// A sample at `t_unix` with no other fields.
     pub fn at(t_unix: i64) -> Sample {
-        Sample { t_unix, ..Sample::default() }
+        Sample {
+            t_unix,
+            ..Sample::default()
+        }
     }
 }
 
@@ -508,9 +555,13 @@ pub struct Session {
     pub sub_sport: u8,
     /// The records of this session, in order.
     pub samples: Vec<Sample>,
-    /// Overrides for session summary fields; when None the writer computes them from samples
-    /// (start_time = first sample, total_elapsed/timer = last-first, total_distance = last distance,
-    /// total_ascent/descent from altitude deltas, avg running cadence as strides/min + fractional).
+    /// Override for total_distance (m).
+    ///
+    /// This and the following fields override session summary values; when
+    /// `None` the writer computes them from the samples (start_time = first
+    /// sample, total_elapsed/timer = last − first, total_distance = last
+    /// distance, total_ascent/descent from altitude deltas, average running
+    /// cadence as strides/min + fractional); see [`Session::summary`].
     pub total_distance_m: Option<f64>,
     /// Override for total_timer_time (s); total_elapsed_time stays last − first.
     pub total_timer_s: Option<f64>,
@@ -672,7 +723,13 @@ impl Encoder {
     }
 }
 
-fn file_id_fields(file_type: u8, manufacturer: u16, product: u16, serial: u32, created: i64) -> Vec<Field> {
+fn file_id_fields(
+    file_type: u8,
+    manufacturer: u16,
+    product: u16,
+    serial: u32,
+    created: i64,
+) -> Vec<Field> {
     vec![
         Field::enum_(0, file_type),
         Field::u16(1, manufacturer),
@@ -715,7 +772,10 @@ fn record_fields(s: &Sample, legacy: bool) -> Vec<Field> {
         f.push(Field::u16(6, scaled_u16(v, 1000.0, 0.0, "speed")));
     }
     if let Some(vo) = s.vertical_oscillation_mm {
-        f.push(Field::u16(39, scaled_u16(vo, 10.0, 0.0, "vertical_oscillation")));
+        f.push(Field::u16(
+            39,
+            scaled_u16(vo, 10.0, 0.0, "vertical_oscillation"),
+        ));
     }
     if let Some(st) = s.stance_time_ms {
         f.push(Field::u16(41, scaled_u16(st, 10.0, 0.0, "stance_time")));
@@ -727,7 +787,10 @@ fn record_fields(s: &Sample, legacy: bool) -> Vec<Field> {
         f.push(Field::u32(73, scaled_u32(v, 1000.0, 0.0, "enhanced_speed")));
     }
     if let (Some(alt), false) = (s.altitude_m, legacy) {
-        f.push(Field::u32(78, scaled_u32(alt, 5.0, 500.0, "enhanced_altitude")));
+        f.push(Field::u32(
+            78,
+            scaled_u32(alt, 5.0, 500.0, "enhanced_altitude"),
+        ));
     }
     if let Some(sl) = s.step_length_mm {
         f.push(Field::u16(85, scaled_u16(sl, 10.0, 0.0, "step_length")));
@@ -741,11 +804,20 @@ fn secs_ms(s: f64, what: &str) -> u32 {
 
 /// Encode to a complete FIT file (14-byte header with header CRC, data, file CRC).
 ///
-/// Message order: file_id; timer start event (at the first sample); then per
-/// session: [sport], records, lap, [session]; timer stop_all event (at the
-/// last sample); [activity].
+/// Message order: `file_id`; timer start `event` (at the first sample); then
+/// per session: `sport` (if [`Activity::with_sport_message`]), `record`s,
+/// `lap`, `session` (if [`Activity::with_session_message`]); timer stop_all
+/// `event` (at the last sample of any session); `activity` (if
+/// [`Activity::utc_offset_s`] is set).
+///
+/// Local message numbers: file_id 0, event 1, record 2, lap 3, session 4,
+/// activity 5, sport 6.  The record definition is re-emitted whenever the set
+/// of present fields (or timestamp vs. compressed header) changes.
 pub fn encode_activity(a: &Activity) -> Vec<u8> {
-    let mut e = Encoder { b: FitBuilder::new(), last_ts: None };
+    let mut e = Encoder {
+        b: FitBuilder::new(),
+        last_ts: None,
+    };
     e.msg(
         local::FILE_ID,
         mesg::FILE_ID,
@@ -758,12 +830,25 @@ pub fn encode_activity(a: &Activity) -> Vec<u8> {
         ),
     );
 
-    let summaries: Vec<SessionSummary> =
-        a.sessions.iter().map(|s| s.summary(a.time_created_unix)).collect();
-    let first_unix = summaries.first().map_or(a.time_created_unix, |s| s.start_unix);
-    let last_unix = summaries.iter().map(|s| s.end_unix).max().unwrap_or(a.time_created_unix);
+    let summaries: Vec<SessionSummary> = a
+        .sessions
+        .iter()
+        .map(|s| s.summary(a.time_created_unix))
+        .collect();
+    let first_unix = summaries
+        .first()
+        .map_or(a.time_created_unix, |s| s.start_unix);
+    let last_unix = summaries
+        .iter()
+        .map(|s| s.end_unix)
+        .max()
+        .unwrap_or(a.time_created_unix);
 
-    e.msg(local::EVENT, mesg::EVENT, &event_fields(fit_time(first_unix), 0));
+    e.msg(
+        local::EVENT,
+        mesg::EVENT,
+        &event_fields(fit_time(first_unix), 0),
+    );
 
     for (idx, (session, sum)) in a.sessions.iter().zip(&summaries).enumerate() {
         let idx = u16::try_from(idx).expect("too many sessions");
@@ -771,15 +856,18 @@ pub fn encode_activity(a: &Activity) -> Vec<u8> {
             e.msg(
                 local::SPORT,
                 mesg::SPORT,
-                &[Field::enum_(0, session.sport), Field::enum_(1, session.sub_sport)],
+                &[
+                    Field::enum_(0, session.sport),
+                    Field::enum_(1, session.sub_sport),
+                ],
             );
         }
 
         for s in &session.samples {
             let t = fit_time(s.t_unix);
             let fields = record_fields(s, a.legacy_fields);
-            let compress = a.compressed_timestamps
-                && e.last_ts.is_some_and(|last| t >= last && t - last < 32);
+            let compress =
+                a.compressed_timestamps && e.last_ts.is_some_and(|last| t >= last && t - last < 32);
             if compress {
                 e.b.message_compressed(local::RECORD, mesg::RECORD, (t & 0x1F) as u8, &fields);
                 e.last_ts = Some(t);
@@ -875,7 +963,11 @@ pub fn encode_activity(a: &Activity) -> Vec<u8> {
 pub fn encode_non_activity_file(file_type: u8, serial: u32) -> Vec<u8> {
     let created = FIT_EPOCH_UNIX + 1_000_000_000;
     let mut b = FitBuilder::new();
-    b.message(local::FILE_ID, mesg::FILE_ID, &file_id_fields(file_type, 1, 1, serial, created));
+    b.message(
+        local::FILE_ID,
+        mesg::FILE_ID,
+        &file_id_fields(file_type, 1, 1, serial, created),
+    );
     b.message(
         local::OTHER,
         mesg::USER_PROFILE,

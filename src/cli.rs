@@ -1,0 +1,67 @@
+//! The command line (clap derive). The `///` comments here are the help text.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Turn a folder of Garmin FIT files into a knee-load risk report.
+#[derive(Debug, Parser)]
+#[command(name = "fitrisk", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read every activity under the inputs and write the report tables.
+    Report(ReportArgs),
+}
+
+/// Arguments of `fitrisk report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Folders (searched recursively) or single files: .fit, .fit.gz, or Garmin/Strava .zip
+    /// exports (zips inside zips too).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Folder to write the report into (created if missing).
+    #[arg(short, long, value_name = "DIR", default_value = "fitrisk-report")]
+    pub output: PathBuf,
+
+    /// Which file formats to write.
+    #[arg(long, value_enum, default_value_t = Format::Both)]
+    pub format: Format,
+
+    /// Decoding threads [default: all cores].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Settings file (TOML) overriding any of the default thresholds.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Exit with code 3 when any input could not be read (not FIT, damaged beyond use, I/O
+    /// error); the report is still written.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// No progress bar and no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Apache Parquet only.
+    Parquet,
+    /// CSV only.
+    Csv,
+    /// Both Parquet and CSV.
+    Both,
+}

@@ -1,0 +1,127 @@
+//! The summary printed at the end of `fitrisk report`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::progress::Captured;
+use crate::aggregate::Tables;
+use crate::ledger::{Reason, Status};
+
+/// Figures of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Members found (ledger rows).
+    pub inputs: usize,
+    /// Input bytes on disk.
+    pub input_bytes: u64,
+    /// Runs in the activities table.
+    pub runs: usize,
+    /// Warnings by reason.
+    pub warnings: BTreeMap<Reason, usize>,
+    /// Skips by reason.
+    pub skipped: BTreeMap<Reason, usize>,
+    /// Duplicates.
+    pub duplicates: usize,
+    /// Wall time of the whole command.
+    pub elapsed: Duration,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// What dependencies wrote to stderr meanwhile.
+    pub captured: Captured,
+}
+
+impl Summary {
+    /// Counts the ledger.
+    pub fn new(t: &Tables, input_bytes: u64) -> Summary {
+        let mut s = Summary {
+            inputs: t.files.len(),
+            input_bytes,
+            runs: t.activities.len(),
+            ..Summary::default()
+        };
+        for f in &t.files {
+            let reason = f.reason.unwrap_or(Reason::DecodeError);
+            match f.status {
+                Status::Ok => {}
+                Status::Warning => *s.warnings.entry(reason).or_default() += 1,
+                Status::Skipped => *s.skipped.entry(reason).or_default() += 1,
+                Status::Duplicate => s.duplicates += 1,
+            }
+        }
+        s
+    }
+
+    /// Inputs that could not be read at all.
+    pub fn unreadable(&self) -> usize {
+        self.skipped
+            .iter()
+            .filter(|(r, _)| r.is_unreadable())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// The text printed at the end of a run.
+    pub fn render(&self) -> String {
+        let mut o = String::new();
+        let secs = self.elapsed.as_secs_f64();
+        let mb = self.input_bytes as f64 / 1e6;
+        let _ = writeln!(
+            o,
+            "{:<11}{} found ({mb:.1} MB), {} runs analysed",
+            "inputs", self.inputs, self.runs
+        );
+        let list = |m: &BTreeMap<Reason, usize>| {
+            m.iter()
+                .map(|(r, n)| format!("{r} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.warnings.is_empty() {
+            let n: usize = self.warnings.values().sum();
+            let _ = writeln!(o, "{:<11}{n}: {}", "warnings", list(&self.warnings));
+        }
+        if !self.skipped.is_empty() {
+            let n: usize = self.skipped.values().sum();
+            let _ = writeln!(o, "{:<11}{n}: {}", "skipped", list(&self.skipped));
+        }
+        if self.duplicates > 0 {
+            let _ = writeln!(o, "{:<11}{} (counted once)", "duplicates", self.duplicates);
+        }
+        let _ = writeln!(
+            o,
+            "{:<11}{secs:.2} s, {:.1} MB/s",
+            "time",
+            if secs > 0.0 { mb / secs } else { 0.0 }
+        );
+        if self.captured.count > 0 {
+            let first = self
+                .captured
+                .lines
+                .first()
+                .map(String::as_str)
+                .unwrap_or("");
+            let _ = writeln!(
+                o,
+                "{:<11}{} line(s) from the decoder kept off the screen; first: {first}",
+                "decoder", self.captured.count
+            );
+        }
+        if let Some(dir) = self.written.first().and_then(|p| p.parent()) {
+            let names: Vec<String> = self
+                .written
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
+            let _ = writeln!(
+                o,
+                "{:<11}{}: {}",
+                "written",
+                dir.display(),
+                names.join(", ")
+            );
+        }
+        o
+    }
+}

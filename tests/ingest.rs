@@ -1,0 +1,609 @@
+//! Ingest: the ledger accounts for every input, real files agree with an independent decoder,
+//! damaged inputs get the right reason without stopping the batch, archives work, time zones
+//! do not leak in, duplicates count once.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use crate::support::fitwriter::{self, sport, sub_sport, Activity, Sample, Session};
+use crate::support::*;
+
+/// Copies `testdata/` into a temp folder so tests can add files beside the real ones.
+fn testdata_copy(dir: &Path) {
+    for entry in walkdir::WalkDir::new(testdata()) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(testdata()).unwrap();
+        let to = dir.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&to).unwrap();
+        } else {
+            fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+fn fit_files_under(dir: &Path) -> BTreeSet<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().display().to_string())
+        .filter(|p| {
+            let l = p.to_ascii_lowercase();
+            l.ends_with(".fit") || l.ends_with(".fit.gz")
+        })
+        .collect()
+}
+
+#[test]
+fn every_input_appears_exactly_once_and_bad_ones_do_not_stop_the_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    testdata_copy(&input);
+    // The cut copy replaces the original, which would otherwise be kept as the same activity.
+    let original = input.join("fgebhart__workoutizer/tests__data__example.fit");
+    let example = fs::read(&original).unwrap();
+    fs::remove_file(&original).unwrap();
+    write(&input, "bad/empty.fit", b"");
+    write(
+        &input,
+        "bad/notes.FIT",
+        b"these are my running notes, not a FIT file\n",
+    );
+    write(&input, "bad/cut.fit", &example[..example.len() * 6 / 10]);
+    write(&input, "bad/ignored.txt", b"not a candidate");
+    let r = report(&[&input], &tmp.path().join("out"));
+
+    let sources: Vec<String> = strs(&r.files, "source")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let unique: BTreeSet<String> = sources.iter().cloned().collect();
+    assert_eq!(
+        unique.len(),
+        sources.len(),
+        "a source appears twice: {sources:?}"
+    );
+    assert_eq!(unique, fit_files_under(&input), "ledger and disk disagree");
+
+    let reason = |suffix: &str| {
+        let i = row(&r.files, suffix);
+        (
+            cell(&r.files, "status", i).unwrap(),
+            cell(&r.files, "reason", i),
+        )
+    };
+    assert_eq!(
+        reason("bad/empty.fit"),
+        ("skipped".into(), Some("empty".into()))
+    );
+    assert_eq!(
+        reason("bad/notes.FIT"),
+        ("skipped".into(), Some("not_fit".into()))
+    );
+    assert_eq!(
+        reason("bad/cut.fit"),
+        ("warning".into(), Some("truncated".into()))
+    );
+    assert_eq!(
+        reason("tests__files__Settings.fit"),
+        ("skipped".into(), Some("not_activity".into()))
+    );
+    assert_eq!(
+        reason("demo__fit_files__mountain-biking.fit"),
+        ("skipped".into(), Some("not_running".into()))
+    );
+    assert_eq!(
+        reason("tests__files__event_timestamp.fit"),
+        ("skipped".into(), Some("not_running".into()))
+    );
+    // The real truncated file from the Strava app is salvaged too.
+    assert_eq!(
+        reason("tests__files__strava-android-app-201.10-b1218918.fit"),
+        ("warning".into(), Some("truncated".into()))
+    );
+    // The salvaged cut run keeps the records before the cut: fewer samples than the whole.
+    // (The whole file has 1202 records.)
+    let cut = row(&r.activities, "bad/cut.fit");
+    let cut_n = num(&r.activities, "samples", cut).unwrap();
+    assert!(
+        cut_n > 0.4 * 1202.0 && cut_n < 0.7 * 1202.0,
+        "{cut_n} of 1202"
+    );
+    assert_eq!(
+        cell(&r.activities, "status", cut).as_deref(),
+        Some("warning")
+    );
+    // The summary counts the skips by reason.
+    assert!(r.stdout.contains("empty 1"), "{}", r.stdout);
+    assert_eq!(r.code, 0);
+    // Nothing from the decoder reaches stderr (it would tear the progress bar).
+    assert!(r.stderr.is_empty(), "stderr: {}", r.stderr);
+}
+
+/// Real files: start time, distance, timer time and session count agree with what an
+/// independent decoder (Python fitdecode) read from each file's session message.
+#[test]
+fn real_files_agree_with_an_independent_decoder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = report(&[&testdata()], tmp.path());
+    let mut checked = 0;
+    let mut rdr = csv_rows(&testdata().join("expected.csv"));
+    let header = rdr.remove(0);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for rec in rdr {
+        let file = &rec[col("file")];
+        let fi = row(&r.files, file);
+        assert_eq!(
+            num(&r.files, "sessions", fi),
+            Some(rec[col("sessions")].parse::<f64>().unwrap()),
+            "{file}: sessions"
+        );
+        if rec[col("sport")] != "running"
+            || cell(&r.files, "status", fi).as_deref() == Some("duplicate")
+        {
+            continue;
+        }
+        let ai = row(&r.activities, file);
+        let distance: f64 = rec[col("total_distance_m")].parse().unwrap();
+        let got = num(&r.activities, "distance_m", ai).unwrap();
+        // The expected values are rounded to 0.1.
+        assert!(
+            (got - distance).abs() <= 0.051,
+            "{file}: distance {got} vs {distance}"
+        );
+        let timer: f64 = rec[col("total_timer_s")].parse().unwrap();
+        let got = num(&r.activities, "duration_s", ai).unwrap();
+        assert!(
+            (got - timer).abs() <= 0.051,
+            "{file}: timer {got} vs {timer}"
+        );
+        let start = &rec[col("start_time")];
+        if let Some(date) = start.strip_suffix("+00:00") {
+            let got = r
+                .activities
+                .column("start_utc")
+                .unwrap()
+                .get(ai)
+                .unwrap()
+                .to_string();
+            assert!(
+                got.starts_with(&date.replace('T', " ")),
+                "{file}: start {got} vs {start}"
+            );
+        } else {
+            // Time stamps from device power-on: no date, never 1989.
+            assert!(r
+                .activities
+                .column("start_utc")
+                .unwrap()
+                .get(ai)
+                .unwrap()
+                .is_null());
+        }
+        for flag in ["has_gps", "has_altitude", "has_cadence"] {
+            let got = r
+                .activities
+                .column(flag)
+                .unwrap()
+                .bool()
+                .unwrap()
+                .get(ai)
+                .unwrap();
+            assert_eq!(got, &rec[col(flag)] == "True", "{file}: {flag}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} real runs checked");
+}
+
+/// A tiny CSV reader for the expected-values file (no quoted commas in it).
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn two_watches_on_one_run_count_once_naming_the_kept_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = report(&[&testdata()], tmp.path());
+    let coros = row(&r.files, "fit__20210507_run_coros_pace_2.fit");
+    let fenix = row(&r.files, "fit__20210507_run_garmin_fenix_6.fit");
+    let statuses = [
+        cell(&r.files, "status", coros).unwrap(),
+        cell(&r.files, "status", fenix).unwrap(),
+    ];
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "duplicate").count(),
+        1,
+        "{statuses:?}"
+    );
+    let (dup, kept) = if statuses[0] == "duplicate" {
+        (coros, fenix)
+    } else {
+        (fenix, coros)
+    };
+    let detail = cell(&r.files, "detail", dup).unwrap();
+    let kept_source = cell(&r.files, "source", kept).unwrap();
+    assert!(detail.contains(&kept_source), "{detail}");
+    assert_eq!(num(&r.files, "runs", dup), Some(0.0));
+    let starts = strs(&r.activities, "source");
+    assert_eq!(
+        starts
+            .iter()
+            .filter(|s| s.as_deref() == Some(&kept_source))
+            .count(),
+        1
+    );
+    assert!(!starts
+        .iter()
+        .any(|s| s.as_deref() == cell(&r.files, "source", dup).as_deref()));
+}
+
+fn synthetic(start: i64, offset: Option<i32>) -> Vec<u8> {
+    let mut a = Activity::running(start, steady_run(start, 20, 3.0, 170.0));
+    a.utc_offset_s = offset;
+    fitwriter::encode_activity(&a)
+}
+
+#[test]
+fn gz_and_zips_inside_zips_are_read_in_memory_and_named_with_bangs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let run_a = synthetic(T0, Some(7200));
+    let mut b = Activity::running(T0 + 86_400, steady_run(T0 + 86_400, 30, 3.2, 176.0));
+    b.serial_number = 777;
+    let run_b = fitwriter::encode_activity(&b);
+    let mut c = Activity::running(T0 + 2 * 86_400, steady_run(T0 + 2 * 86_400, 25, 2.9, 164.0));
+    c.serial_number = 778;
+    let run_c = fitwriter::encode_activity(&c);
+    let inner = zip(&[
+        ("123_ACTIVITY.fit", &run_b),
+        ("strava/456.fit.gz", &gzip(&run_c)),
+        ("readme.txt", b"ignored"),
+    ]);
+    let outer = zip(&[
+        (
+            "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip",
+            &inner,
+        ),
+        ("broken.zip", b"PK but not really a zip"),
+    ]);
+    write(&input, "strava/789.fit.gz", &gzip(&run_a));
+    write(&input, "export.zip", &outer);
+    let r = report(&[&input], &tmp.path().join("out"));
+    let sources: Vec<String> = strs(&r.files, "source")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let zip_path = input.join("export.zip").display().to_string();
+    let inner_name =
+        format!("{zip_path}!DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip");
+    let expected: BTreeSet<String> = [
+        format!("{inner_name}!123_ACTIVITY.fit"),
+        format!("{inner_name}!strava/456.fit.gz"),
+        format!("{zip_path}!broken.zip"),
+        input.join("strava/789.fit.gz").display().to_string(),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(sources.iter().cloned().collect::<BTreeSet<_>>(), expected);
+    let bad = row(&r.files, "!broken.zip");
+    assert_eq!(
+        cell(&r.files, "reason", bad).as_deref(),
+        Some("bad_archive")
+    );
+    assert_eq!(r.activities.height(), 3);
+    let i = row(&r.activities, "!123_ACTIVITY.fit");
+    assert!((num(&r.activities, "cadence_spm", i).unwrap() - 176.0).abs() < 0.1);
+    let i = row(&r.activities, "!strava/456.fit.gz");
+    assert!((num(&r.activities, "distance_m", i).unwrap() - 25.0 * 60.0 * 2.9).abs() < 0.1);
+}
+
+#[test]
+fn same_activity_as_fit_and_strava_gz_counts_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let run = synthetic(T0, Some(3600));
+    write(&input, "garmin/run.fit", &run);
+    write(&input, "strava/run.fit.gz", &gzip(&run));
+    // Another run an hour later is not a duplicate.
+    let mut later = Activity::running(T0 + 3600, steady_run(T0 + 3600, 20, 3.0, 170.0));
+    later.serial_number = 99;
+    write(
+        &input,
+        "garmin/later.fit",
+        &fitwriter::encode_activity(&later),
+    );
+    let r = report(&[&input], &tmp.path().join("out"));
+    assert_eq!(r.activities.height(), 2);
+    let dup = row(&r.files, "strava/run.fit.gz");
+    assert_eq!(cell(&r.files, "status", dup).as_deref(), Some("duplicate"));
+    assert_eq!(cell(&r.files, "reason", dup).as_deref(), Some("duplicate"));
+    let detail = cell(&r.files, "detail", dup).unwrap();
+    assert!(detail.contains("garmin/run.fit"), "{detail}");
+    assert!(r.stdout.contains("duplicates 1"), "{}", r.stdout);
+}
+
+#[test]
+fn report_is_identical_whatever_the_machine_time_zone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    testdata_copy(&input);
+    // A run at 23:30 UTC on a Sunday by a runner in UTC+2 (Monday 01:30 local).
+    let sunday_2330 = T0 - 8 * 3600 - 1800;
+    write(&input, "tz/late.fit", &synthetic(sunday_2330, Some(7200)));
+    write(
+        &input,
+        "tz/west.fit",
+        &synthetic(T0 + 86_400 * 3, Some(-5 * 3600)),
+    );
+    let mut csvs = Vec::new();
+    for (i, tz) in ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"]
+        .iter()
+        .enumerate()
+    {
+        let out = tmp.path().join(format!("out{i}"));
+        let r = report_with(&[&input], &out, &["--format", "both"], &[("TZ", tz)]);
+        let late = row(&r.activities, "tz/late.fit");
+        assert_eq!(
+            num(&r.activities, "utc_offset_s", late),
+            Some(7200.0),
+            "TZ={tz}"
+        );
+        let local = r
+            .activities
+            .column("start_local")
+            .unwrap()
+            .get(late)
+            .unwrap()
+            .to_string();
+        assert!(local.starts_with("2024-04-15 01:30:00"), "TZ={tz}: {local}");
+        let west = row(&r.activities, "tz/west.fit");
+        assert_eq!(
+            num(&r.activities, "utc_offset_s", west),
+            Some(-18000.0),
+            "TZ={tz}"
+        );
+        csvs.push(fs::read_to_string(out.join("activities.csv")).unwrap());
+    }
+    for c in &csvs[1..] {
+        assert_eq!(c, &csvs[0]);
+    }
+}
+
+#[test]
+fn cadence_is_twice_strides_plus_fraction_over_moving_running_samples() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // 10 min running at 171.5 spm, 2 min standing (cadence 0), 3 min walking at 1.2 m/s.
+    let mut samples = steady_run(T0, 10, 3.1, 171.5);
+    let end = samples.last().unwrap().clone();
+    for i in 1..=120 {
+        samples.push(Sample {
+            speed_mps: Some(0.0),
+            cadence_spm: Some(0.0),
+            ..Sample {
+                t_unix: end.t_unix + i,
+                ..end.clone()
+            }
+        });
+    }
+    let walk_start = end.t_unix + 120;
+    for i in 1..=180 {
+        samples.push(Sample {
+            speed_mps: Some(1.2),
+            cadence_spm: Some(118.0),
+            distance_m: Some(end.distance_m.unwrap() + i as f64 * 1.2),
+            ..Sample {
+                t_unix: walk_start + i,
+                ..end.clone()
+            }
+        });
+    }
+    write(
+        &input,
+        "run.fit",
+        &fitwriter::encode_activity(&Activity::running(T0, samples)),
+    );
+    // Records without cadence: the session's average is used, and the table says so.
+    let mut no_cad = steady_run(T0 + 86_400, 10, 3.0, 166.0);
+    for s in &mut no_cad {
+        s.cadence_spm = None;
+    }
+    let mut a = Activity::running(T0 + 86_400, no_cad);
+    a.serial_number = 2;
+    a.sessions[0].avg_cadence_spm = Some(166.0);
+    write(&input, "nocad.fit", &fitwriter::encode_activity(&a));
+    let r = report(&[&input], &tmp.path().join("out"));
+    let i = row(&r.activities, "run.fit");
+    assert!((num(&r.activities, "cadence_spm", i).unwrap() - 171.5).abs() < 0.02);
+    assert!((num(&r.activities, "cadence_spm_mean", i).unwrap() - 171.5).abs() < 0.02);
+    assert_eq!(
+        cell(&r.activities, "cadence_source", i).as_deref(),
+        Some("records")
+    );
+    let j = row(&r.activities, "nocad.fit");
+    assert!((num(&r.activities, "cadence_spm", j).unwrap() - 166.0).abs() < 0.02);
+    assert_eq!(
+        cell(&r.activities, "cadence_source", j).as_deref(),
+        Some("session")
+    );
+    assert_eq!(
+        r.activities
+            .column("has_cadence")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .get(j),
+        Some(false)
+    );
+}
+
+#[test]
+fn multisport_files_split_by_session_and_keep_only_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let run1 = steady_run(T0, 10, 3.0, 170.0);
+    let mut ride: Vec<Sample> = steady_run(T0 + 700, 30, 8.0, 180.0);
+    for s in &mut ride {
+        s.cadence_spm = Some(180.0); // 90 rpm
+    }
+    let run2 = steady_run(T0 + 2600, 15, 2.8, 164.0);
+    let mut a = Activity::running(T0, run1);
+    a.sessions
+        .push(Session::new(sport::CYCLING, sub_sport::GENERIC, ride));
+    a.sessions
+        .push(Session::new(sport::RUNNING, sub_sport::TRAIL, run2));
+    write(&input, "brick.fit", &fitwriter::encode_activity(&a));
+    let r = report(&[&input], &tmp.path().join("out"));
+    let f = row(&r.files, "brick.fit");
+    assert_eq!(num(&r.files, "sessions", f), Some(3.0));
+    assert_eq!(num(&r.files, "runs", f), Some(2.0));
+    assert_eq!(r.activities.height(), 2);
+    let sessions = nums(&r.activities, "session");
+    assert_eq!(sessions, vec![Some(0.0), Some(2.0)]);
+    assert!((num(&r.activities, "cadence_spm", 1).unwrap() - 164.0).abs() < 0.02);
+    assert_eq!(
+        cell(&r.activities, "sub_sport", 1).as_deref(),
+        Some("trail")
+    );
+    assert!((num(&r.activities, "distance_m", 1).unwrap() - 15.0 * 60.0 * 2.8).abs() < 0.1);
+    assert_eq!(num(&r.activities, "samples", 0), Some(601.0));
+}
+
+#[test]
+fn a_flipped_data_byte_is_kept_with_a_crc_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let mut run = synthetic(T0, Some(0));
+    // The byte before the file CRC belongs to the last field of the last message: flipping
+    // it changes a value, not the structure.
+    let n = run.len();
+    run[n - 3] ^= 0x01;
+    write(&input, "flipped.fit", &run);
+    let r = report(&[&input], &tmp.path().join("out"));
+    assert_eq!(cell(&r.files, "status", 0).as_deref(), Some("warning"));
+    assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("crc_mismatch"));
+    assert_eq!(r.activities.height(), 1);
+}
+
+#[test]
+fn a_chained_file_and_a_file_without_session_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let first = synthetic(T0, None);
+    let mut second = Activity::running(T0 + 86_400, steady_run(T0 + 86_400, 12, 3.0, 168.0));
+    second.serial_number = 4242;
+    let second = fitwriter::encode_activity(&second);
+    write(&input, "chained.fit", &fitwriter::chain(&[first, second]));
+    let mut bare = Activity::running(T0 + 2 * 86_400, steady_run(T0 + 2 * 86_400, 8, 3.0, 172.0));
+    bare.serial_number = 5;
+    bare.with_session_message = false;
+    bare.with_sport_message = true;
+    write(&input, "nosession.fit", &fitwriter::encode_activity(&bare));
+    let r = report(&[&input], &tmp.path().join("out"));
+    let c = row(&r.files, "chained.fit");
+    assert_eq!(num(&r.files, "runs", c), Some(2.0));
+    assert!(cell(&r.files, "detail", c).unwrap().contains("chained"));
+    let n = row(&r.activities, "nosession.fit");
+    assert_eq!(
+        cell(&r.activities, "totals_source", n).as_deref(),
+        Some("records")
+    );
+    assert!((num(&r.activities, "distance_m", n).unwrap() - 8.0 * 60.0 * 3.0).abs() < 0.1);
+    assert_eq!(num(&r.activities, "duration_s", n), Some(480.0));
+    assert!((num(&r.activities, "cadence_spm", n).unwrap() - 172.0).abs() < 0.02);
+}
+
+#[test]
+fn device_time_files_never_land_in_1989() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file =
+        testdata().join("dtcooper__python-fitparse/tests__files__compressed-speed-distance.fit");
+    let r = report(&[&file], tmp.path());
+    assert_eq!(cell(&r.files, "status", 0).as_deref(), Some("warning"));
+    assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("device_time"));
+    assert!(r
+        .activities
+        .column("start_utc")
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .is_null());
+    assert!((num(&r.activities, "distance_m", 0).unwrap() - 10248.7).abs() < 0.05);
+}
+
+#[test]
+fn exit_codes_and_atomic_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A missing input is a usage error.
+    fitrisk()
+        .args(["report", "/definitely/not/here"])
+        .arg("-o")
+        .arg(tmp.path().join("o1"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("/definitely/not/here"));
+    // An output folder that cannot be created is a failure.
+    let blocker = write(tmp.path(), "file-not-dir", b"x");
+    fitrisk()
+        .arg("report")
+        .arg(testdata())
+        .arg("-o")
+        .arg(blocker.join("sub"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("cannot create output folder"));
+    // --strict: an unreadable input gives 3, and the report is still written.
+    let input = tmp.path().join("in");
+    write(&input, "ok.fit", &synthetic(T0, None));
+    write(&input, "bad.fit", b"garbage");
+    let out = tmp.path().join("o3");
+    let r = report_with(&[&input], &out, &["--strict", "--quiet"], &[]);
+    assert_eq!(r.code, 3);
+    assert!(r.stdout.is_empty(), "--quiet printed: {}", r.stdout);
+    let names: BTreeSet<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let expected: BTreeSet<String> = [
+        "activities.csv",
+        "activities.parquet",
+        "files.csv",
+        "files.parquet",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(names, expected, "temporary files left behind?");
+    // Without --strict the same run exits 0.
+    let r = report_with(
+        &[&input],
+        &tmp.path().join("o4"),
+        &["--format", "parquet"],
+        &[],
+    );
+    assert_eq!(r.code, 0);
+    assert!(!r.dir.join("files.csv").exists());
+}
+
+#[test]
+fn a_bad_config_key_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = write(tmp.path(), "fitrisk.toml", b"[ingest]\nmin_speed = 2\n");
+    fitrisk()
+        .arg("report")
+        .arg(testdata())
+        .arg("-o")
+        .arg(tmp.path().join("o"))
+        .arg("--config")
+        .arg(&cfg)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("min_speed"));
+}
