@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::analyse::downhill::{matched_drop, SpeedBins};
 use crate::analyse::RunFacts;
 use crate::config::Config;
 use crate::ledger::{FileRow, Reason, Status};
@@ -89,6 +90,7 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config) -> Tables {
             });
         }
     }
+    match_with_history(&mut tables.activities, cfg);
     tables.activities.sort_by(|a, b| {
         let ka = (a.run.start_utc.is_none(), a.run.start_utc);
         let kb = (b.run.start_utc.is_none(), b.run.start_utc);
@@ -97,6 +99,26 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config) -> Tables {
             .then_with(|| a.run.session.cmp(&b.run.session))
     });
     tables
+}
+
+/// Runs whose own flat running does not cover their downhill speeds are compared with the
+/// runner's flat running at those speeds in all their other runs.
+fn match_with_history(activities: &mut [Activity], cfg: &Config) {
+    let mut all = SpeedBins::default();
+    for a in activities.iter() {
+        all.merge(&a.run.downhill.flat_bins);
+    }
+    for a in activities.iter_mut() {
+        let run = &mut a.run;
+        if run.matched.is_some() || run.downhill.downhill_bins.bins.is_empty() {
+            continue;
+        }
+        let history = all.without(&run.downhill.flat_bins);
+        if let Some(m) = matched_drop(&run.downhill.downhill_bins, &history, &cfg.downhill) {
+            run.matched = Some(m);
+            run.matched_source = Some("history");
+        }
+    }
 }
 
 struct Dup {

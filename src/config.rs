@@ -8,12 +8,19 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyse::downhill::DownhillSettings;
+use crate::analyse::surface::SurfaceSettings;
+
 /// All settings.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Reading and reducing files.
     pub ingest: Ingest,
+    /// Grade, segments and downhill cadence.
+    pub downhill: DownhillSettings,
+    /// Surface proxies.
+    pub surface: SurfaceSettings,
 }
 
 /// Settings of the ingest stage.
@@ -100,7 +107,33 @@ impl Config {
             i.duplicate_start_window_s,
         )?;
         non_negative("ingest.duplicate_distance_pct", i.duplicate_distance_pct)?;
+        let d = &self.downhill;
+        positive("downhill.grid_m", d.grid_m)?;
+        non_negative("downhill.altitude_smoothing_m", d.altitude_smoothing_m)?;
+        positive("downhill.grade_window_m", d.grade_window_m)?;
+        positive("downhill.speed_bin_mps", d.speed_bin_mps)?;
+        non_negative("downhill.min_segment_m", d.min_segment_m)?;
+        if !(d.downhill_max_pct < -d.flat_max_abs_pct.abs() || d.downhill_max_pct <= 0.0) {
+            return Err((
+                "downhill.downhill_max_pct".into(),
+                "must be negative and below the flat band".into(),
+            ));
+        }
+        if d.uphill_min_pct < d.flat_max_abs_pct {
+            return Err((
+                "downhill.uphill_min_pct".into(),
+                "must be at or above downhill.flat_max_abs_pct".into(),
+            ));
+        }
         Ok(())
+    }
+}
+
+fn positive(key: &str, v: f64) -> Result<(), (String, String)> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err((key.to_string(), format!("must be a number > 0, got {v}")))
     }
 }
 

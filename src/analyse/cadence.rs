@@ -26,22 +26,36 @@ pub struct Cadence {
     pub seconds: f64,
 }
 
-/// The time each sample stands for: the interval to the next sample, capped; the last sample
-/// gets the previous interval.
+/// The time each sample stands for: the interval to the next sample with a later time stamp,
+/// capped (a pause is not running); the last sample gets the interval before it. Some apps
+/// write two records per instant (one with position, one with distance): both get the full
+/// interval, since each usually carries different fields.
 pub fn sample_weights(t: &[i64]) -> Vec<f64> {
     let n = t.len();
-    let mut w = Vec::with_capacity(n);
-    for i in 0..n {
-        let dt = if i + 1 < n {
-            (t[i + 1] - t[i]) as f64
-        } else if n > 1 {
-            (t[n - 1] - t[n - 2]) as f64
-        } else {
-            1.0
+    let mut w = vec![0.0; n];
+    let mut next_later: Option<i64> = None;
+    for i in (0..n).rev() {
+        if i + 1 < n && t[i + 1] > t[i] {
+            next_later = Some(t[i + 1]);
+        } else if i + 1 < n && t[i + 1] < t[i] {
+            next_later = None;
+        }
+        let dt = match next_later {
+            Some(later) if later > t[i] => later.saturating_sub(t[i]) as f64,
+            _ => previous_interval(t, i),
         };
-        w.push(dt.clamp(0.0, MAX_SAMPLE_WEIGHT_S));
+        w[i] = dt.clamp(0.0, MAX_SAMPLE_WEIGHT_S);
     }
     w
+}
+
+/// The interval before sample `i` (for the last sample of a run), else 1 s.
+fn previous_interval(t: &[i64], i: usize) -> f64 {
+    (0..i)
+        .rev()
+        .map(|j| t[i].saturating_sub(t[j]))
+        .find(|&dt| dt > 0)
+        .map_or(1.0, |dt| dt as f64)
 }
 
 /// Speed of each sample: the recorded speed, else the distance rate over the previous interval.
@@ -52,7 +66,7 @@ pub fn sample_speeds(s: &Samples) -> Vec<f64> {
             if v.is_finite() || i == 0 {
                 return v;
             }
-            let dt = (s.t[i] - s.t[i - 1]) as f64;
+            let dt = s.t[i].saturating_sub(s.t[i - 1]) as f64;
             let dd = s.distance_m[i] - s.distance_m[i - 1];
             if dt > 0.0 && dd.is_finite() && dd >= 0.0 {
                 dd / dt
@@ -195,6 +209,21 @@ mod tests {
     fn steps_written_as_cadence_are_not_doubled() {
         let s = samples(&[0, 1, 2], &[172.0, 172.0, 172.0], &[3.0; 3]);
         assert_eq!(running_cadence(&s, 1.5).unwrap().median_spm, 172.0);
+    }
+
+    #[test]
+    fn paired_records_and_hostile_time_stamps_are_weighted_sanely() {
+        assert_eq!(
+            sample_weights(&[0, 0, 1, 1, 2]),
+            vec![1.0, 1.0, 1.0, 1.0, 1.0]
+        );
+        assert_eq!(sample_weights(&[0, 30, 31]), vec![10.0, 1.0, 1.0]);
+        assert_eq!(sample_weights(&[5]), vec![1.0]);
+        let w = sample_weights(&[i64::MIN, i64::MAX, 0]);
+        assert!(
+            w.iter().all(|x| (0.0..=MAX_SAMPLE_WEIGHT_S).contains(x)),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! sports are counted but not analysed.
 
 pub mod cadence;
+pub mod downhill;
+pub mod surface;
 
 use crate::config::Config;
 use crate::decode::{Decoded, SessionMsg, FIT_EPOCH_UNIX, FIT_MIN_DATE};
@@ -55,6 +57,15 @@ pub struct RunFacts {
     pub totals_source: &'static str,
     /// Device serial number and creation time (FIT seconds), for duplicate detection.
     pub file_key: Option<(u32, u32)>,
+    /// Grade segments and downhill cadence.
+    pub downhill: downhill::Downhill,
+    /// Speed-matched downhill cadence drop (from this run, or from the runner's history, filled
+    /// in by aggregation).
+    pub matched: Option<downhill::Matched>,
+    /// Where the flat reference of `matched` came from: `run` or `history`.
+    pub matched_source: Option<&'static str>,
+    /// Surface: declared or inferred, with its features.
+    pub surface: Option<surface::SurfaceVerdict>,
 }
 
 /// The verdict on one decoded file.
@@ -128,9 +139,7 @@ pub fn analyse(d: &Decoded, cfg: &Config) -> FileVerdict {
             &notes,
         );
     }
-    if !d.sessions.is_empty() {
-        verdict.sessions = sessions.len() as u32;
-    }
+    verdict.sessions = sessions.len() as u32;
     let mut other = Vec::new();
     let single = sessions.len() == 1;
     for (i, s) in sessions.iter().enumerate() {
@@ -266,6 +275,7 @@ fn run_facts(
     });
 
     let cad = cadence::running_cadence(samples, cfg.ingest.min_moving_speed_mps);
+    let dh = downhill::analyse(samples, cfg.ingest.min_moving_speed_mps, &cfg.downhill);
     let (cadence_spm, cadence_spm_mean, cadence_source) = match cad {
         Some(c) => (Some(c.median_spm), Some(c.mean_spm), Some("records")),
         None => match s.avg_cadence_raw.filter(|&c| c > 0.0) {
@@ -299,6 +309,14 @@ fn run_facts(
         has_cadence: samples.cadence_raw.iter().any(|&x| x > 0.0),
         totals_source: if from_session { "session" } else { "records" },
         file_key: d.file.serial.zip(d.file.time_created),
+        matched: dh.matched_in_run,
+        matched_source: dh.matched_in_run.map(|_| "run"),
+        downhill: dh,
+        surface: Some(surface::surface(
+            samples,
+            s.sub_sport.as_deref(),
+            &cfg.surface,
+        )),
     }
 }
 

@@ -7,6 +7,7 @@
 use polars::prelude::*;
 
 use crate::aggregate::{Activity, Tables};
+use crate::analyse::downhill::Segment;
 use crate::ledger::FileRow;
 
 /// Builds a frame column by column.
@@ -90,7 +91,7 @@ pub fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
         (Some(t), Some(o)) => Some(t + o as i64),
         _ => None,
     };
-    Frame::new(rows.len())
+    let f = Frame::new(rows.len())
         .str("source", rows.iter().map(|a| Some(a.source.as_str())))
         .u32("session", r().map(|x| x.session))
         .datetime("start_utc", r().map(|x| x.start_utc))?
@@ -113,7 +114,150 @@ pub fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
         .bool("has_altitude", r().map(|x| x.has_altitude))
         .bool("has_cadence", r().map(|x| x.has_cadence))
         .str("totals_source", r().map(|x| Some(x.totals_source)))
-        .str("status", rows.iter().map(|a| Some(a.status.as_str())))
+        .str("status", rows.iter().map(|a| Some(a.status.as_str())));
+    let f = downhill_columns(f, rows);
+    surface_columns(f, rows).finish()
+}
+
+fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
+    let d = || rows.iter().map(|a| &a.run.downhill);
+    let graded = |x: &crate::analyse::downhill::Downhill| x.has_grade;
+    let drop =
+        |x: &crate::analyse::downhill::Downhill| match (x.flat_cadence_spm, x.downhill_cadence_spm)
+        {
+            (Some(f), Some(d)) => Some((f - d, 100.0 * (f - d) / f)),
+            _ => None,
+        };
+    f.f64("flat_cadence_spm", d().map(|x| x.flat_cadence_spm))
+        .f64("downhill_cadence_spm", d().map(|x| x.downhill_cadence_spm))
+        .f64("uphill_cadence_spm", d().map(|x| x.uphill_cadence_spm))
+        .f64(
+            "downhill_cadence_drop_spm",
+            d().map(|x| drop(x).map(|p| p.0)),
+        )
+        .f64(
+            "downhill_cadence_drop_pct",
+            d().map(|x| drop(x).map(|p| p.1)),
+        )
+        .f64(
+            "downhill_cadence_drop_matched_spm",
+            rows.iter().map(|a| a.run.matched.map(|m| m.drop_spm)),
+        )
+        .f64(
+            "downhill_matched_coverage_pct",
+            rows.iter().map(|a| a.run.matched.map(|m| m.coverage_pct)),
+        )
+        .str(
+            "downhill_matched_source",
+            rows.iter().map(|a| a.run.matched_source),
+        )
+        .f64("flat_speed_mps", d().map(|x| x.flat_speed_mps))
+        .f64("downhill_speed_mps", d().map(|x| x.downhill_speed_mps))
+        .f64("flat_step_length_m", d().map(|x| x.flat_step_length_m))
+        .f64(
+            "downhill_step_length_m",
+            d().map(|x| x.downhill_step_length_m),
+        )
+        .f64(
+            "downhill_step_length_change_pct",
+            d().map(|x| match (x.flat_step_length_m, x.downhill_step_length_m) {
+                (Some(f), Some(d)) if f > 0.0 => Some(100.0 * (d - f) / f),
+                _ => None,
+            }),
+        )
+        .f64("downhill_m", d().map(|x| graded(x).then_some(x.downhill_m)))
+        .i64(
+            "downhill_segments",
+            d().map(|x| graded(x).then_some(x.downhill_segments as i64)),
+        )
+}
+
+fn surface_columns(f: Frame, rows: &[Activity]) -> Frame {
+    let v = || rows.iter().map(|a| a.run.surface.as_ref());
+    let feat = || v().map(|s| s.map(|s| &s.features));
+    f.str("surface", v().map(|s| s.map(|s| s.surface.as_str())))
+        .str("surface_source", v().map(|s| s.map(|s| s.source)))
+        .f64("surface_confidence", v().map(|s| s.map(|s| s.confidence)))
+        .str(
+            "surface_inferred",
+            v().map(|s| s.map(|s| s.inferred.as_str())),
+        )
+        .f64(
+            "altitude_roughness_m_per_km",
+            feat().map(|x| x.and_then(|x| x.altitude_roughness_m_per_km)),
+        )
+        .f64(
+            "grade_variability_pct",
+            feat().map(|x| x.and_then(|x| x.grade_variability_pct)),
+        )
+        .f64(
+            "speed_cv_pct",
+            feat().map(|x| x.and_then(|x| x.speed_cv_pct)),
+        )
+        .f64(
+            "turn_density_deg_per_km",
+            feat().map(|x| x.and_then(|x| x.turn_density_deg_per_km)),
+        )
+        .f64(
+            "bbox_diagonal_m",
+            feat().map(|x| x.and_then(|x| x.bbox_diagonal_m)),
+        )
+        .f64(
+            "lap_length_m",
+            feat().map(|x| x.and_then(|x| x.lap_length_m)),
+        )
+        .f64("loop_score", feat().map(|x| x.and_then(|x| x.loop_score)))
+        .f64(
+            "vertical_oscillation_cv_pct",
+            feat().map(|x| x.and_then(|x| x.vertical_oscillation_cv_pct)),
+        )
+        .f64(
+            "stance_time_cv_pct",
+            feat().map(|x| x.and_then(|x| x.stance_time_cv_pct)),
+        )
+}
+
+/// `segments`: one row per grade segment of every run.
+pub fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
+    let segs: Vec<(&Activity, usize, &Segment)> = rows
+        .iter()
+        .flat_map(|a| {
+            a.run
+                .downhill
+                .segments
+                .iter()
+                .enumerate()
+                .map(move |(i, s)| (a, i, s))
+        })
+        .collect();
+    let it = || segs.iter();
+    Frame::new(segs.len())
+        .str("source", it().map(|x| Some(x.0.source.as_str())))
+        .u32("session", it().map(|x| x.0.run.session))
+        .u32("segment", it().map(|x| x.1 as u32))
+        .str("kind", it().map(|x| Some(x.2.kind.as_str())))
+        .bool("steep", it().map(|x| x.2.steep))
+        .f64("start_m", it().map(|x| Some(x.2.start_m)))
+        .f64("end_m", it().map(|x| Some(x.2.end_m)))
+        .f64("length_m", it().map(|x| Some(x.2.length_m())))
+        .datetime(
+            "start_utc",
+            it().map(|x| x.0.run.start_utc.map(|_| x.2.start_t.round() as i64)),
+        )?
+        .f64("duration_s", it().map(|x| Some(x.2.duration_s)))
+        .f64(
+            "elevation_change_m",
+            it().map(|x| Some(x.2.elevation_change_m)),
+        )
+        .f64("grade_pct", it().map(|x| Some(x.2.grade_pct)))
+        .f64("cadence_spm", it().map(|x| x.2.cadence_spm))
+        .f64("speed_mps", it().map(|x| x.2.speed_mps))
+        .f64("step_length_m", it().map(|x| x.2.step_length_m))
+        .f64(
+            "vertical_oscillation_mm",
+            it().map(|x| x.2.vertical_oscillation_mm),
+        )
+        .f64("stance_time_ms", it().map(|x| x.2.stance_time_ms))
         .finish()
 }
 
@@ -122,5 +266,6 @@ pub fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     Ok(vec![
         ("files", files(&t.files)?),
         ("activities", activities(&t.activities)?),
+        ("segments", segments(&t.activities)?),
     ])
 }
