@@ -571,15 +571,10 @@ fn exit_codes_and_atomic_output() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let expected: BTreeSet<String> = [
-        "activities.csv",
-        "activities.parquet",
-        "files.csv",
-        "files.parquet",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let expected: BTreeSet<String> = ["activities", "files", "segments"]
+        .iter()
+        .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
+        .collect();
     assert_eq!(names, expected, "temporary files left behind?");
     // Without --strict the same run exits 0.
     let r = report_with(
