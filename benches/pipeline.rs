@@ -83,7 +83,7 @@ fn benches(c: &mut Criterion) {
             let outcomes =
                 fitrisk::pipeline::run(&inputs, &cfg, threads, &fitrisk::pipeline::NoProgress)
                     .unwrap();
-            fitrisk::aggregate::aggregate(outcomes, &cfg)
+            fitrisk::aggregate::aggregate(outcomes, &cfg, chrono::Weekday::Mon)
                 .activities
                 .len()
         })

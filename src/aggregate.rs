@@ -11,8 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::analyse::downhill::{matched_drop, SpeedBins};
 use crate::analyse::RunFacts;
+use chrono::Weekday;
+
 use crate::config::Config;
 use crate::ledger::{FileRow, Reason, Status};
+use crate::load::{self, Week};
 use crate::pipeline::Outcome;
 
 /// One row of the activities table: a run and where it came from.
@@ -24,6 +27,10 @@ pub struct Activity {
     pub status: Status,
     /// The run.
     pub run: RunFacts,
+    /// Longest run in the lookback window before this one (30 days by default), m.
+    pub longest_prev_30d_m: Option<f64>,
+    /// This run is more than the configured margin longer than `longest_prev_30d_m`.
+    pub flag_long_run_spike: bool,
 }
 
 /// The report's rows.
@@ -33,10 +40,12 @@ pub struct Tables {
     pub files: Vec<FileRow>,
     /// Every distinct run, in start order (undated runs last).
     pub activities: Vec<Activity>,
+    /// Every week from the first run to the last.
+    pub weeks: Vec<Week>,
 }
 
 /// Marks duplicates and builds the rows.
-pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config) -> Tables {
+pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config, week_start: Weekday) -> Tables {
     let mut outcomes = outcomes;
     let dups = find_duplicates(&outcomes, cfg);
     // Which runs of which outcome are duplicates, and of what.
@@ -87,6 +96,8 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config) -> Tables {
                 source: source.clone(),
                 status,
                 run,
+                longest_prev_30d_m: None,
+                flag_long_run_spike: false,
             });
         }
     }
@@ -98,6 +109,8 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config) -> Tables {
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.run.session.cmp(&b.run.session))
     });
+    load::long_run_spikes(&mut tables.activities, &cfg.load);
+    tables.weeks = load::weeks(&tables.activities, &cfg.load, week_start);
     tables
 }
 

@@ -41,6 +41,10 @@ pub struct ReportArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
 
+    /// First day of the week for the weekly table (weeks are in the runner's local time).
+    #[arg(long, value_enum, default_value_t = WeekStart::Monday)]
+    pub week_start: WeekStart,
+
     /// Settings file (TOML) overriding any of the default thresholds.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -64,4 +68,22 @@ pub enum Format {
     Csv,
     /// Both Parquet and CSV.
     Both,
+}
+
+/// First day of a week.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WeekStart {
+    /// ISO weeks, Monday to Sunday.
+    Monday,
+    /// Sunday to Saturday.
+    Sunday,
+}
+
+impl From<WeekStart> for chrono::Weekday {
+    fn from(w: WeekStart) -> Self {
+        match w {
+            WeekStart::Monday => chrono::Weekday::Mon,
+            WeekStart::Sunday => chrono::Weekday::Sun,
+        }
+    }
 }

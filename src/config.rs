@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyse::downhill::DownhillSettings;
 use crate::analyse::surface::SurfaceSettings;
+use crate::load::LoadSettings;
 
 /// All settings.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -21,6 +22,8 @@ pub struct Config {
     pub downhill: DownhillSettings,
     /// Surface proxies.
     pub surface: SurfaceSettings,
+    /// Weekly load and long-run spikes.
+    pub load: LoadSettings,
 }
 
 /// Settings of the ingest stage.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod decode;
 pub mod discover;
 pub mod ledger;
+pub mod load;
 pub mod output;
 pub mod pipeline;
 
@@ -85,7 +86,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let captured = bar.finish();
     let outcomes = outcomes.map_err(Fatal::failure)?;
 
-    let tables = aggregate::aggregate(outcomes, &cfg);
+    let tables = aggregate::aggregate(outcomes, &cfg, args.week_start.into());
     let frames = output::frames::all(&tables).map_err(Fatal::failure)?;
     let exporters: Vec<&dyn Exporter> = match args.format {
         Format::Parquet => vec![&export::Parquet],

@@ -5,3 +5,4 @@ mod support;
 
 mod downhill;
 mod ingest;
+mod load;

@@ -9,6 +9,8 @@ use polars::prelude::*;
 use crate::aggregate::{Activity, Tables};
 use crate::analyse::downhill::Segment;
 use crate::ledger::FileRow;
+use crate::load::{Week, SURFACES};
+use chrono::NaiveDate;
 
 /// Builds a frame column by column.
 struct Frame {
@@ -65,6 +67,16 @@ impl Frame {
         Ok(self.push(s))
     }
 
+    /// Local dates → a date column.
+    fn date(self, name: &str, v: impl Iterator<Item = Option<NaiveDate>>) -> PolarsResult<Self> {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+        let days: Vec<Option<i32>> = v
+            .map(|d| d.map(|d| (d - epoch).num_days() as i32))
+            .collect();
+        let s = Series::new(name.into(), days).cast(&DataType::Date)?;
+        Ok(self.push(s))
+    }
+
     fn finish(self) -> PolarsResult<DataFrame> {
         DataFrame::new(self.height, self.columns)
     }
@@ -114,7 +126,15 @@ pub fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
         .bool("has_altitude", r().map(|x| x.has_altitude))
         .bool("has_cadence", r().map(|x| x.has_cadence))
         .str("totals_source", r().map(|x| Some(x.totals_source)))
-        .str("status", rows.iter().map(|a| Some(a.status.as_str())));
+        .str("status", rows.iter().map(|a| Some(a.status.as_str())))
+        .f64(
+            "longest_prev_30d_m",
+            rows.iter().map(|a| a.longest_prev_30d_m),
+        )
+        .bool(
+            "flag_long_run_spike",
+            rows.iter().map(|a| a.flag_long_run_spike),
+        );
     let f = downhill_columns(f, rows);
     surface_columns(f, rows).finish()
 }
@@ -267,5 +287,38 @@ pub fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
         ("files", files(&t.files)?),
         ("activities", activities(&t.activities)?),
         ("segments", segments(&t.activities)?),
+        ("weeks", weeks(&t.weeks)?),
     ])
+}
+
+/// `weeks`: one row per week from the first run to the last, weeks without running included.
+pub fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
+    let w = || rows.iter();
+    let mut f = Frame::new(rows.len())
+        .date("week_start", w().map(|x| x.start))?
+        .i64("iso_year", w().map(|x| Some(x.iso_year as i64)))
+        .u32("iso_week", w().map(|x| x.iso_week))
+        .u32("runs", w().map(|x| x.runs))
+        .f64("distance_m", w().map(|x| Some(x.distance_m)))
+        .f64("duration_s", w().map(|x| Some(x.duration_s)))
+        .f64("ascent_m", w().map(|x| Some(x.ascent_m)))
+        .f64("descent_m", w().map(|x| Some(x.descent_m)))
+        .f64("downhill_m", w().map(|x| Some(x.downhill_m)))
+        .f64("longest_run_m", w().map(|x| Some(x.longest_run_m)))
+        .f64("change_pct", w().map(|x| x.change_pct))
+        .f64("change_2w_pct", w().map(|x| x.change_2w_pct))
+        .f64("acute_7d_m", w().map(|x| Some(x.acute_7d_m)))
+        .f64("chronic_28d_m", w().map(|x| Some(x.chronic_28d_m)))
+        .f64("acwr", w().map(|x| x.acwr))
+        .f64("acwr_uncoupled", w().map(|x| x.acwr_uncoupled))
+        .f64("acwr_ewma", w().map(|x| x.acwr_ewma))
+        .bool("chronic_complete", w().map(|x| x.chronic_complete))
+        .bool("flag_ramp", w().map(|x| x.flag_ramp))
+        .bool("flag_ramp_2w", w().map(|x| x.flag_ramp_2w))
+        .bool("flag_acwr", w().map(|x| x.flag_acwr));
+    for (i, name) in SURFACES.iter().enumerate() {
+        f = f.f64(&format!("{name}_m"), w().map(|x| Some(x.surface_m[i])));
+    }
+    f.bool("flag_no_variety", w().map(|x| x.flag_no_variety))
+        .finish()
 }

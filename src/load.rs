@@ -1,0 +1,280 @@
+//! Weekly load in the runner's local time: totals, week-over-week change, acute:chronic ratios,
+//! surface mix, and single-run spikes.
+//!
+//! Each run is placed on its local calendar day (UTC start plus the offset its device wrote);
+//! weeks run Monday to Sunday (or Sunday to Saturday) and every week from the first run to the
+//! last is present, including weeks without running. Ratios are evaluated on each week's last
+//! day from a daily distance series.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::Activity;
+
+/// Settings of the load analysis (`[load]` in the config file).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadSettings {
+    /// Flag a week whose distance is up more than this on the previous week, %.
+    pub ramp_max_pct: f64,
+    /// Flag a week whose distance is up more than this on the week two weeks before, %.
+    pub ramp_2w_max_pct: f64,
+    /// Flag an acute:chronic ratio above this.
+    pub acwr_high: f64,
+    /// Flag an acute:chronic ratio below this.
+    pub acwr_low: f64,
+    /// Flag a run more than this much longer than the longest run of the lookback window, %.
+    pub long_run_spike_pct: f64,
+    /// The window for the long-run comparison, days before the run.
+    pub long_run_lookback_days: u32,
+    /// Flag when every run of this many weeks (this one included) was on one surface.
+    pub no_variety_weeks: u32,
+    /// Offset used for runs whose device wrote none, s east of UTC.
+    pub default_utc_offset_s: i32,
+}
+
+impl Default for LoadSettings {
+    fn default() -> Self {
+        LoadSettings {
+            ramp_max_pct: 10.0,
+            ramp_2w_max_pct: 30.0,
+            acwr_high: 1.5,
+            acwr_low: 0.8,
+            long_run_spike_pct: 10.0,
+            long_run_lookback_days: 30,
+            no_variety_weeks: 4,
+            default_utc_offset_s: 0,
+        }
+    }
+}
+
+/// Surfaces tracked per week, in column order.
+pub const SURFACES: [&str; 6] = ["road", "trail", "track", "treadmill", "indoor", "unknown"];
+
+/// One week of the weekly table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Week {
+    /// First local day of the week.
+    pub start: Option<NaiveDate>,
+    /// ISO year of the week (of its Thursday for Monday weeks, its Wednesday for Sunday weeks).
+    pub iso_year: i32,
+    /// ISO week number.
+    pub iso_week: u32,
+    /// Runs.
+    pub runs: u32,
+    /// Distance, m.
+    pub distance_m: f64,
+    /// Timer time, s.
+    pub duration_s: f64,
+    /// Ascent, m.
+    pub ascent_m: f64,
+    /// Descent, m.
+    pub descent_m: f64,
+    /// Distance in downhill segments, m.
+    pub downhill_m: f64,
+    /// Longest run, m (0 in a week without running).
+    pub longest_run_m: f64,
+    /// Distance change on the previous week, % (`None` after a week without running).
+    pub change_pct: Option<f64>,
+    /// Distance change on the week two weeks before, %.
+    pub change_2w_pct: Option<f64>,
+    /// Distance of the 7 days ending on the week's last day, m.
+    pub acute_7d_m: f64,
+    /// Distance of the 28 days ending on the week's last day, m.
+    pub chronic_28d_m: f64,
+    /// acute ÷ (chronic ÷ 4), the chronic window including the acute week (coupled).
+    pub acwr: Option<f64>,
+    /// acute ÷ (the 21 days before the acute week ÷ 3) (uncoupled).
+    pub acwr_uncoupled: Option<f64>,
+    /// Exponentially weighted acute (7-day) ÷ chronic (28-day) load.
+    pub acwr_ewma: Option<f64>,
+    /// At least 28 days of history exist at the week's last day.
+    pub chronic_complete: bool,
+    /// Distance up more than `ramp_max_pct` on the previous week.
+    pub flag_ramp: bool,
+    /// Distance up more than `ramp_2w_max_pct` on two weeks before.
+    pub flag_ramp_2w: bool,
+    /// Ratio outside [`acwr_low`, `acwr_high`] with a complete chronic window.
+    pub flag_acwr: bool,
+    /// Distance by surface, m, in [`SURFACES`] order.
+    pub surface_m: [f64; 6],
+    /// Every run of the last `no_variety_weeks` weeks was on one known surface.
+    pub flag_no_variety: bool,
+}
+
+/// The local calendar day of a run, or `None` for runs without a date.
+pub fn local_day(a: &Activity, cfg: &LoadSettings) -> Option<NaiveDate> {
+    let t = a.run.start_utc?;
+    let offset = a.run.utc_offset_s.unwrap_or(cfg.default_utc_offset_s) as i64;
+    let days = (t + offset).div_euclid(86_400);
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(Duration::days(days))
+}
+
+fn week_start_of(day: NaiveDate, first: Weekday) -> NaiveDate {
+    let back = (7 + day.weekday().num_days_from_monday() - first.num_days_from_monday()) % 7;
+    day - Duration::days(back as i64)
+}
+
+fn surface_index(a: &Activity) -> usize {
+    let s = a
+        .run
+        .surface
+        .as_ref()
+        .map_or("unknown", |v| v.surface.as_str());
+    SURFACES.iter().position(|x| *x == s).unwrap_or(5)
+}
+
+/// Builds the weekly table from the (deduplicated) runs.
+pub fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec<Week> {
+    let dated: Vec<(NaiveDate, &Activity)> = activities
+        .iter()
+        .filter_map(|a| local_day(a, cfg).map(|d| (d, a)))
+        .collect();
+    let (Some(lo), Some(hi)) = (
+        dated.iter().map(|x| x.0).min(),
+        dated.iter().map(|x| x.0).max(),
+    ) else {
+        return Vec::new();
+    };
+    let w0 = week_start_of(lo, first);
+    let w_last = week_start_of(hi, first);
+    let n_weeks = ((w_last - w0).num_days() / 7 + 1) as usize;
+    let n_days = n_weeks * 7;
+    let mut daily = vec![0.0f64; n_days];
+    let mut out: Vec<Week> = (0..n_weeks)
+        .map(|i| {
+            let start = w0 + Duration::days(7 * i as i64);
+            // ISO's own rule: a week belongs to the year of its Thursday; for Sunday weeks the
+            // middle day is Wednesday.
+            let mid = start + Duration::days(3);
+            Week {
+                start: Some(start),
+                iso_year: mid.iso_week().year(),
+                iso_week: mid.iso_week().week(),
+                ..Week::default()
+            }
+        })
+        .collect();
+    let mut surfaces_seen: Vec<u8> = vec![0; n_weeks]; // bit set of surfaces per week
+    for (day, a) in &dated {
+        let di = (*day - w0).num_days() as usize;
+        let w = &mut out[di / 7];
+        let r = &a.run;
+        let dist = r.distance_m.unwrap_or(0.0);
+        daily[di] += dist;
+        w.runs += 1;
+        w.distance_m += dist;
+        w.duration_s += r.duration_s.unwrap_or(0.0);
+        w.ascent_m += r.ascent_m.unwrap_or(0.0);
+        w.descent_m += r.descent_m.unwrap_or(0.0);
+        w.downhill_m += r.downhill.downhill_m;
+        w.longest_run_m = w.longest_run_m.max(dist);
+        let si = surface_index(a);
+        w.surface_m[si] += dist;
+        surfaces_seen[di / 7] |= 1 << si;
+    }
+
+    // Daily prefix sums for window totals, and EWMAs (Williams et al. 2017: λ = 2 / (N + 1)).
+    let mut prefix = vec![0.0; n_days + 1];
+    for d in 0..n_days {
+        prefix[d + 1] = prefix[d] + daily[d];
+    }
+    let window = |end: usize, len: usize| prefix[end + 1] - prefix[(end + 1).saturating_sub(len)];
+    let (la, lc) = (2.0 / 8.0, 2.0 / 29.0);
+    let (mut ea, mut ec) = (0.0, 0.0);
+    let mut ewma = vec![(0.0, 0.0); n_days];
+    for d in 0..n_days {
+        ea = la * daily[d] + (1.0 - la) * ea;
+        ec = lc * daily[d] + (1.0 - lc) * ec;
+        ewma[d] = (ea, ec);
+    }
+    let first_day = (lo - w0).num_days() as usize;
+
+    for i in 0..n_weeks {
+        let last = i * 7 + 6;
+        let acute = window(last, 7);
+        let chronic = window(last, 28);
+        let before = window(last.saturating_sub(7), 21) * if last >= 7 { 1.0 } else { 0.0 };
+        let w = &mut out[i];
+        w.acute_7d_m = acute;
+        w.chronic_28d_m = chronic;
+        w.chronic_complete = last + 1 >= first_day + 28;
+        w.acwr = (chronic > 0.0).then(|| acute / (chronic / 4.0));
+        w.acwr_uncoupled = (before > 0.0).then(|| acute / (before / 3.0));
+        let (a, c) = ewma[last];
+        w.acwr_ewma = (c > 0.0).then(|| a / c);
+        let prev = (i >= 1).then(|| out[i - 1].distance_m);
+        let prev2 = (i >= 2).then(|| out[i - 2].distance_m);
+        let w = &mut out[i];
+        w.change_pct = prev
+            .filter(|&p| p > 0.0)
+            .map(|p| 100.0 * (w.distance_m - p) / p);
+        w.change_2w_pct = prev2
+            .filter(|&p| p > 0.0)
+            .map(|p| 100.0 * (w.distance_m - p) / p);
+        w.flag_ramp = w.change_pct.is_some_and(|c| c > cfg.ramp_max_pct);
+        w.flag_ramp_2w = w.change_2w_pct.is_some_and(|c| c > cfg.ramp_2w_max_pct);
+        w.flag_acwr = w.chronic_complete
+            && w.acwr
+                .is_some_and(|r| r > cfg.acwr_high || r < cfg.acwr_low);
+        let n = cfg.no_variety_weeks.max(1) as usize;
+        if i + 1 >= n {
+            let span = (i + 1 - n)..=i;
+            let runs: u32 = span.clone().map(|k| out[k].runs).sum();
+            let seen = span.map(|k| surfaces_seen[k]).fold(0u8, |a, b| a | b);
+            // One known surface (not `unknown`) across at least two runs.
+            out[i].flag_no_variety = runs >= 2 && seen.count_ones() == 1 && seen & (1 << 5) == 0;
+        }
+    }
+    out
+}
+
+/// Sets each run's longest run of the lookback window and its spike flag.
+pub fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
+    let window = cfg.long_run_lookback_days as i64 * 86_400;
+    let dated: Vec<(i64, f64)> = activities
+        .iter()
+        .filter_map(|a| {
+            a.run
+                .start_utc
+                .map(|t| (t, a.run.distance_m.unwrap_or(0.0)))
+        })
+        .collect();
+    for a in activities.iter_mut() {
+        let Some(t) = a.run.start_utc else { continue };
+        let longest = dated
+            .iter()
+            .filter(|(u, _)| *u < t && *u >= t - window)
+            .map(|x| x.1)
+            .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+        a.longest_prev_30d_m = longest;
+        a.flag_long_run_spike = match (longest, a.run.distance_m) {
+            (Some(l), Some(d)) if l > 0.0 => d > l * (1.0 + cfg.long_run_spike_pct / 100.0),
+            _ => false,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_the_chosen_day() {
+        let wed = NaiveDate::from_ymd_opt(2024, 4, 17).unwrap();
+        assert_eq!(
+            week_start_of(wed, Weekday::Mon),
+            NaiveDate::from_ymd_opt(2024, 4, 15).unwrap()
+        );
+        assert_eq!(
+            week_start_of(wed, Weekday::Sun),
+            NaiveDate::from_ymd_opt(2024, 4, 14).unwrap()
+        );
+        let sun = NaiveDate::from_ymd_opt(2024, 4, 21).unwrap();
+        assert_eq!(week_start_of(sun, Weekday::Sun), sun);
+        assert_eq!(
+            week_start_of(sun, Weekday::Mon),
+            NaiveDate::from_ymd_opt(2024, 4, 15).unwrap()
+        );
+    }
+}
