@@ -571,7 +571,7 @@ fn exit_codes_and_atomic_output() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let expected: BTreeSet<String> = ["activities", "files", "segments"]
+    let expected: BTreeSet<String> = ["activities", "files", "segments", "weeks"]
         .iter()
         .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
         .collect();
