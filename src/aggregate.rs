@@ -14,6 +14,7 @@ use crate::analyse::RunFacts;
 use chrono::Weekday;
 
 use crate::config::Config;
+use crate::findings::{self, Finding};
 use crate::ledger::{FileRow, Reason, Status};
 use crate::load::{self, Week};
 use crate::pipeline::Outcome;
@@ -42,6 +43,8 @@ pub struct Tables {
     pub activities: Vec<Activity>,
     /// Every week from the first run to the last.
     pub weeks: Vec<Week>,
+    /// What the rules found, most severe and most recent first.
+    pub findings: Vec<Finding>,
 }
 
 /// Marks duplicates and builds the rows.
@@ -111,6 +114,7 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config, week_start: Weekday) -> T
     });
     load::long_run_spikes(&mut tables.activities, &cfg.load);
     tables.weeks = load::weeks(&tables.activities, &cfg.load, week_start);
+    tables.findings = findings::findings(&tables, &cfg.findings, &cfg.load);
     tables
 }
 

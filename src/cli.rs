@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Read every activity under the inputs and write the report tables.
     Report(ReportArgs),
+    /// Print the default settings as a commented TOML file (a starting point for --config).
+    Config,
 }
 
 /// Arguments of `fitrisk report`.

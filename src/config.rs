@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyse::downhill::DownhillSettings;
 use crate::analyse::surface::SurfaceSettings;
+use crate::findings::FindingsSettings;
 use crate::load::LoadSettings;
 
 /// All settings.
@@ -24,6 +25,8 @@ pub struct Config {
     pub surface: SurfaceSettings,
     /// Weekly load and long-run spikes.
     pub load: LoadSettings,
+    /// The rules of the findings list.
+    pub findings: FindingsSettings,
 }
 
 /// Settings of the ingest stage.
@@ -122,6 +125,28 @@ impl Config {
                 "must be negative and below the flat band".into(),
             ));
         }
+        let l = &self.load;
+        non_negative("load.ramp_max_pct", l.ramp_max_pct)?;
+        non_negative("load.ramp_2w_max_pct", l.ramp_2w_max_pct)?;
+        non_negative("load.acwr_low", l.acwr_low)?;
+        if l.acwr_high <= l.acwr_low {
+            return Err((
+                "load.acwr_high".into(),
+                "must be above load.acwr_low".into(),
+            ));
+        }
+        if !(-14 * 3600..=14 * 3600).contains(&l.default_utc_offset_s) {
+            return Err((
+                "load.default_utc_offset_s".into(),
+                "must be within ±14 hours (±50400 s)".into(),
+            ));
+        }
+        let f = &self.findings;
+        if f.trend_weeks == 0 {
+            return Err(("findings.trend_weeks".into(), "must be at least 1".into()));
+        }
+        positive("findings.low_cadence_spm", f.low_cadence_spm)?;
+        non_negative("findings.overstride_drop_spm", f.overstride_drop_spm)?;
         if d.uphill_min_pct < d.flat_max_abs_pct {
             return Err((
                 "downhill.uphill_min_pct".into(),
@@ -163,5 +188,127 @@ mod tests {
     fn unknown_key_is_named() {
         let err = toml::from_str::<Config>("[ingest]\nmin_speed = 2.0\n").unwrap_err();
         assert!(err.to_string().contains("min_speed"), "{err}");
+    }
+}
+
+/// One line of help per setting, printed above it by `fitrisk config`.
+const HELP: &[(&str, &str)] = &[
+    ("ingest", "Reading and reducing files."),
+    ("ingest.min_moving_speed_mps", "Samples below this speed (m/s) do not count toward cadence: walking breaks and stops."),
+    ("ingest.duplicate_start_window_s", "Runs starting within this many seconds of each other may be one activity…"),
+    ("ingest.duplicate_distance_pct", "…when their distances also agree within this percentage."),
+    ("downhill", "Grade from smoothed altitude over distance, and grade segments."),
+    ("downhill.grid_m", "Spacing of the distance grid the profile is computed on, m."),
+    ("downhill.altitude_smoothing_m", "Centred moving average applied to altitude, m (barometric and GPS altitude jitter)."),
+    ("downhill.grade_window_m", "Distance over which one grade is measured, m."),
+    ("downhill.downhill_max_pct", "At or below this grade a point is downhill, %."),
+    ("downhill.steep_downhill_max_pct", "A downhill segment at or below this mean grade is also steep, %."),
+    ("downhill.flat_max_abs_pct", "Within ± this grade a point is flat, %; between the bands the previous class holds."),
+    ("downhill.uphill_min_pct", "At or above this grade a point is uphill, %."),
+    ("downhill.min_segment_m", "Shorter segments are merged into their neighbours, m."),
+    ("downhill.speed_bin_mps", "Speed bins for comparing downhill and flat cadence at the same speed, m/s."),
+    ("downhill.min_flat_bin_s", "A flat speed bin serves as reference with at least this much running, s."),
+    ("downhill.min_match_coverage_pct", "The run's own flat running is the reference when it covers this share of downhill time, else the runner's other runs, %."),
+    ("surface", "Surface proxies: road, trail, track, treadmill, indoor."),
+    ("surface.min_duration_s", "Shorter runs are `unknown`, s."),
+    ("surface.min_distance_m", "Below this no per-km feature is computed, and a GPS-less run counts as having no distance, m."),
+    ("surface.min_gps_fraction", "A run has GPS when this fraction (0–1) of samples has a position (or the fixes trace min_distance_m)."),
+    ("surface.max_speed_mps", "Faster speeds and position jumps are glitches, m/s."),
+    ("surface.moving_speed_mps", "Samples at or above this speed are moving, m/s."),
+    ("surface.altitude_smoothing_s", "Moving average applied to altitude for roughness, s."),
+    ("surface.altitude_deadband_m", "Altitude changes smaller than this are noise, m."),
+    ("surface.grade_window_m", "Distance window of one grade for grade variability, m."),
+    ("surface.speed_smoothing_s", "Moving average applied to speed for its variability, s."),
+    ("surface.turn_step_m", "Path resampling step for turn density, m."),
+    ("surface.turn_noise_deg", "Heading changes below this per step are GPS noise, degrees."),
+    ("surface.loop_step_m", "Path resampling step for loop detection, m."),
+    ("surface.loop_match_m", "Two passes within this distance are the same place, m."),
+    ("surface.loop_search_min_m", "Shortest loop looked for, m."),
+    ("surface.loop_search_max_m", "Longest loop looked for, m."),
+    ("surface.track_lap_min_m", "A track's dominant loop is at least this long, m…"),
+    ("surface.track_lap_max_m", "…and at most this long, m."),
+    ("surface.track_min_loop_score", "…and this fraction (0–1) of the path re-traces it."),
+    ("surface.stationary_bbox_m", "GPS positions all inside a box this wide mean a treadmill, m."),
+    ("surface.trail_roughness_m_per_km", "Altitude roughness where the road/trail vote is neutral, m/km."),
+    ("surface.trail_grade_variability_pct", "Grade variability where the vote is neutral, percentage points."),
+    ("surface.trail_speed_cv_pct", "Speed variation (coefficient of variation) where the vote is neutral, %."),
+    ("surface.trail_turn_deg_per_km", "Turn density where the vote is neutral, degrees/km."),
+    ("surface.trail_stance_cv_pct", "Stance-time variation where the running-dynamics vote is neutral, %."),
+    ("surface.weight_roughness", "Weight of the altitude-roughness vote."),
+    ("surface.weight_grade", "Weight of the grade-variability vote."),
+    ("surface.weight_speed", "Weight of the speed-variability vote."),
+    ("surface.weight_turns", "Weight of the turn-density vote."),
+    ("surface.weight_dynamics", "Weight of the running-dynamics vote."),
+    ("load", "Weekly load in local time, and long-run spikes."),
+    ("load.ramp_max_pct", "Flag a week up more than this on the previous week, % (the \"10 % rule\")."),
+    ("load.ramp_2w_max_pct", "Flag a week up more than this on two weeks before, % (Nielsen et al. 2014)."),
+    ("load.acwr_high", "Flag an acute:chronic ratio above this (Gabbett 2016)."),
+    ("load.acwr_low", "…or below this."),
+    ("load.long_run_spike_pct", "Flag a run more than this longer than the longest of the lookback, % (BJSM 2025)."),
+    ("load.long_run_lookback_days", "The lookback of the long-run rule, days."),
+    ("load.no_variety_weeks", "Flag when every run of this many weeks was on one surface."),
+    ("load.default_utc_offset_s", "Offset for runs whose device wrote none, s east of UTC."),
+    ("findings", "The rules of the findings list."),
+    ("findings.low_cadence_spm", "Flag a run whose median cadence is below this, steps/min."),
+    ("findings.low_cadence_high_spm", "…as `high` below this, steps/min."),
+    ("findings.overstride_drop_spm", "Flag a speed-matched downhill cadence drop above this, steps/min."),
+    ("findings.overstride_drop_high_spm", "…as `high` above this, steps/min."),
+    ("findings.overstride_min_downhill_m", "Downhill running a run needs before its drop is judged, m."),
+    ("findings.trend_weeks", "Length of the periods compared by the history trends, weeks."),
+    ("findings.cadence_trend_drop_spm", "Flag a fall of the median cadence between the periods beyond this, steps/min."),
+    ("findings.downhill_share_pct", "Flag a recent share of downhill distance above this, %."),
+];
+
+impl Config {
+    /// The settings as TOML with a comment above every section and key (`fitrisk config`).
+    pub fn commented_toml(&self) -> String {
+        let plain = toml::to_string(self).expect("settings always serialise");
+        let help = |key: &str| HELP.iter().find(|h| h.0 == key).map(|h| h.1);
+        let mut out = String::from(
+            "# fitrisk settings. Pass a file with any subset of these to `fitrisk report --config`.\n",
+        );
+        let mut section = String::new();
+        for line in plain.lines() {
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = name.to_string();
+                if !out.ends_with("\n\n") {
+                    out.push('\n');
+                }
+                if let Some(h) = help(name) {
+                    out.push_str(&format!("# {h}\n"));
+                }
+            } else if let Some((key, _)) = line.split_once(" = ") {
+                if let Some(h) = help(&format!("{section}.{key}")) {
+                    out.push_str(&format!("# {h}\n"));
+                }
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_help_and_the_printed_defaults_parse_back() {
+        let text = Config::default().commented_toml();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, Config::default());
+        let value: toml::Table = toml::from_str(&text).unwrap();
+        let mut keys = Vec::new();
+        for (section, table) in &value {
+            keys.push(section.clone());
+            for key in table.as_table().unwrap().keys() {
+                keys.push(format!("{section}.{key}"));
+            }
+        }
+        let mut documented: Vec<String> = HELP.iter().map(|h| h.0.to_string()).collect();
+        keys.sort();
+        documented.sort();
+        assert_eq!(keys, documented);
     }
 }

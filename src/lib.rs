@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod decode;
 pub mod discover;
+pub mod findings;
 pub mod ledger;
 pub mod load;
 pub mod output;
@@ -59,6 +60,10 @@ impl Fatal {
 pub fn run(cli: Cli) -> Result<u8, Fatal> {
     match cli.command {
         Command::Report(args) => report(&args),
+        Command::Config => {
+            let _ = std::io::stdout().write_all(Config::default().commented_toml().as_bytes());
+            Ok(EXIT_OK)
+        }
     }
 }
 
@@ -101,6 +106,11 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             written.push(path);
         }
     }
+
+    let page = output::html::render(&tables, &cfg);
+    written.push(
+        export::write_text_atomic(&args.output, "report.html", &page).map_err(Fatal::failure)?,
+    );
 
     let mut summary = Summary::new(&tables, input_bytes);
     summary.elapsed = started.elapsed();

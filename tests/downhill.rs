@@ -207,6 +207,21 @@ fn four_known_descents_are_found_with_their_boundaries_and_cadence() {
         assert!((v("downhill_step_length_m") - 180.0 / 160.0).abs() <= 0.01);
         assert!((v("flat_step_length_m") - 180.0 / 170.0).abs() <= 0.01);
     }
+    // The drop becomes a finding, with the step-length change behind it.
+    let f = read_parquet(&r.dir.join("findings.parquet"));
+    let rules = strs(&f, "rule");
+    let hits: Vec<usize> = (0..f.height())
+        .filter(|&i| rules[i].as_deref() == Some("downhill_overstriding"))
+        .collect();
+    assert_eq!(hits.len(), 2, "one per run");
+    for i in hits {
+        assert!((num(&f, "value", i).unwrap() - 10.0).abs() <= 1.0);
+        let msg = cell(&f, "message", i).unwrap();
+        assert!(
+            msg.contains("at the same speed") && msg.contains("steps lengthen"),
+            "{msg}"
+        );
+    }
     // 1 s and smart recording agree with each other closely.
     let a = row(&r.activities, "every-second.fit");
     let b = row(&r.activities, "smart.fit");

@@ -6,3 +6,4 @@ mod support;
 mod downhill;
 mod ingest;
 mod load;
+mod report;

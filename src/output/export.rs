@@ -77,30 +77,55 @@ pub fn write_atomic(
     df: &mut DataFrame,
 ) -> Result<PathBuf, WriteError> {
     let path = dir.join(format!("{stem}.{}", exporter.extension()));
-    let tmp = dir.join(format!(
-        ".{stem}.{}.tmp-{}",
-        exporter.extension(),
-        std::process::id()
-    ));
+    atomically(&path, |out| {
+        exporter
+            .write(df, out)
+            .map_err(|source| WriteError::Encode {
+                path: path.clone(),
+                source,
+            })
+    })?;
+    Ok(path)
+}
+
+/// Writes text to `dir/name` atomically. Returns the path.
+pub fn write_text_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, WriteError> {
+    let path = dir.join(name);
+    atomically(&path, |out| {
+        out.write_all(text.as_bytes())
+            .map_err(|source| WriteError::Io {
+                path: path.clone(),
+                source,
+            })
+    })?;
+    Ok(path)
+}
+
+/// Runs `write` on a temporary file beside `path`, then renames it into place; the temporary
+/// file is removed on failure.
+fn atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let io_err = |source| WriteError::Io {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     };
     let result = (|| {
         let file = File::create(&tmp).map_err(io_err)?;
         let mut out = BufWriter::new(file);
-        exporter
-            .write(df, &mut out)
-            .map_err(|source| WriteError::Encode {
-                path: path.clone(),
-                source,
-            })?;
+        write(&mut out)?;
         let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
         file.sync_all().map_err(io_err)?;
-        fs::rename(&tmp, &path).map_err(io_err)
+        fs::rename(&tmp, path).map_err(io_err)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map(|_| path)
+    result
 }

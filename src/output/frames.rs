@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use crate::aggregate::{Activity, Tables};
 use crate::analyse::downhill::Segment;
+use crate::findings::Finding;
 use crate::ledger::FileRow;
 use crate::load::{Week, SURFACES};
 use chrono::NaiveDate;
@@ -288,6 +289,7 @@ pub fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
         ("activities", activities(&t.activities)?),
         ("segments", segments(&t.activities)?),
         ("weeks", weeks(&t.weeks)?),
+        ("findings", findings(&t.findings)?),
     ])
 }
 
@@ -320,5 +322,22 @@ pub fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         f = f.f64(&format!("{name}_m"), w().map(|x| Some(x.surface_m[i])));
     }
     f.bool("flag_no_variety", w().map(|x| x.flag_no_variety))
+        .finish()
+}
+
+/// `findings`: one row per finding, most severe first, then most recent.
+pub fn findings(rows: &[Finding]) -> PolarsResult<DataFrame> {
+    let f = || rows.iter();
+    Frame::new(rows.len())
+        .str("scope", f().map(|x| Some(x.scope)))
+        .str("key", f().map(|x| Some(x.key.as_str())))
+        .date("date_local", f().map(|x| x.date_local))?
+        .str("rule", f().map(|x| Some(x.rule)))
+        .str("severity", f().map(|x| Some(x.severity.as_str())))
+        .f64("value", f().map(|x| Some(x.value)))
+        .f64("threshold", f().map(|x| Some(x.threshold)))
+        .str("message", f().map(|x| Some(x.message.as_str())))
+        .str("advice", f().map(|x| Some(x.advice.as_str())))
+        .str("evidence", f().map(|x| Some(x.evidence)))
         .finish()
 }

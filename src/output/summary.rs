@@ -9,6 +9,9 @@ use super::progress::Captured;
 use crate::aggregate::Tables;
 use crate::ledger::{Reason, Status};
 
+/// How many findings the summary lists.
+pub const TOP_FINDINGS: usize = 10;
+
 /// Figures of one run.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
@@ -30,6 +33,10 @@ pub struct Summary {
     pub written: Vec<PathBuf>,
     /// What dependencies wrote to stderr meanwhile.
     pub captured: Captured,
+    /// The first findings (most severe, most recent), one line each.
+    pub top_findings: Vec<String>,
+    /// Findings in all.
+    pub findings: usize,
 }
 
 impl Summary {
@@ -41,6 +48,22 @@ impl Summary {
             runs: t.activities.len(),
             ..Summary::default()
         };
+        s.findings = t.findings.len();
+        s.top_findings = t
+            .findings
+            .iter()
+            .take(TOP_FINDINGS)
+            .map(|f| {
+                format!(
+                    "{:<6}{} {}",
+                    f.severity.as_str(),
+                    f.date_local
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| " ".repeat(10)),
+                    f.message
+                )
+            })
+            .collect();
         for f in &t.files {
             let reason = f.reason.unwrap_or(Reason::DecodeError);
             match f.status {
@@ -121,6 +144,17 @@ impl Summary {
                 dir.display(),
                 names.join(", ")
             );
+        }
+        if !self.top_findings.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nfindings ({} in all; the first {} here, all of them in findings.csv):",
+                self.findings,
+                self.top_findings.len()
+            );
+            for line in &self.top_findings {
+                let _ = writeln!(o, "  {line}");
+            }
         }
         o
     }

@@ -1,0 +1,217 @@
+//! The risk report: findings on written fixtures, the HTML page as a document, the summary and
+//! the settings file.
+
+use std::fs;
+
+use crate::support::fitwriter::{self, Activity};
+use crate::support::*;
+
+fn findings(r: &Report) -> polars::prelude::DataFrame {
+    read_parquet(&r.dir.join("findings.parquet"))
+}
+
+fn rows_with(df: &polars::prelude::DataFrame, col: &str, value: &str) -> Vec<usize> {
+    strs(df, col)
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.as_deref() == Some(value))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn a_low_cadence_run_gets_one_finding_with_its_own_target_and_a_clean_run_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let mut low = Activity::running(T0, steady_run(T0, 40, 2.9, 152.0));
+    low.utc_offset_s = Some(3600);
+    write(&input, "low.fit", &fitwriter::encode_activity(&low));
+    let r = report(&[&input], &tmp.path().join("out"));
+    let f = findings(&r);
+    let hits = rows_with(&f, "rule", "low_cadence");
+    assert_eq!(hits.len(), 1, "{f}");
+    let i = hits[0];
+    assert_eq!(cell(&f, "scope", i).as_deref(), Some("run"));
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("watch"));
+    assert!((num(&f, "value", i).unwrap() - 152.0).abs() < 0.1);
+    assert_eq!(num(&f, "threshold", i), Some(160.0));
+    let advice = cell(&f, "advice", i).unwrap();
+    assert!(advice.contains("152 → 160–167 spm"), "{advice}");
+    assert!(cell(&f, "evidence", i).unwrap().contains("Heiderscheit"));
+    let date = f.column("date_local").unwrap().get(i).unwrap().to_string();
+    assert_eq!(date, "2024-04-15");
+    // The summary lists it.
+    assert!(
+        r.stdout
+            .contains("Median cadence 152 spm is below 160 spm."),
+        "{}",
+        r.stdout
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let clean = Activity::running(T0, steady_run(T0, 40, 3.1, 172.0));
+    write(&input, "clean.fit", &fitwriter::encode_activity(&clean));
+    let r = report(&[&input], &tmp.path().join("out"));
+    let f = findings(&r);
+    assert!(rows_with(&f, "scope", "run").is_empty(), "{f}");
+    assert!(rows_with(&f, "severity", "high").is_empty(), "{f}");
+    assert!(rows_with(&f, "severity", "watch").is_empty(), "{f}");
+}
+
+#[test]
+fn a_long_run_spike_is_a_high_finding_with_a_next_step() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // 10 km, then 12 km five days later: 20 % longer than the longest of the 30 days before.
+    let mut a = Activity::running(T0, steady_run(T0, 50, 10_000.0 / 3000.0, 172.0));
+    a.serial_number = 1;
+    let t1 = T0 + 5 * 86_400;
+    let mut b = Activity::running(t1, steady_run(t1, 60, 12_000.0 / 3600.0, 172.0));
+    b.serial_number = 2;
+    write(&input, "a.fit", &fitwriter::encode_activity(&a));
+    write(&input, "b.fit", &fitwriter::encode_activity(&b));
+    let r = report(&[&input], &tmp.path().join("out"));
+    let f = findings(&r);
+    let hits = rows_with(&f, "rule", "long_run_spike");
+    assert_eq!(hits.len(), 1, "{f}");
+    let i = hits[0];
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("high"));
+    assert!(cell(&f, "key", i).unwrap().ends_with("b.fit"));
+    assert!(cell(&f, "message", i).unwrap().contains("20 % longer"));
+    assert!(cell(&f, "advice", i).unwrap().contains("11.0 km"));
+    // Most severe first.
+    assert_eq!(cell(&f, "severity", 0).as_deref(), Some("high"));
+}
+
+#[test]
+fn the_page_is_one_self_contained_document_with_every_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = report(&[&testdata()], &tmp.path().join("out"));
+    let html = fs::read_to_string(r.dir.join("report.html")).unwrap();
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc =
+        roxmltree::Document::parse_with_options(&html, opts).expect("report.html is well-formed");
+    let svgs: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "svg")
+        .collect();
+    assert_eq!(svgs.len(), 4, "four charts");
+    let text_of = |n: &roxmltree::Node| {
+        n.descendants()
+            .filter_map(|d| d.text())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (svg, title) in svgs.iter().zip([
+        "Weekly distance and acute:chronic ratio",
+        "Cadence per run",
+        "Downhill vs flat cadence per run",
+        "Surface mix per week",
+    ]) {
+        let text = text_of(svg);
+        assert!(text.contains(title), "chart {title}: {text}");
+        // Something is drawn in it: shapes beyond the frame.
+        let shapes = svg
+            .descendants()
+            .filter(|d| matches!(d.tag_name().name(), "rect" | "circle" | "polyline"))
+            .count();
+        assert!(shapes > 10, "{title}: only {shapes} shapes");
+    }
+    // The ratio band and the cadence line are there.
+    assert!(text_of(&svgs[0]).contains("0.8–1.5"));
+    assert!(text_of(&svgs[1]).contains("160 spm"));
+    // Nothing is loaded from elsewhere: no scripts, links, images, fonts or remote URLs.
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        assert!(
+            !matches!(
+                n.tag_name().name(),
+                "script" | "link" | "img" | "iframe" | "object"
+            ),
+            "external element {}",
+            n.tag_name().name()
+        );
+        for a in n.attributes() {
+            if a.name() == "xmlns" {
+                continue;
+            }
+            assert!(
+                !a.value().contains("://"),
+                "external reference {}={}",
+                a.name(),
+                a.value()
+            );
+        }
+    }
+    assert!(!html.contains("@import") && !html.contains("url("));
+    // One card per finding, and the safety note.
+    let cards = doc
+        .descendants()
+        .filter(|n| {
+            n.attribute("class")
+                .is_some_and(|c| c.starts_with("finding "))
+        })
+        .count();
+    assert_eq!(cards, findings(&r).height());
+    assert!(html.contains("not a diagnosis") && html.contains("clinician"));
+    assert!(doc
+        .descendants()
+        .any(|n| n.tag_name().name() == "meta" && n.attribute("name") == Some("viewport")));
+}
+
+#[test]
+fn the_summary_lists_at_most_ten_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = report(&[&testdata()], &tmp.path().join("out"));
+    let total = findings(&r).height();
+    assert!(
+        total > 10,
+        "testdata should give more than ten findings, got {total}"
+    );
+    let listed = r
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("findings ("))
+        .skip(1)
+        .filter(|l| l.starts_with("  "))
+        .count();
+    assert_eq!(listed, 10, "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("findings ({total} in all")));
+}
+
+#[test]
+fn printed_defaults_are_a_valid_config_and_change_the_thresholds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = fitrisk().arg("config").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("# Flag a run whose median cadence is below this, steps/min."));
+    // Lower the low-cadence threshold below the run's cadence: the finding goes away.
+    let custom = text.replace("low_cadence_spm = 160.0", "low_cadence_spm = 150.0");
+    let cfg = write(tmp.path(), "fitrisk.toml", custom.as_bytes());
+    let input = tmp.path().join("in");
+    let low = Activity::running(T0, steady_run(T0, 40, 2.9, 152.0));
+    write(&input, "low.fit", &fitwriter::encode_activity(&low));
+    let r = report_with(
+        &[&input],
+        &tmp.path().join("out"),
+        &["--config", cfg.to_str().unwrap()],
+        &[],
+    );
+    assert!(rows_with(&findings(&r), "rule", "low_cadence").is_empty());
+    // A bad value names its key.
+    let bad = write(tmp.path(), "bad.toml", b"[load]\nacwr_high = 0.5\n");
+    fitrisk()
+        .arg("report")
+        .arg(&input)
+        .arg("-o")
+        .arg(tmp.path().join("o2"))
+        .arg("--config")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("load.acwr_high"));
+}
