@@ -7,3 +7,4 @@ mod downhill;
 mod ingest;
 mod load;
 mod report;
+mod surface;
