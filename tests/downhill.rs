@@ -5,19 +5,6 @@ use std::path::Path;
 use crate::support::fitwriter::{self, Activity, Sample};
 use crate::support::*;
 
-/// A deterministic pseudo-random stream in [−1, 1) (no test may depend on luck).
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-}
-
 /// A stretch of the test course.
 #[derive(Clone, Copy)]
 struct Leg {

@@ -5,19 +5,6 @@ use std::f64::consts::PI;
 use crate::support::fitwriter::{self, sub_sport, Activity, Sample};
 use crate::support::*;
 
-/// Deterministic noise in [−1, 1).
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-}
-
 /// 1 s samples along a path given by heading (degrees from east), speed and altitude as
 /// functions of distance; positions carry a wandering GPS error of a few metres.
 fn path(

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -36,6 +37,53 @@ const CHART_WEEKS: usize = 52;
 /// The most recent weeks, for the weekly charts.
 fn recent_weeks(t: &Tables) -> &[crate::load::Week] {
     &t.weeks[t.weeks.len().saturating_sub(CHART_WEEKS)..]
+}
+
+/// What the two weekly charts share: the x range, the distance scale and the week labels.
+struct WeekAxis {
+    n: f64,
+    max_km: f64,
+    starts: Vec<String>,
+}
+
+impl WeekAxis {
+    fn new(weeks: &[crate::load::Week]) -> Self {
+        WeekAxis {
+            n: weeks.len().max(1) as f64,
+            max_km: weeks
+                .iter()
+                .map(|w| w.distance_m / 1000.0)
+                .fold(1.0, f64::max)
+                * 1.15,
+            starts: weeks
+                .iter()
+                .map(|w| w.start.map(|d| d.to_string()).unwrap_or_default())
+                .collect(),
+        }
+    }
+
+    /// Draws the grid with week-start labels and a km axis.
+    fn mesh(
+        &self,
+        chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    ) -> ChartResult {
+        chart
+            .configure_mesh()
+            .label_style(LABEL)
+            .axis_desc_style(LABEL)
+            .disable_x_mesh()
+            .x_labels(5)
+            .x_label_formatter(&|x| {
+                self.starts
+                    .get(x.round().max(0.0) as usize)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_desc("km per week")
+            .draw()?;
+        Ok(())
+    }
 }
 
 type ChartResult = Result<(), Box<dyn std::error::Error>>;
@@ -72,17 +120,11 @@ fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> ChartResult) ->
 }
 
 fn weekly_chart(t: &Tables) -> String {
+    let axis = WeekAxis::new(recent_weeks(t));
     let weeks = recent_weeks(t);
     svg(|root| {
-        let n = weeks.len().max(1) as f64;
-        let max_km = t
-            .weeks
-            .iter()
-            .map(|w| w.distance_m / 1000.0)
-            .fold(1.0, f64::max)
-            * 1.15;
-        let max_ratio = t
-            .weeks
+        let n = axis.n;
+        let max_ratio = weeks
             .iter()
             .filter_map(|w| w.acwr)
             .fold(2.0, f64::max)
@@ -90,34 +132,15 @@ fn weekly_chart(t: &Tables) -> String {
         let mut chart = ChartBuilder::on(root)
             .caption(
                 "Weekly distance and acute:chronic ratio",
-                ("sans-serif", 20),
+                ("sans-serif", 22),
             )
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
             .right_y_label_area_size(60)
-            .build_cartesian_2d(-0.5..n - 0.5, 0.0..max_km)?
+            .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?
             .set_secondary_coord(-0.5..n - 0.5, 0.0..max_ratio);
-        let starts: Vec<String> = t
-            .weeks
-            .iter()
-            .map(|w| w.start.map(|d| d.to_string()).unwrap_or_default())
-            .collect();
-        chart
-            .configure_mesh()
-            .label_style(LABEL)
-            .axis_desc_style(LABEL)
-            .disable_x_mesh()
-            .x_labels(5)
-            .x_label_formatter(&|x| {
-                starts
-                    .get(x.round().max(0.0) as usize)
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("km per week")
-            .draw()?;
+        axis.mesh(&mut chart)?;
         chart
             .configure_secondary_axes()
             .label_style(LABEL)
@@ -263,41 +286,17 @@ fn downhill_chart(t: &Tables) -> String {
 }
 
 fn surface_chart(t: &Tables) -> String {
+    let axis = WeekAxis::new(recent_weeks(t));
     let weeks = recent_weeks(t);
     svg(|root| {
-        let n = weeks.len().max(1) as f64;
-        let max_km = t
-            .weeks
-            .iter()
-            .map(|w| w.distance_m / 1000.0)
-            .fold(1.0, f64::max)
-            * 1.15;
+        let n = axis.n;
         let mut chart = ChartBuilder::on(root)
             .caption("Surface mix per week", ("sans-serif", 22))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(-0.5..n - 0.5, 0.0..max_km)?;
-        let starts: Vec<String> = t
-            .weeks
-            .iter()
-            .map(|w| w.start.map(|d| d.to_string()).unwrap_or_default())
-            .collect();
-        chart
-            .configure_mesh()
-            .label_style(LABEL)
-            .axis_desc_style(LABEL)
-            .disable_x_mesh()
-            .x_labels(5)
-            .x_label_formatter(&|x| {
-                starts
-                    .get(x.round().max(0.0) as usize)
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("km per week")
-            .draw()?;
+            .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?;
+        axis.mesh(&mut chart)?;
         for (s, name) in SURFACES.iter().enumerate() {
             let colour = SURFACE_COLOURS[s];
             chart
@@ -425,8 +424,11 @@ pub fn render(t: &Tables, cfg: &crate::config::Config) -> String {
         &mut o,
         "Weekly load",
         weekly_chart(t),
-        "The last 52 weeks (all weeks are in weeks.csv). Bars: distance per week (local time). Line: this week's distance against the \
-         4-week average, shown once 28 days of history exist; the shaded band is 0.8–1.5.",
+        &format!(
+            "The last {CHART_WEEKS} weeks (all weeks are in weeks.csv). Bars: distance per week \
+             (local time). Line: this week's distance against the 4-week average, shown once 28 \
+             days of history exist; the shaded band is 0.8–1.5."
+        ),
     );
     figure(
         &mut o,
@@ -446,7 +448,10 @@ pub fn render(t: &Tables, cfg: &crate::config::Config) -> String {
         &mut o,
         "Surfaces",
         surface_chart(t),
-        "Distance per week by surface over the last 52 weeks: declared by the watch, or inferred from the track.",
+        &format!(
+            "Distance per week by surface over the last {CHART_WEEKS} weeks: declared by the \
+             watch, or inferred from the track."
+        ),
     );
     o.push_str("<h2>Findings</h2>\n");
     if t.findings.is_empty() {

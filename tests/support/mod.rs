@@ -39,6 +39,21 @@ pub fn steady_run(start: i64, minutes: i64, speed_mps: f64, spm: f64) -> Vec<Sam
         .collect()
 }
 
+/// A deterministic pseudo-random stream in [−1, 1): tests add noise without depending on luck.
+pub struct Noise(pub u64);
+
+impl Noise {
+    /// The next value.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    }
+}
+
 /// What one `fitrisk report` run produced.
 pub struct Report {
     /// The ledger.
