@@ -3,14 +3,18 @@
 //!
 //! Everything is computed on a distance grid, not per sample, so 1 s and "smart" (1–8 s)
 //! recording give the same answers:
-//! 1. samples with distance and altitude are interpolated onto a grid every `grid_m` metres;
+//! 1. samples with distance and altitude are interpolated onto a grid every `grid_m` metres,
+//!    after altitude spikes and steps across pauses are taken out (no terrain makes them);
 //! 2. altitude is smoothed with a centred moving average over `altitude_smoothing_m`;
 //! 3. grade at each grid point is the smoothed altitude change across `grade_window_m`;
 //! 4. each point is classed downhill (≤ `downhill_max_pct`), uphill (≥ `uphill_min_pct`) or
-//!    flat (|grade| ≤ `flat_max_abs_pct`); a point in the gap between the bands keeps the class
-//!    of the point before it (hysteresis), so noise around a threshold does not flicker;
+//!    flat (|grade| ≤ `flat_max_abs_pct`); a point in a gap between bands keeps the class of
+//!    the point before it when that class borders the gap (hysteresis), so noise around a
+//!    threshold does not flicker;
 //! 5. runs of one class become segments; a segment shorter than `min_segment_m` is merged into
-//!    its neighbours until every segment is long enough.
+//!    its neighbours until every segment is long enough;
+//! 6. each segment is classed again by its own mean grade (with the same bands and hysteresis),
+//!    since merging can leave, say, a "downhill" that is flat on the whole.
 //!
 //! Samples are then assigned to segments by distance, and each segment gets time-weighted
 //! cadence, speed, step length and running dynamics of its moving samples.
@@ -262,7 +266,8 @@ pub struct Downhill {
 pub struct GradeProfile {
     /// Grid distances, m (start at the first sample's distance).
     pub x_m: Vec<f64>,
-    /// Smoothed altitude at each grid point, m.
+    /// Smoothed altitude at each grid point, m (relative: altitude steps that are not terrain
+    /// are taken out, which shifts everything after them).
     pub altitude_m: Vec<f64>,
     /// Grade at each grid point, %.
     pub grade_pct: Vec<f64>,
@@ -291,9 +296,11 @@ pub fn grade_profile(s: &Samples, cfg: &DownhillSettings) -> Option<GradeProfile
     if pts.len() < 2 {
         return None;
     }
+    remove_altitude_steps(&mut pts, cfg.altitude_smoothing_m);
     let (d0, d1) = (pts[0].0, pts[pts.len() - 1].0);
     let step = cfg.grid_m.max(0.5);
-    if d1 - d0 < cfg.grade_window_m.max(step) {
+    // A span beyond any run is a corrupt distance field; a grid over it would only waste memory.
+    if d1 - d0 < cfg.grade_window_m.max(step) || d1 - d0 > MAX_PROFILE_M {
         return None;
     }
     let n = ((d1 - d0) / step).floor() as usize + 1;
@@ -341,6 +348,78 @@ pub fn grade_profile(s: &Samples, cfg: &DownhillSettings) -> Option<GradeProfile
     })
 }
 
+/// Longest distance a grade profile is built over, m (ultra races stay well below).
+const MAX_PROFILE_M: f64 = 1_000_000.0;
+
+/// Steepest altitude change between consecutive samples that is taken as terrain: rise over
+/// run. Nothing runnable (or walkable without hands) is steeper than 45°.
+const MAX_TERRAIN_GRADE: f64 = 1.0;
+
+/// Altitude change between consecutive samples allowed on top of [`MAX_TERRAIN_GRADE`], m: ten
+/// steps of the FIT altitude field (0.2 m). A barometric altitude that is updated every few
+/// seconds moves by a metre or more in one record while the distance hardly does, and GPS
+/// altitude jitters by as much from second to second.
+const ALTITUDE_STEP_TOLERANCE_M: f64 = 2.0;
+
+/// Takes out of `(distance, altitude, time)` points the altitude steps that are not terrain,
+/// so that the grid over distance does not turn them into cliffs, nor smoothing into steep fake
+/// slopes.
+///
+/// A step is a change between consecutive points larger than the run between them times
+/// [`MAX_TERRAIN_GRADE`], plus [`ALTITUDE_STEP_TOLERANCE_M`]. It is subtracted, whole, from
+/// that point and every later one when it is
+/// - across a pause (points more than [`cadence::MAX_SAMPLE_WEIGHT_S`] apart): the timer, and
+///   with it the distance, stopped while the altitude changed (the runner walked down a flight
+///   of stairs, the altimeter re-calibrated); there is no run to spread it over, and devices
+///   leave it out of their own ascent and descent too;
+/// - one side of a spike, i.e. followed by a step the other way within `spike_max_m`, or
+///   within `spike_max_m` of either end of the run, where the other side of a spike may not
+///   have been recorded: GPS altitude settling after the first fix, a barometer disturbed for
+///   a moment. The moving average sees a spike at an end from one side only and would make a
+///   steep slope of it.
+///
+/// Other steps are kept: a barometric altitude that lags and then catches up in one jump (some
+/// watches do) carries climb that is real, and devices count it.
+fn remove_altitude_steps(pts: &mut [(f64, f64, f64)], spike_max_m: f64) {
+    let n = pts.len();
+    let step = |k: usize| -> Option<f64> {
+        let change = pts[k].1 - pts[k - 1].1;
+        let limit = MAX_TERRAIN_GRADE * (pts[k].0 - pts[k - 1].0) + ALTITUDE_STEP_TOLERANCE_M;
+        (change.abs() > limit).then_some(change)
+    };
+    let mut remove = vec![false; n];
+    for k in 1..n {
+        if remove[k] {
+            continue;
+        }
+        let Some(change) = step(k) else { continue };
+        let paused = pts[k].2 - pts[k - 1].2 > cadence::MAX_SAMPLE_WEIGHT_S;
+        let at_end =
+            pts[k - 1].0 - pts[0].0 <= spike_max_m || pts[n - 1].0 - pts[k].0 <= spike_max_m;
+        if paused || at_end {
+            remove[k] = true;
+            continue;
+        }
+        let back = (k + 1..n)
+            .take_while(|&m| pts[m].0 - pts[k - 1].0 <= spike_max_m)
+            .find(|&m| step(m).is_some_and(|c| c.signum() != change.signum()));
+        if let Some(m) = back {
+            remove[k] = true;
+            remove[m] = true;
+        }
+    }
+    let mut offset = 0.0;
+    let mut prev_raw = pts[0].1;
+    for k in 1..n {
+        let raw = pts[k].1;
+        if remove[k] {
+            offset -= raw - prev_raw;
+        }
+        prev_raw = raw;
+        pts[k].1 = raw + offset;
+    }
+}
+
 /// Centred moving average with `half` points each side (shrinking at the ends), O(n).
 fn moving_average(v: &[f64], half: usize) -> Vec<f64> {
     let n = v.len();
@@ -358,28 +437,44 @@ fn moving_average(v: &[f64], half: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The class of grade `g`; in a gap between bands, `prev` when it borders that gap, else flat.
+fn class_of(g: f64, prev: Kind, cfg: &DownhillSettings) -> Kind {
+    if g <= cfg.downhill_max_pct {
+        Kind::Downhill
+    } else if g >= cfg.uphill_min_pct {
+        Kind::Uphill
+    } else if g.abs() <= cfg.flat_max_abs_pct {
+        Kind::Flat
+    } else {
+        match prev {
+            Kind::Downhill if g < 0.0 => Kind::Downhill,
+            Kind::Uphill if g > 0.0 => Kind::Uphill,
+            _ => Kind::Flat,
+        }
+    }
+}
+
 /// Classes each grid point, with hysteresis in the gaps between bands.
 fn classify(grade: &[f64], cfg: &DownhillSettings) -> Vec<Kind> {
     let mut out = Vec::with_capacity(grade.len());
     let mut prev = Kind::Flat;
     for &g in grade {
-        let k = if g <= cfg.downhill_max_pct {
-            Kind::Downhill
-        } else if g >= cfg.uphill_min_pct {
-            Kind::Uphill
-        } else if g.abs() <= cfg.flat_max_abs_pct {
-            Kind::Flat
-        } else {
-            prev
-        };
+        let k = class_of(g, prev, cfg);
         out.push(k);
         prev = k;
     }
     out
 }
 
-/// Grid index ranges `[start, end]` (inclusive) with one class each, short ones merged.
-fn spans(kinds: &[Kind], x: &[f64], grade_alt: &[f64], min_len: f64) -> Vec<(Kind, usize, usize)> {
+/// Grid index ranges `[start, end]` (inclusive) with one class each, short ones merged, each
+/// classed by its own mean grade in the end.
+fn spans(
+    kinds: &[Kind],
+    x: &[f64],
+    grade_alt: &[f64],
+    cfg: &DownhillSettings,
+) -> Vec<(Kind, usize, usize)> {
+    let min_len = cfg.min_segment_m;
     let mut spans: Vec<(Kind, usize, usize)> = Vec::new();
     for (i, &k) in kinds.iter().enumerate() {
         match spans.last_mut() {
@@ -446,9 +541,14 @@ fn spans(kinds: &[Kind], x: &[f64], grade_alt: &[f64], min_len: f64) -> Vec<(Kin
             (None, None) => break,
         }
     }
-    // Neighbours of one kind left after merging are joined.
+    // A span keeps the class of the neighbour it was merged into, and on rolling ground a chain
+    // of merges can leave a "downhill" span that is flat on the whole, or an "uphill" one that
+    // descends. Each span is classed again by its own mean grade (keeping its class inside the
+    // gap bordering it), then neighbours of one kind are joined. One pass is enough: a join
+    // mixes spans of one class, whose mean grade stays in that class or its gap.
     let mut merged: Vec<(Kind, usize, usize)> = Vec::with_capacity(spans.len());
-    for s in spans {
+    for mut s in spans {
+        s.0 = class_of(mean_grade(&s), s.0, cfg);
         match merged.last_mut() {
             Some(last) if last.0 == s.0 => last.2 = s.2,
             _ => merged.push(s),
@@ -539,7 +639,7 @@ pub fn analyse(s: &Samples, min_speed_mps: f64, cfg: &DownhillSettings) -> Downh
         return Downhill::default();
     };
     let kinds = classify(&profile.grade_pct, cfg);
-    let spans = spans(&kinds, &profile.x_m, &profile.altitude_m, cfg.min_segment_m);
+    let spans = spans(&kinds, &profile.x_m, &profile.altitude_m, cfg);
 
     let speed = cadence::sample_speeds(s);
     let view = SampleView {
@@ -711,6 +811,14 @@ mod tests {
     }
 
     #[test]
+    fn a_corrupt_distance_gives_no_profile_instead_of_a_huge_grid() {
+        let mut s = run(2000.0, 3.0, |_| 100.0, |_| 170.0);
+        let last = s.distance_m.len() - 1;
+        s.distance_m[last] = 4.0e9;
+        assert!(grade_profile(&s, &DownhillSettings::default()).is_none());
+    }
+
+    #[test]
     fn steep_descents_are_marked() {
         let alt = |d: f64| {
             if d < 500.0 {
@@ -728,6 +836,97 @@ mod tests {
             .collect();
         assert_eq!(down.len(), 1);
         assert!(down[0].steep, "{:?}", down[0]);
+    }
+
+    /// Flat, then 400 m at −6 % from 1000 m, then flat: 1 s samples at 3 m/s.
+    fn one_descent() -> Samples {
+        let alt = |d: f64| 100.0 - 0.06 * (d - 1000.0).clamp(0.0, 400.0);
+        run(3000.0, 3.0, alt, |_| 170.0)
+    }
+
+    fn drops(dh: &Downhill) -> f64 {
+        dh.segments
+            .iter()
+            .map(|x| (-x.elevation_change_m).max(0.0))
+            .sum()
+    }
+
+    #[test]
+    fn altitude_spikes_and_steps_across_pauses_are_not_slopes() {
+        let mut s = one_descent();
+        // GPS altitude settling after the fix: 80 m too high for a few seconds at the start, and
+        // a 3 s barometer spike mid-run.
+        for i in 1..5 {
+            s.altitude_m[i] += 80.0;
+        }
+        for i in 200..203 {
+            s.altitude_m[i] -= 25.0;
+        }
+        // A five-minute pause at 2100 m, after which the altimeter reads 30 m lower.
+        let k = s.distance_m.iter().position(|&d| d >= 2100.0).unwrap();
+        for i in k..s.len() {
+            s.t[i] += 300;
+            s.altitude_m[i] -= 30.0;
+        }
+        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let kinds: Vec<Kind> = dh.segments.iter().map(|x| x.kind).collect();
+        assert_eq!(kinds, vec![Kind::Flat, Kind::Downhill, Kind::Flat]);
+        let d = &dh.segments[1];
+        assert!(
+            (d.start_m - 1000.0).abs() < 30.0 && (d.end_m - 1400.0).abs() < 30.0,
+            "{d:?}"
+        );
+        assert!((d.elevation_change_m + 24.0).abs() < 1.0, "{d:?}");
+        assert!((drops(&dh) - 24.0).abs() < 1.0, "{}", drops(&dh));
+    }
+
+    #[test]
+    fn an_altitude_that_catches_up_in_one_jump_keeps_its_climb() {
+        // Some barometric watches lag and then catch up: 12 m in one second while running. No
+        // pause, no way back: the climb is real and stays in the profile.
+        let mut s = run(3000.0, 3.0, |_| 100.0, |_| 170.0);
+        let k = s.distance_m.iter().position(|&d| d >= 1500.0).unwrap();
+        for i in k..s.len() {
+            s.altitude_m[i] += 12.0;
+        }
+        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let net: f64 = dh.segments.iter().map(|x| x.elevation_change_m).sum();
+        assert!((net - 12.0).abs() < 0.5, "{net}");
+    }
+
+    #[test]
+    fn merged_segments_are_classed_by_their_own_grade() {
+        // Rolling ground: bumps of 60–130 m at up to ±8 %, all shorter than a segment, so the
+        // segments are built by merging.
+        let legs: Vec<(f64, f64)> = (0..40)
+            .map(|i| {
+                (
+                    60.0 + (i * 37 % 71) as f64,
+                    [8.0, -3.0, 5.0, -7.0, 1.0, -8.0, 6.0][i % 7],
+                )
+            })
+            .collect();
+        let alt = |d: f64| {
+            let (mut x, mut a) = (0.0, 100.0);
+            for &(len, g) in &legs {
+                let step = (d - x).clamp(0.0, len);
+                a += g / 100.0 * step;
+                x += len;
+            }
+            a
+        };
+        let cfg = DownhillSettings::default();
+        let dh = analyse(&run(3800.0, 3.0, alt, |_| 170.0), 1.5, &cfg);
+        assert!(dh.segments.len() > 1);
+        for x in &dh.segments {
+            let fits = match x.kind {
+                Kind::Downhill => x.grade_pct < -cfg.flat_max_abs_pct,
+                Kind::Uphill => x.grade_pct > cfg.flat_max_abs_pct,
+                Kind::Flat => x.grade_pct.abs() < cfg.uphill_min_pct,
+            };
+            assert!(fits, "{x:?}");
+            assert!(x.length_m() >= cfg.min_segment_m, "{x:?}");
+        }
     }
 
     #[test]
