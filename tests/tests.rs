@@ -3,6 +3,7 @@
 
 mod support;
 
+mod corpus;
 mod downhill;
 mod ingest;
 mod load;
