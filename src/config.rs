@@ -129,6 +129,7 @@ impl Config {
         non_negative("load.ramp_max_pct", l.ramp_max_pct)?;
         non_negative("load.ramp_2w_max_pct", l.ramp_2w_max_pct)?;
         non_negative("load.acwr_low", l.acwr_low)?;
+        non_negative("load.acwr_min_acute_m", l.acwr_min_acute_m)?;
         if l.acwr_high <= l.acwr_low {
             return Err((
                 "load.acwr_high".into(),
@@ -244,6 +245,7 @@ const HELP: &[(&str, &str)] = &[
     ("load.ramp_2w_max_pct", "Flag a week up more than this on two weeks before, % (Nielsen et al. 2014)."),
     ("load.acwr_high", "Flag an acute:chronic ratio above this (Gabbett 2016)."),
     ("load.acwr_low", "…or below this."),
+    ("load.acwr_min_acute_m", "A high ratio counts only with at least this much running in the week, m."),
     ("load.long_run_spike_pct", "Flag a run more than this longer than the longest of the lookback, % (BJSM 2025)."),
     ("load.long_run_lookback_days", "The lookback of the long-run rule, days."),
     ("load.no_variety_weeks", "Flag when every run of this many weeks was on one surface."),

@@ -172,7 +172,15 @@ pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> 
                 } else {
                     load_cfg.acwr_low
                 },
-                if high {
+                if high && w.acwr_uncoupled.is_none() {
+                    // Nothing in the three weeks before: the ratio is the return from a break.
+                    format!(
+                        "A {} week after three or more weeks without running (acute:chronic \
+                         {r:.2}, above {:.1}).",
+                        fmt_km(w.distance_m),
+                        load_cfg.acwr_high
+                    )
+                } else if high {
                     format!(
                         "This week's distance is {r:.2}× your 4-week average (above {:.1}).",
                         load_cfg.acwr_high
@@ -183,7 +191,10 @@ pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> 
                         load_cfg.acwr_low
                     )
                 },
-                if high {
+                if high && w.acwr_uncoupled.is_none() {
+                    "After a break, rebuild over several weeks: start around half your usual \
+                     volume."
+                } else if high {
                     "Ease the next week back towards your usual volume."
                 } else {
                     "After a lighter spell, build back up gradually rather than all at once."
@@ -287,7 +298,8 @@ fn run_findings(
         if let Some(drop) = drop.filter(|&d| d > cfg.overstride_drop_spm) {
             let step = match (dh.flat_step_length_m, dh.downhill_step_length_m) {
                 (Some(f), Some(d)) if f > 0.0 => format!(
-                    ", and steps lengthen from {f:.2} to {d:.2} m ({:+.0} %)",
+                    ", and steps {} from {f:.2} to {d:.2} m ({:+.0} %)",
+                    if d > f { "lengthen" } else { "shorten" },
                     100.0 * (d - f) / f
                 ),
                 _ => String::new(),

@@ -23,6 +23,9 @@ pub struct LoadSettings {
     pub acwr_high: f64,
     /// Flag an acute:chronic ratio below this.
     pub acwr_low: f64,
+    /// A high ratio is flagged only when the week holds at least this much running, m: a ratio
+    /// has no scale, and a short jog after a break is not a load spike.
+    pub acwr_min_acute_m: f64,
     /// Flag a run more than this much longer than the longest run of the lookback window, %.
     pub long_run_spike_pct: f64,
     /// The window for the long-run comparison, days before the run.
@@ -40,6 +43,7 @@ impl Default for LoadSettings {
             ramp_2w_max_pct: 30.0,
             acwr_high: 1.5,
             acwr_low: 0.8,
+            acwr_min_acute_m: 5000.0,
             long_run_spike_pct: 10.0,
             long_run_lookback_days: 30,
             no_variety_weeks: 4,
@@ -94,7 +98,8 @@ pub struct Week {
     pub flag_ramp: bool,
     /// Distance up more than `ramp_2w_max_pct` on two weeks before.
     pub flag_ramp_2w: bool,
-    /// Ratio outside [`acwr_low`, `acwr_high`] with a complete chronic window.
+    /// Ratio outside [`acwr_low`, `acwr_high`] with a complete chronic window (a high ratio only
+    /// with at least `acwr_min_acute_m` in the week).
     pub flag_acwr: bool,
     /// Distance by surface, m, in [`SURFACES`] order.
     pub surface_m: [f64; 6],
@@ -215,8 +220,9 @@ pub fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec
         w.flag_ramp = w.change_pct.is_some_and(|c| c > cfg.ramp_max_pct);
         w.flag_ramp_2w = w.change_2w_pct.is_some_and(|c| c > cfg.ramp_2w_max_pct);
         w.flag_acwr = w.chronic_complete
-            && w.acwr
-                .is_some_and(|r| r > cfg.acwr_high || r < cfg.acwr_low);
+            && w.acwr.is_some_and(|r| {
+                (r > cfg.acwr_high && acute >= cfg.acwr_min_acute_m) || r < cfg.acwr_low
+            });
         let n = cfg.no_variety_weeks.max(1) as usize;
         if i + 1 >= n {
             let span = (i + 1 - n)..=i;
