@@ -63,10 +63,7 @@ impl WeekAxis {
     }
 
     /// Draws the grid with week-start labels and a km axis.
-    fn mesh(
-        &self,
-        chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    ) -> ChartResult {
+    fn mesh(&self, chart: &mut Chart<'_, '_>) -> ChartResult {
         chart
             .configure_mesh()
             .label_style(LABEL)
@@ -87,6 +84,20 @@ impl WeekAxis {
 }
 
 type ChartResult = Result<(), Box<dyn std::error::Error>>;
+
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The series legend, boxed, in large type.
+fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, position: SeriesLabelPosition) -> ChartResult {
+    chart
+        .configure_series_labels()
+        .label_font(LABEL)
+        .background_style(WHITE.mix(0.8))
+        .border_style(GREY)
+        .position(position)
+        .draw()?;
+    Ok(())
+}
 
 fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
@@ -230,12 +241,7 @@ fn cadence_chart(t: &Tables, cfg: &LoadSettings, low: f64) -> String {
             .draw_series(pts.iter().map(|&p| Circle::new(p, 3, BLUE.filled())))?
             .label("run")
             .legend(|(x, y)| Circle::new((x + 6, y), 3, BLUE.filled()));
-        chart
-            .configure_series_labels()
-            .label_font(LABEL)
-            .background_style(WHITE.mix(0.8))
-            .border_style(GREY)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -274,13 +280,7 @@ fn downhill_chart(t: &Tables) -> String {
             .draw_series(pts.iter().map(|&p| Circle::new(p, 4, GREEN.filled())))?
             .label("run")
             .legend(|(x, y)| Circle::new((x + 6, y), 4, GREEN.filled()));
-        chart
-            .configure_series_labels()
-            .label_font(LABEL)
-            .background_style(WHITE.mix(0.8))
-            .border_style(GREY)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -316,13 +316,7 @@ fn surface_chart(t: &Tables) -> String {
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .label_font(LABEL)
-            .background_style(WHITE.mix(0.8))
-            .border_style(GREY)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
