@@ -8,4 +8,5 @@ mod downhill;
 mod ingest;
 mod load;
 mod report;
+mod robust;
 mod surface;
