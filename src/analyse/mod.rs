@@ -8,6 +8,8 @@ pub mod cadence;
 pub mod downhill;
 pub mod surface;
 
+use std::borrow::Cow;
+
 use crate::config::Config;
 use crate::decode::{Decoded, SessionMsg, FIT_EPOCH_UNIX, FIT_MIN_DATE};
 use crate::ledger::{Reason, Status};
@@ -148,11 +150,13 @@ pub fn analyse(d: &Decoded, cfg: &Config) -> FileVerdict {
             other.push(sport);
             continue;
         }
+        // A single session uses the file's samples as they are; sessions of a multisport file
+        // take the samples within their own time range.
         let samples = match (s.start, s.end) {
-            _ if single => d.samples.clone(),
-            (Some(lo), Some(hi)) => d.samples.slice_time(lo, hi),
-            (Some(lo), None) => d.samples.slice_time(lo, i64::MAX),
-            _ => d.samples.clone(),
+            _ if single => Cow::Borrowed(&d.samples),
+            (Some(lo), Some(hi)) => Cow::Owned(d.samples.slice_time(lo, hi)),
+            (Some(lo), None) => Cow::Owned(d.samples.slice_time(lo, i64::MAX)),
+            _ => Cow::Borrowed(&d.samples),
         };
         verdict.runs.push(run_facts(i as u32, s, &samples, d, cfg));
     }
