@@ -424,8 +424,14 @@ impl Reducer {
 
     fn finish(self, out: &mut Decoded) {
         if let Some((ts, local)) = self.activity {
-            if ts >= FIT_MIN_DATE && local >= FIT_MIN_DATE {
-                out.utc_offset_raw_s = Some(local - ts);
+            // Civil offsets run from UTC−12 to UTC+14; anything else is a broken message (some
+            // devices write a local time days away), and the offset is left unknown.
+            let offset = local - ts;
+            if ts >= FIT_MIN_DATE
+                && local >= FIT_MIN_DATE
+                && (-12 * 3600..=14 * 3600).contains(&offset)
+            {
+                out.utc_offset_raw_s = Some(offset);
             }
         }
     }

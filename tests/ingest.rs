@@ -603,3 +603,15 @@ fn a_bad_config_key_is_named() {
         .code(2)
         .stderr(predicates::str::contains("min_speed"));
 }
+
+#[test]
+fn an_impossible_local_time_leaves_the_offset_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // A local time 6.7 days before UTC, as one real device wrote: no civil offset.
+    write(&input, "broken.fit", &synthetic(T0, Some(-576_900)));
+    let r = report(&[&input], &tmp.path().join("out"));
+    assert_eq!(num(&r.activities, "utc_offset_s", 0), None);
+    assert!(r.activities.column("start_local").unwrap().get(0).unwrap().is_null());
+    assert!(!r.activities.column("start_utc").unwrap().get(0).unwrap().is_null());
+}
