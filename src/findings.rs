@@ -161,7 +161,10 @@ pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> 
                 EV_RAMP_2W,
             );
         }
-        if let (true, Some(r)) = (w.flag_acwr, w.acwr) {
+        // A low ratio is news in a week with running; a week without any is plain in the table
+        // and would repeat the same line through every break.
+        let low_but_idle = w.runs == 0 && w.acwr.is_some_and(|r| r < load_cfg.acwr_low);
+        if let (true, Some(r), false) = (w.flag_acwr, w.acwr, low_but_idle) {
             let high = r > load_cfg.acwr_high;
             push(
                 "acwr",

@@ -612,6 +612,18 @@ fn an_impossible_local_time_leaves_the_offset_unknown() {
     write(&input, "broken.fit", &synthetic(T0, Some(-576_900)));
     let r = report(&[&input], &tmp.path().join("out"));
     assert_eq!(num(&r.activities, "utc_offset_s", 0), None);
-    assert!(r.activities.column("start_local").unwrap().get(0).unwrap().is_null());
-    assert!(!r.activities.column("start_utc").unwrap().get(0).unwrap().is_null());
+    assert!(r
+        .activities
+        .column("start_local")
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .is_null());
+    assert!(!r
+        .activities
+        .column("start_utc")
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .is_null());
 }
