@@ -259,6 +259,22 @@ fn sixteen_weeks_of_known_load_in_utc_plus_two() {
             "week 9 acwr by hand",
         );
         assert!(flags[9]);
+        // Findings: week 9's ratio is a high finding; the idle week 6 is flagged in the table
+        // (ratio 0) but gets no finding line.
+        let f = read_parquet(&out.join("findings.parquet"));
+        let (rules, keys, sev) = (strs(&f, "rule"), strs(&f, "key"), strs(&f, "severity"));
+        let acwr_rows: Vec<(String, String)> = (0..f.height())
+            .filter(|&i| rules[i].as_deref() == Some("acwr"))
+            .map(|i| (keys[i].clone().unwrap(), sev[i].clone().unwrap()))
+            .collect();
+        assert!(
+            acwr_rows.contains(&(starts[9].clone(), "high".to_string())),
+            "{acwr_rows:?}"
+        );
+        assert!(
+            flags[6] && !acwr_rows.iter().any(|(k, _)| k == &starts[6]),
+            "{acwr_rows:?}"
+        );
         // Long-run spike: week 9's 14 km Saturday vs 8 km the longest of the 30 days before.
         let a = &r.activities;
         let spikes: Vec<bool> = a
