@@ -67,42 +67,40 @@ fn every_input_appears_exactly_once_and_bad_ones_do_not_stop_the_batch() {
     );
     assert_eq!(unique, fit_files_under(&input), "ledger and disk disagree");
 
-    let reason = |suffix: &str| {
-        let i = row(&r.files, suffix);
+    // Each input's verdict; the real truncated file from the Strava app is salvaged too.
+    for (suffix, status, reason) in [
+        ("bad/empty.fit", "skipped", "empty"),
+        ("bad/notes.FIT", "skipped", "not_fit"),
+        ("bad/cut.fit", "warning", "truncated"),
+        ("tests__files__Settings.fit", "skipped", "not_activity"),
         (
-            cell(&r.files, "status", i).unwrap(),
-            cell(&r.files, "reason", i),
-        )
-    };
-    assert_eq!(
-        reason("bad/empty.fit"),
-        ("skipped".into(), Some("empty".into()))
-    );
-    assert_eq!(
-        reason("bad/notes.FIT"),
-        ("skipped".into(), Some("not_fit".into()))
-    );
-    assert_eq!(
-        reason("bad/cut.fit"),
-        ("warning".into(), Some("truncated".into()))
-    );
-    assert_eq!(
-        reason("tests__files__Settings.fit"),
-        ("skipped".into(), Some("not_activity".into()))
-    );
-    assert_eq!(
-        reason("demo__fit_files__mountain-biking.fit"),
-        ("skipped".into(), Some("not_running".into()))
-    );
-    assert_eq!(
-        reason("tests__files__event_timestamp.fit"),
-        ("skipped".into(), Some("not_running".into()))
-    );
-    // The real truncated file from the Strava app is salvaged too.
-    assert_eq!(
-        reason("tests__files__strava-android-app-201.10-b1218918.fit"),
-        ("warning".into(), Some("truncated".into()))
-    );
+            "demo__fit_files__mountain-biking.fit",
+            "skipped",
+            "not_running",
+        ),
+        (
+            "tests__files__event_timestamp.fit",
+            "skipped",
+            "not_running",
+        ),
+        (
+            "tests__files__strava-android-app-201.10-b1218918.fit",
+            "warning",
+            "truncated",
+        ),
+    ] {
+        let i = row(&r.files, suffix);
+        assert_eq!(
+            cell(&r.files, "status", i).as_deref(),
+            Some(status),
+            "{suffix}"
+        );
+        assert_eq!(
+            cell(&r.files, "reason", i).as_deref(),
+            Some(reason),
+            "{suffix}"
+        );
+    }
     // The salvaged cut run keeps the records before the cut: fewer samples than the whole.
     // (The whole file has 1202 records.)
     let cut = row(&r.activities, "bad/cut.fit");
