@@ -245,19 +245,29 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeFailure> {
                     }
                     FitObject::Crc(_) => {
                         proc.reset();
+                        reducer.reset_time();
                         in_file = false;
                         completed += 1;
                     }
                     FitObject::DataMessage(msg) => {
                         data_messages += 1;
-                        reducer.raw(&msg);
+                        let ts = reducer.raw(&msg);
+                        // Records, nearly all of a file, are read straight from their raw fields;
+                        // fitparser's profile decoding is kept for the rest and for records that
+                        // need it (compressed speed/distance, arrays).
+                        if msg.global_message_number() == MESG_RECORD
+                            && raw_record(&msg, ts, &mut out.samples)
+                        {
+                            buf = rest;
+                            continue;
+                        }
                         // fitparser appends developer fields, then a time stamp rebuilt from a
                         // compressed header, after the profile's own fields: count them now so
                         // that a developer field numbered like a profile field is never read
                         // as one.
                         let tail = (msg.developer_fields().len(), msg.time_offset().is_some());
                         match proc.decode_message(msg) {
-                            Ok(rec) => reducer.record(&Fields::new(&rec, tail), &mut out),
+                            Ok(rec) => reducer.record(&Fields::new(&rec, tail), ts, &mut out),
                             Err(e) => {
                                 out.integrity.trailing.get_or_insert_with(|| {
                                     format!("a message at byte {offset} did not decode: {e}")
@@ -277,6 +287,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeFailure> {
                             FitObject::Header(_) => "header",
                             _ => {
                                 proc.reset();
+                                reducer.reset_time();
                                 in_file = false;
                                 completed += 1;
                                 "data"
@@ -387,27 +398,54 @@ fn parse_header(bytes: &[u8]) -> Result<Header, DecodeFailure> {
 #[derive(Default)]
 struct Reducer {
     activity: Option<(i64, i64)>,
+    /// The last full time stamp seen, raw FIT seconds: the base of compressed time stamps.
+    base_time: i64,
 }
 
 impl Reducer {
     /// Looks at a message before fitparser interprets it: the `activity` message's
     /// `local_timestamp` must be read raw (fitparser applies the machine's time zone to it).
-    fn raw(&mut self, msg: &FitDataMessage) {
-        if msg.global_message_number() != MESG_ACTIVITY || self.activity.is_some() {
-            return;
-        }
+    /// Looks at a message before fitparser interprets it, and returns its time stamp (Unix
+    /// seconds): a full `timestamp` field, or one rebuilt from a compressed header against the
+    /// last full one, as the FIT protocol defines (5-bit offset, rolling over every 32 s).
+    ///
+    /// The `activity` message's `local_timestamp` is read raw here too: fitparser applies the
+    /// machine's time zone to it.
+    fn raw(&mut self, msg: &FitDataMessage) -> Option<i64> {
         let f = msg.fields();
-        if let (Some(ts), Some(local)) =
-            (f.get(&253).and_then(raw_int), f.get(&5).and_then(raw_int))
-        {
-            self.activity = Some((ts, local));
+        let mut ts = None;
+        if let Some(t) = f.get(&253).and_then(raw_int) {
+            self.base_time = t;
+            ts = Some(t);
         }
+        if let Some(offset) = msg.time_offset() {
+            let offset = offset as i64;
+            let mut t = (self.base_time & !31) + offset;
+            if offset < (self.base_time & 31) {
+                t += 32;
+            }
+            self.base_time = t;
+            ts = Some(t);
+        }
+        if msg.global_message_number() == MESG_ACTIVITY && self.activity.is_none() {
+            if let (Some(ts), Some(local)) =
+                (f.get(&253).and_then(raw_int), f.get(&5).and_then(raw_int))
+            {
+                self.activity = Some((ts, local));
+            }
+        }
+        ts.map(|t| t + FIT_EPOCH_UNIX)
     }
 
-    fn record(&mut self, rec: &Fields<'_>, out: &mut Decoded) {
+    /// A new FIT file in a chain starts a new time base.
+    fn reset_time(&mut self) {
+        self.base_time = 0;
+    }
+
+    fn record(&mut self, rec: &Fields<'_>, ts: Option<i64>, out: &mut Decoded) {
         match rec.kind {
-            MESG_RECORD => push_record(rec, &mut out.samples),
-            MESG_SESSION => out.sessions.push(session(rec)),
+            MESG_RECORD => push_record(rec, ts, &mut out.samples),
+            MESG_SESSION => out.sessions.push(session(rec, ts)),
             MESG_FILE_ID if out.file.file_type.is_none() => out.file = file_id(rec),
             MESG_SPORT if out.sport_msg.is_none() => {
                 out.sport_msg = Some((text(rec, 0), text(rec, 1)));
@@ -468,7 +506,6 @@ fn num(v: &Value) -> Option<f64> {
 struct Fields<'a> {
     kind: u16,
     profile: &'a [FitDataField],
-    rebuilt_timestamp: Option<&'a FitDataField>,
 }
 
 impl<'a> Fields<'a> {
@@ -481,12 +518,11 @@ impl<'a> Fields<'a> {
         Fields {
             kind: rec.kind().as_u16(),
             profile: &all[..cut],
-            rebuilt_timestamp: if rebuilt { all.last() } else { None },
         }
     }
 
     fn iter(&self) -> impl Iterator<Item = &'a FitDataField> {
-        self.profile.iter().chain(self.rebuilt_timestamp)
+        self.profile.iter()
     }
 }
 
@@ -514,19 +550,13 @@ fn text(rec: &Fields<'_>, n: u8) -> Option<String> {
 
 const SEMICIRCLE_DEG: f64 = 180.0 / 2_147_483_648.0;
 
-fn push_record(rec: &Fields<'_>, s: &mut Samples) {
-    let mut t = None;
+fn push_record(rec: &Fields<'_>, ts: Option<i64>, s: &mut Samples) {
     let (mut dist, mut alt, mut ealt, mut spd, mut espd) = (None, None, None, None, None);
     let (mut cad, mut frac, mut hr, mut lat, mut lon) = (None, None, None, None, None);
     let (mut step, mut vosc, mut stance) = (None, None, None);
     for f in rec.iter() {
         let v = f.value();
         match f.number() {
-            253 => {
-                if let Value::Timestamp(ts) = v {
-                    t = Some(ts.timestamp());
-                }
-            }
             0 => lat = num(v),
             1 => lon = num(v),
             2 => alt = num(v),
@@ -543,34 +573,99 @@ fn push_record(rec: &Fields<'_>, s: &mut Samples) {
             _ => {}
         }
     }
-    // A record without a time stamp cannot be placed; such records are rare and carry nothing
-    // the analyses could use.
-    let Some(t) = t else { return };
-    let or_nan = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    s.t.push(t);
-    s.distance_m.push(or_nan(dist));
-    s.altitude_m.push(or_nan(ealt.or(alt)));
-    s.speed_mps.push(or_nan(espd.or(spd)));
-    s.cadence_raw
-        .push(or_nan(cad.map(|c| c + frac.unwrap_or(0.0))));
-    s.heart_rate.push(or_nan(hr));
-    let (la, lo) = match (lat, lon) {
-        // (0, 0) is how some devices write "no fix".
-        (Some(a), Some(o)) if a != 0.0 || o != 0.0 => (a * SEMICIRCLE_DEG, o * SEMICIRCLE_DEG),
-        _ => (f64::NAN, f64::NAN),
-    };
-    s.lat_deg.push(la);
-    s.lon_deg.push(lo);
-    s.step_length_mm.push(or_nan(step));
-    s.vertical_oscillation_mm.push(or_nan(vosc));
-    s.stance_time_ms.push(or_nan(stance));
+    s.push(RecordValues {
+        t: ts,
+        distance_m: dist,
+        altitude_m: ealt.or(alt),
+        speed_mps: espd.or(spd),
+        cadence: cad,
+        fractional_cadence: frac,
+        heart_rate: hr,
+        lat_semicircles: lat,
+        lon_semicircles: lon,
+        step_length_mm: step,
+        vertical_oscillation_mm: vosc,
+        stance_time_ms: stance,
+    });
 }
 
-fn session(rec: &Fields<'_>) -> SessionMsg {
+/// One record's values in profile units, before they join the samples.
+#[derive(Default)]
+struct RecordValues {
+    t: Option<i64>,
+    distance_m: Option<f64>,
+    altitude_m: Option<f64>,
+    speed_mps: Option<f64>,
+    cadence: Option<f64>,
+    fractional_cadence: Option<f64>,
+    heart_rate: Option<f64>,
+    lat_semicircles: Option<f64>,
+    lon_semicircles: Option<f64>,
+    step_length_mm: Option<f64>,
+    vertical_oscillation_mm: Option<f64>,
+    stance_time_ms: Option<f64>,
+}
+
+impl Samples {
+    fn push(&mut self, r: RecordValues) {
+        // A record without a time stamp cannot be placed; such records are rare and carry
+        // nothing the analyses could use.
+        let Some(t) = r.t else { return };
+        let or_nan = |x: Option<f64>| x.unwrap_or(f64::NAN);
+        self.t.push(t);
+        self.distance_m.push(or_nan(r.distance_m));
+        self.altitude_m.push(or_nan(r.altitude_m));
+        self.speed_mps.push(or_nan(r.speed_mps));
+        self.cadence_raw.push(or_nan(
+            r.cadence.map(|c| c + r.fractional_cadence.unwrap_or(0.0)),
+        ));
+        self.heart_rate.push(or_nan(r.heart_rate));
+        let (la, lo) = match (r.lat_semicircles, r.lon_semicircles) {
+            // (0, 0) is how some devices write "no fix".
+            (Some(a), Some(o)) if a != 0.0 || o != 0.0 => (a * SEMICIRCLE_DEG, o * SEMICIRCLE_DEG),
+            _ => (f64::NAN, f64::NAN),
+        };
+        self.lat_deg.push(la);
+        self.lon_deg.push(lo);
+        self.step_length_mm.push(or_nan(r.step_length_mm));
+        self.vertical_oscillation_mm
+            .push(or_nan(r.vertical_oscillation_mm));
+        self.stance_time_ms.push(or_nan(r.stance_time_ms));
+    }
+}
+
+/// Reads a `record` message from its raw fields, applying the FIT profile's scale and offset
+/// for the fields fitrisk uses. Returns false, leaving the samples untouched, when the record
+/// needs fitparser's profile decoding: compressed speed/distance (its values accumulate across
+/// records) or a field stored as an array.
+fn raw_record(msg: &FitDataMessage, ts: Option<i64>, s: &mut Samples) -> bool {
+    let f = msg.fields();
+    if f.contains_key(&8) || f.values().any(|v| matches!(v, Value::Array(_))) {
+        return false;
+    }
+    let get = |n: u8, scale: f64, offset: f64| f.get(&n).and_then(num).map(|x| x / scale - offset);
+    s.push(RecordValues {
+        t: ts,
+        distance_m: get(5, 100.0, 0.0),
+        altitude_m: get(78, 5.0, 500.0).or_else(|| get(2, 5.0, 500.0)),
+        speed_mps: get(73, 1000.0, 0.0).or_else(|| get(6, 1000.0, 0.0)),
+        cadence: get(4, 1.0, 0.0),
+        fractional_cadence: get(53, 128.0, 0.0),
+        heart_rate: get(3, 1.0, 0.0),
+        lat_semicircles: get(0, 1.0, 0.0),
+        lon_semicircles: get(1, 1.0, 0.0),
+        step_length_mm: get(85, 10.0, 0.0),
+        vertical_oscillation_mm: get(39, 10.0, 0.0),
+        stance_time_ms: get(41, 10.0, 0.0),
+    });
+    true
+}
+
+fn session(rec: &Fields<'_>, ts: Option<i64>) -> SessionMsg {
     let avg_cad = number(rec, 18).map(|c| c + number(rec, 92).unwrap_or(0.0));
     SessionMsg {
         start: time(rec, 2),
-        end: time(rec, 253),
+        end: ts,
         sport: text(rec, 5),
         sub_sport: text(rec, 6),
         elapsed_s: number(rec, 7),
@@ -619,5 +714,64 @@ mod tests {
         h.extend_from_slice(&[0, 0]);
         let err = decode(&h).unwrap_err();
         assert_eq!(err.reason, Reason::DecodeError);
+    }
+}
+
+#[cfg(test)]
+mod raw_record_tests {
+    use super::*;
+
+    /// The raw fast path must give what fitparser's full profile decoding gives, record for
+    /// record, on real files from several devices (compressed time stamps and compressed
+    /// speed/distance included).
+    #[test]
+    fn raw_records_match_fitparsers_decoding() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let files = [
+            "fgebhart__workoutizer/tests__data__example.fit",
+            "dtcooper__python-fitparse/tests__files__activity-small-fenix2-run.fit",
+            "dtcooper__python-fitparse/tests__files__compressed-speed-distance.fit",
+            "jimmykane__fit-parser/test__running-with-developer-data.fit",
+            "msimms__TestFilesForFitnessApps/fit__20210507_run_coros_pace_2.fit",
+            "tormoder__fit/testdata__0137001239.fit",
+            "dtcooper__python-fitparse/tests__files__2013-02-06-12-11-14.fit",
+        ];
+        for name in files {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let ours = decode(&bytes).unwrap().samples;
+            let theirs: Vec<FitDataRecord> = fitparser::from_bytes(&bytes)
+                .unwrap()
+                .into_iter()
+                .filter(|r| r.kind().as_u16() == MESG_RECORD)
+                .collect();
+            assert_eq!(ours.len(), theirs.len(), "{name}: record count");
+            for (i, rec) in theirs.iter().enumerate() {
+                let get = |field: &str| {
+                    rec.fields()
+                        .iter()
+                        .find(|f| f.name() == field)
+                        .and_then(|f| num(f.value()))
+                };
+                let same = |a: f64, b: Option<f64>, what: &str| match b {
+                    Some(b) => assert!((a - b).abs() < 1e-6, "{name} #{i} {what}: {a} vs {b}"),
+                    None => assert!(a.is_nan(), "{name} #{i} {what}: {a} vs none"),
+                };
+                assert_eq!(Some(ours.t[i] as f64), get("timestamp"), "{name} #{i} time");
+                same(ours.distance_m[i], get("distance"), "distance");
+                same(
+                    ours.altitude_m[i],
+                    get("enhanced_altitude").or(get("altitude")),
+                    "altitude",
+                );
+                same(
+                    ours.speed_mps[i],
+                    get("enhanced_speed").or(get("speed")),
+                    "speed",
+                );
+                let cad = get("cadence").map(|c| c + get("fractional_cadence").unwrap_or(0.0));
+                same(ours.cadence_raw[i], cad, "cadence");
+                same(ours.heart_rate[i], get("heart_rate"), "heart rate");
+            }
+        }
     }
 }
