@@ -145,19 +145,45 @@ pub fn weighted_median_mean(values: &[f64], weights: &[f64]) -> Option<(f64, f64
     Some((median, mean, total))
 }
 
+/// Per-sample speed, moving steps/min and time weight of one run: computed once, shared by the
+/// run's cadence and its downhill analysis.
+#[derive(Clone, Debug, Default)]
+pub struct Moving {
+    /// Speed of each sample, m/s (see [`sample_speeds`]).
+    pub speed_mps: Vec<f64>,
+    /// Steps/min of moving running samples, `NaN` elsewhere (see [`moving_spm`]).
+    pub spm: Vec<f64>,
+    /// Seconds each sample stands for (see [`sample_weights`]).
+    pub weight_s: Vec<f64>,
+}
+
+impl Moving {
+    /// Computes the three series for `s`.
+    pub fn new(s: &Samples, min_speed_mps: f64) -> Moving {
+        let speed_mps = sample_speeds(s);
+        let spm = moving_spm(s, &speed_mps, min_speed_mps);
+        Moving {
+            speed_mps,
+            spm,
+            weight_s: sample_weights(&s.t),
+        }
+    }
+
+    /// The run's cadence, or `None` when no moving sample carries cadence.
+    pub fn cadence(&self) -> Option<Cadence> {
+        weighted_median_mean(&self.spm, &self.weight_s).map(|(median_spm, mean_spm, seconds)| {
+            Cadence {
+                median_spm,
+                mean_spm,
+                seconds,
+            }
+        })
+    }
+}
+
 /// The run's cadence from its records, or `None` when no moving sample carries cadence.
 pub fn running_cadence(s: &Samples, min_speed_mps: f64) -> Option<Cadence> {
-    if s.is_empty() {
-        return None;
-    }
-    let speeds = sample_speeds(s);
-    let spm = moving_spm(s, &speeds, min_speed_mps);
-    let weights = sample_weights(&s.t);
-    weighted_median_mean(&spm, &weights).map(|(median_spm, mean_spm, seconds)| Cadence {
-        median_spm,
-        mean_spm,
-        seconds,
-    })
+    Moving::new(s, min_speed_mps).cadence()
 }
 
 #[cfg(test)]

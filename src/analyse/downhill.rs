@@ -21,7 +21,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::cadence::{self, weighted_median_mean};
+use super::cadence::{self, weighted_median_mean, Moving};
 use super::valid_altitude;
 use crate::decode::Samples;
 
@@ -560,9 +560,9 @@ fn spans(
 /// Per-sample inputs the segment statistics need.
 struct SampleView<'a> {
     s: &'a Samples,
-    spm: Vec<f64>,
-    speed: Vec<f64>,
-    weight: Vec<f64>,
+    spm: &'a [f64],
+    speed: &'a [f64],
+    weight: &'a [f64],
 }
 
 #[derive(Default)]
@@ -634,18 +634,17 @@ impl Acc {
 }
 
 /// Analyses one run's samples.
-pub fn analyse(s: &Samples, min_speed_mps: f64, cfg: &DownhillSettings) -> Downhill {
+pub fn analyse(s: &Samples, moving: &Moving, cfg: &DownhillSettings) -> Downhill {
     let Some(profile) = grade_profile(s, cfg) else {
         return Downhill::default();
     };
     let kinds = classify(&profile.grade_pct, cfg);
     let spans = spans(&kinds, &profile.x_m, &profile.altitude_m, cfg);
 
-    let speed = cadence::sample_speeds(s);
     let view = SampleView {
-        spm: cadence::moving_spm(s, &speed, min_speed_mps),
-        weight: cadence::sample_weights(&s.t),
-        speed,
+        spm: &moving.spm,
+        weight: &moving.weight_s,
+        speed: &moving.speed_mps,
         s,
     };
     // Samples to spans by distance, in one pass (distance is non-decreasing in practice; a
@@ -769,7 +768,7 @@ mod tests {
             }
         };
         let s = run(2500.0, 3.0, alt, spm);
-        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let dh = analyse(&s, &Moving::new(&s, 1.5), &DownhillSettings::default());
         let kinds: Vec<Kind> = dh.segments.iter().map(|x| x.kind).collect();
         assert_eq!(kinds, vec![Kind::Flat, Kind::Downhill, Kind::Flat]);
         let d = &dh.segments[1];
@@ -790,7 +789,7 @@ mod tests {
     fn flicker_around_the_threshold_does_not_split_segments() {
         // A long −2.5 % stretch sits in the gap between flat and downhill.
         let s = run(3000.0, 3.0, |d| 200.0 - 0.025 * d, |_| 170.0);
-        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let dh = analyse(&s, &Moving::new(&s, 1.5), &DownhillSettings::default());
         assert_eq!(dh.segments.len(), 1, "{:?}", dh.segments);
         assert_eq!(dh.downhill_segments, 0);
     }
@@ -799,15 +798,17 @@ mod tests {
     fn no_altitude_or_no_distance_gives_no_profile() {
         let mut s = run(2000.0, 3.0, |_| 100.0, |_| 170.0);
         s.altitude_m.iter_mut().for_each(|a| *a = f64::NAN);
-        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let dh = analyse(&s, &Moving::new(&s, 1.5), &DownhillSettings::default());
         assert!(!dh.has_grade);
         assert!(dh.segments.is_empty());
         assert_eq!(dh.flat_cadence_spm, None);
-        assert!(
-            analyse(&Samples::default(), 1.5, &DownhillSettings::default())
-                .segments
-                .is_empty()
-        );
+        assert!(analyse(
+            &Samples::default(),
+            &Moving::default(),
+            &DownhillSettings::default()
+        )
+        .segments
+        .is_empty());
     }
 
     #[test]
@@ -828,7 +829,7 @@ mod tests {
             }
         };
         let s = run(1500.0, 2.5, alt, |_| 165.0);
-        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let dh = analyse(&s, &Moving::new(&s, 1.5), &DownhillSettings::default());
         let down: Vec<&Segment> = dh
             .segments
             .iter()
@@ -868,7 +869,7 @@ mod tests {
             s.t[i] += 300;
             s.altitude_m[i] -= 30.0;
         }
-        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let dh = analyse(&s, &Moving::new(&s, 1.5), &DownhillSettings::default());
         let kinds: Vec<Kind> = dh.segments.iter().map(|x| x.kind).collect();
         assert_eq!(kinds, vec![Kind::Flat, Kind::Downhill, Kind::Flat]);
         let d = &dh.segments[1];
@@ -889,7 +890,7 @@ mod tests {
         for i in k..s.len() {
             s.altitude_m[i] += 12.0;
         }
-        let dh = analyse(&s, 1.5, &DownhillSettings::default());
+        let dh = analyse(&s, &Moving::new(&s, 1.5), &DownhillSettings::default());
         let net: f64 = dh.segments.iter().map(|x| x.elevation_change_m).sum();
         assert!((net - 12.0).abs() < 0.5, "{net}");
     }
@@ -916,7 +917,8 @@ mod tests {
             a
         };
         let cfg = DownhillSettings::default();
-        let dh = analyse(&run(3800.0, 3.0, alt, |_| 170.0), 1.5, &cfg);
+        let s = run(3800.0, 3.0, alt, |_| 170.0);
+        let dh = analyse(&s, &Moving::new(&s, 1.5), &cfg);
         assert!(dh.segments.len() > 1);
         for x in &dh.segments {
             let fits = match x.kind {

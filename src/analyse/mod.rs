@@ -278,8 +278,9 @@ fn run_facts(
         _ => None,
     });
 
-    let cad = cadence::running_cadence(samples, cfg.ingest.min_moving_speed_mps);
-    let dh = downhill::analyse(samples, cfg.ingest.min_moving_speed_mps, &cfg.downhill);
+    let moving = cadence::Moving::new(samples, cfg.ingest.min_moving_speed_mps);
+    let cad = moving.cadence();
+    let dh = downhill::analyse(samples, &moving, &cfg.downhill);
     let (cadence_spm, cadence_spm_mean, cadence_source) = match cad {
         Some(c) => (Some(c.median_spm), Some(c.mean_spm), Some("records")),
         None => match s.avg_cadence_raw.filter(|&c| c > 0.0) {
