@@ -172,13 +172,7 @@ fn real_files_agree_with_an_independent_decoder() {
             );
         } else {
             // Time stamps from device power-on: no date, never 1989.
-            assert!(r
-                .activities
-                .column("start_utc")
-                .unwrap()
-                .get(ai)
-                .unwrap()
-                .is_null());
+            assert!(is_null(&r.activities, "start_utc", ai));
         }
         for flag in ["has_gps", "has_altitude", "has_cadence"] {
             let got = r
@@ -526,13 +520,7 @@ fn device_time_files_never_land_in_1989() {
     let r = report(&[&file], tmp.path());
     assert_eq!(cell(&r.files, "status", 0).as_deref(), Some("warning"));
     assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("device_time"));
-    assert!(r
-        .activities
-        .column("start_utc")
-        .unwrap()
-        .get(0)
-        .unwrap()
-        .is_null());
+    assert!(is_null(&r.activities, "start_utc", 0));
     assert!((num(&r.activities, "distance_m", 0).unwrap() - 10248.7).abs() < 0.05);
 }
 
@@ -610,18 +598,6 @@ fn an_impossible_local_time_leaves_the_offset_unknown() {
     write(&input, "broken.fit", &synthetic(T0, Some(-576_900)));
     let r = report(&[&input], &tmp.path().join("out"));
     assert_eq!(num(&r.activities, "utc_offset_s", 0), None);
-    assert!(r
-        .activities
-        .column("start_local")
-        .unwrap()
-        .get(0)
-        .unwrap()
-        .is_null());
-    assert!(!r
-        .activities
-        .column("start_utc")
-        .unwrap()
-        .get(0)
-        .unwrap()
-        .is_null());
+    assert!(is_null(&r.activities, "start_local", 0));
+    assert!(!is_null(&r.activities, "start_utc", 0));
 }

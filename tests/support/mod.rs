@@ -157,6 +157,15 @@ pub fn cell(df: &DataFrame, col: &str, i: usize) -> Option<String> {
     strs(df, col)[i].clone()
 }
 
+/// Whether one cell is null (a column of any type).
+pub fn is_null(df: &DataFrame, col: &str, i: usize) -> bool {
+    df.column(col)
+        .unwrap_or_else(|_| panic!("no column {col}"))
+        .get(i)
+        .unwrap()
+        .is_null()
+}
+
 /// One numeric cell.
 pub fn num(df: &DataFrame, col: &str, i: usize) -> Option<f64> {
     nums(df, col)[i]
