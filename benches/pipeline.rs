@@ -50,7 +50,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             files
                 .iter()
-                .map(|f| fitrisk::decode::decode(black_box(f)).map_or(0, |d| d.samples.len()))
+                .map(|f| black_box(fitrisk::fit::decode(black_box(f))).is_ok() as usize)
                 .sum::<usize>()
         })
     });
@@ -58,7 +58,7 @@ fn benches(c: &mut Criterion) {
 
     let decoded: Vec<_> = files
         .iter()
-        .filter_map(|f| fitrisk::decode::decode(f).ok())
+        .filter_map(|f| fitrisk::fit::decode(f).ok())
         .collect();
     let mut g = c.benchmark_group("analyse");
     g.throughput(Throughput::Bytes(bytes));
@@ -67,8 +67,8 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             decoded
                 .iter()
-                .map(|d| fitrisk::analyse::analyse(black_box(d), &cfg).runs.len())
-                .sum::<usize>()
+                .map(|d| black_box(fitrisk::analyse::analyse(black_box(d), &cfg.per_file())))
+                .count()
         })
     });
     g.finish();
@@ -80,12 +80,18 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("report", |b| {
         b.iter(|| {
-            let outcomes =
-                fitrisk::pipeline::run(&inputs, &cfg, threads, &fitrisk::pipeline::NoProgress)
-                    .unwrap();
-            fitrisk::aggregate::aggregate(outcomes, &cfg, chrono::Weekday::Mon)
-                .activities
-                .len()
+            let outcomes = fitrisk::pipeline::run(
+                &inputs,
+                &cfg.per_file(),
+                threads,
+                &fitrisk::pipeline::NoProgress,
+            )
+            .unwrap();
+            black_box(fitrisk::aggregate::aggregate(
+                outcomes,
+                &cfg.history(),
+                chrono::Weekday::Mon,
+            ))
         })
     });
     g.finish();

@@ -14,10 +14,10 @@ use std::sync::mpsc::SyncSender;
 use flate2::read::MultiGzDecoder;
 use walkdir::WalkDir;
 
-use crate::ledger::Reason;
+use crate::model::{Failure, Reason};
 
 /// Largest decompressed member we accept (a FIT activity is rarely above 10 MB).
-pub const MAX_MEMBER_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_MEMBER_BYTES: u64 = 256 * 1024 * 1024;
 /// How deep zips may nest inside zips.
 const MAX_ZIP_DEPTH: usize = 4;
 
@@ -34,7 +34,7 @@ pub enum Kind {
 
 impl Kind {
     /// Classifies a file name; `None` for files fitrisk does not read.
-    pub fn of(name: &str) -> Option<Kind> {
+    pub(crate) fn of(name: &str) -> Option<Kind> {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".fit") {
             Some(Kind::Fit)
@@ -54,7 +54,7 @@ pub struct Input {
     /// The path as found (input argument joined with the relative path).
     pub path: PathBuf,
     /// Size on disk in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Container kind.
     pub kind: Kind,
 }
@@ -64,10 +64,10 @@ pub struct Input {
 #[error("{path}: {source}")]
 pub struct InputError {
     /// The path the user gave.
-    pub path: String,
+    pub(crate) path: String,
     /// What went wrong.
     #[source]
-    pub source: io::Error,
+    pub(crate) source: io::Error,
 }
 
 /// Walks every input (a folder or a single file) and returns the candidate files sorted by path.
@@ -130,43 +130,44 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
 
 /// Where a member's bytes come from.
 #[derive(Debug)]
-pub enum Payload {
+pub(crate) enum Payload {
     /// A file on disk, read (and gunzipped) by the worker itself.
     Path(PathBuf, Kind),
     /// Bytes already taken out of an archive by the producer.
     Bytes(Vec<u8>),
     /// The member could not be read at all.
-    Failed(Reason, String),
+    Failed(Failure),
 }
 
 /// One activity candidate on its way to the decoder.
 #[derive(Debug)]
-pub struct Member {
+pub(crate) struct Member {
     /// Position in the deterministic discovery order.
-    pub seq: usize,
+    pub(crate) seq: usize,
     /// Display name: a path, with `!` separating archive members.
-    pub source: String,
+    pub(crate) source: String,
     /// The bytes, or where to read them.
-    pub payload: Payload,
+    pub(crate) payload: Payload,
     /// Share of the top-level input bytes this member stands for (drives the progress bar).
-    pub progress_bytes: u64,
+    pub(crate) progress_bytes: u64,
 }
 
 impl Member {
     /// Reads the member's FIT bytes: plain files from disk, `.fit.gz` through gunzip.
-    pub fn into_bytes(self) -> Result<Vec<u8>, (Reason, String)> {
+    pub(crate) fn into_bytes(self) -> Result<Vec<u8>, Failure> {
         match self.payload {
             Payload::Bytes(b) => Ok(b),
-            Payload::Failed(reason, detail) => Err((reason, detail)),
+            Payload::Failed(failure) => Err(failure),
             Payload::Path(path, kind) => {
-                let file = File::open(&path).map_err(|e| (Reason::IoError, e.to_string()))?;
+                let file =
+                    File::open(&path).map_err(|e| Failure::new(Reason::IoError, e.to_string()))?;
                 match kind {
                     Kind::FitGz => gunzip(file),
                     _ => {
                         let mut buf = Vec::new();
                         file.take(MAX_MEMBER_BYTES + 1)
                             .read_to_end(&mut buf)
-                            .map_err(|e| (Reason::IoError, e.to_string()))?;
+                            .map_err(|e| Failure::new(Reason::IoError, e.to_string()))?;
                         check_size(buf)
                     }
                 }
@@ -175,23 +176,27 @@ impl Member {
     }
 }
 
-fn check_size(buf: Vec<u8>) -> Result<Vec<u8>, (Reason, String)> {
+fn too_large() -> Failure {
+    Failure::new(
+        Reason::TooLarge,
+        format!("larger than {} MiB", MAX_MEMBER_BYTES >> 20),
+    )
+}
+
+fn check_size(buf: Vec<u8>) -> Result<Vec<u8>, Failure> {
     if buf.len() as u64 > MAX_MEMBER_BYTES {
-        Err((
-            Reason::TooLarge,
-            format!("larger than {} MiB", MAX_MEMBER_BYTES >> 20),
-        ))
+        Err(too_large())
     } else {
         Ok(buf)
     }
 }
 
-fn gunzip(reader: impl Read) -> Result<Vec<u8>, (Reason, String)> {
+fn gunzip(reader: impl Read) -> Result<Vec<u8>, Failure> {
     let mut buf = Vec::new();
     MultiGzDecoder::new(reader)
         .take(MAX_MEMBER_BYTES + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| (Reason::BadArchive, format!("gzip: {e}")))?;
+        .map_err(|e| Failure::new(Reason::BadArchive, format!("gzip: {e}")))?;
     check_size(buf)
 }
 
@@ -199,7 +204,7 @@ fn gunzip(reader: impl Read) -> Result<Vec<u8>, (Reason, String)> {
 ///
 /// Plain files are sent as paths so that reading them happens in parallel in the workers;
 /// archive members are decompressed here, one at a time, and sent as bytes.
-pub fn produce(inputs: &[Input], tx: &SyncSender<Member>) {
+pub(crate) fn produce(inputs: &[Input], tx: &SyncSender<Member>) {
     let mut seq = 0usize;
     for input in inputs {
         let source = input.path.display().to_string();
@@ -217,7 +222,7 @@ pub fn produce(inputs: &[Input], tx: &SyncSender<Member>) {
                     tx,
                     &mut seq,
                     source,
-                    Payload::Failed(Reason::IoError, e.to_string()),
+                    Payload::Failed(Failure::new(Reason::IoError, e.to_string())),
                     input.bytes,
                 ),
             },
@@ -262,10 +267,10 @@ fn walk_zip<R: Read + Seek>(
                 tx,
                 seq,
                 source.to_string(),
-                Payload::Failed(
+                Payload::Failed(Failure::new(
                     Reason::BadArchive,
                     format!("not a readable zip archive: {e}"),
-                ),
+                )),
                 weight,
             )
         }
@@ -281,7 +286,10 @@ fn walk_zip<R: Read + Seek>(
                     tx,
                     seq,
                     name,
-                    Payload::Failed(Reason::BadArchive, format!("unreadable member: {e}")),
+                    Payload::Failed(Failure::new(
+                        Reason::BadArchive,
+                        format!("unreadable member: {e}"),
+                    )),
                     share,
                 ) {
                     return false;
@@ -298,10 +306,7 @@ fn walk_zip<R: Read + Seek>(
         };
         let name = format!("{source}!{inner_name}");
         if entry.size() > MAX_MEMBER_BYTES {
-            let payload = Payload::Failed(
-                Reason::TooLarge,
-                format!("larger than {} MiB", MAX_MEMBER_BYTES >> 20),
-            );
+            let payload = Payload::Failed(too_large());
             if !send(tx, seq, name, payload, share) {
                 return false;
             }
@@ -313,7 +318,10 @@ fn walk_zip<R: Read + Seek>(
             .read_to_end(&mut buf);
         drop(entry);
         if let Err(e) = read {
-            let payload = Payload::Failed(Reason::BadArchive, format!("unreadable member: {e}"));
+            let payload = Payload::Failed(Failure::new(
+                Reason::BadArchive,
+                format!("unreadable member: {e}"),
+            ));
             if !send(tx, seq, name, payload, share) {
                 return false;
             }
@@ -324,7 +332,7 @@ fn walk_zip<R: Read + Seek>(
             Kind::FitGz => {
                 let payload = match gunzip(buf.as_slice()) {
                     Ok(b) => Payload::Bytes(b),
-                    Err((reason, detail)) => Payload::Failed(reason, detail),
+                    Err(failure) => Payload::Failed(failure),
                 };
                 send(tx, seq, name, payload, share)
             }
@@ -332,10 +340,10 @@ fn walk_zip<R: Read + Seek>(
                 tx,
                 seq,
                 name,
-                Payload::Failed(
+                Payload::Failed(Failure::new(
                     Reason::BadArchive,
                     format!("zips nested deeper than {MAX_ZIP_DEPTH} levels are not read"),
-                ),
+                )),
                 share,
             ),
             Kind::Zip => walk_zip(io::Cursor::new(buf), &name, share, depth + 1, tx, seq),

@@ -1,19 +1,25 @@
 //! fitrisk: a folder of Garmin FIT files → a knee-load risk report (Parquet and CSV).
 //!
-//! The modules follow the pipeline: [`discover`] → [`decode`] → [`analyse`] (run in parallel by
-//! [`pipeline`]) → [`aggregate`] → [`output`]. [`run`] wires them together for the binary.
+//! The layers, each depending only on the ones above it:
+//! - [`model`] (plain data) and [`config`] (every setting), the leaves;
+//! - [`series`]: per-sample weights, speeds, averages and statistics;
+//! - [`discover`] → [`fit`] → [`analyse`], run per file in parallel by [`pipeline`];
+//! - [`aggregate`]: duplicates, weekly load and findings across runs;
+//! - `output`: frames, files, the page, the progress bar and the summary.
+//!
+//! [`run`] wires them together for the binary. What is `pub` here is what the binary and the
+//! benchmarks use; everything else is crate-private.
 
 pub mod aggregate;
 pub mod analyse;
 pub mod cli;
 pub mod config;
-pub mod decode;
 pub mod discover;
-pub mod findings;
-pub mod ledger;
-pub mod load;
-pub mod output;
+pub mod fit;
+pub(crate) mod model;
+mod output;
 pub mod pipeline;
+pub(crate) mod series;
 
 use std::io::Write;
 use std::time::Instant;
@@ -87,11 +93,11 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let input_bytes = discover::total_bytes(&inputs);
 
     let bar = output::progress::Bar::start(input_bytes, args.quiet);
-    let outcomes = pipeline::run(&inputs, &cfg, threads, &bar);
+    let outcomes = pipeline::run(&inputs, &cfg.per_file(), threads, &bar);
     let captured = bar.finish();
     let outcomes = outcomes.map_err(Fatal::failure)?;
 
-    let tables = aggregate::aggregate(outcomes, &cfg, args.week_start.into());
+    let tables = aggregate::aggregate(outcomes, &cfg.history(), args.week_start.into());
     let frames = output::frames::all(&tables).map_err(Fatal::failure)?;
     let exporters: Vec<&dyn Exporter> = match args.format {
         Format::Parquet => vec![&export::Parquet],
@@ -107,7 +113,14 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         }
     }
 
-    let page = output::html::render(&tables, &cfg);
+    let page = output::html::render(
+        &tables,
+        &output::html::Thresholds {
+            acwr_low: cfg.load.acwr_low,
+            acwr_high: cfg.load.acwr_high,
+            low_cadence_spm: cfg.findings.low_cadence_spm,
+        },
+    );
     written.push(
         export::write_text_atomic(&args.output, "report.html", &page).map_err(Fatal::failure)?,
     );

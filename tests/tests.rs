@@ -5,7 +5,9 @@ mod support;
 
 mod corpus;
 mod downhill;
+mod fields;
 mod ingest;
+mod layers;
 mod load;
 mod report;
 mod robust;

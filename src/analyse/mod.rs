@@ -4,91 +4,36 @@
 //! run and dropped before the next file is read. Each running session becomes one run; other
 //! sports are counted but not analysed.
 
-pub mod cadence;
-pub mod downhill;
-pub mod surface;
+mod cadence;
+pub(crate) mod downhill;
+mod run;
+mod surface;
 
 use std::borrow::Cow;
 
-use crate::config::Config;
-use crate::decode::{Decoded, SessionMsg, FIT_EPOCH_UNIX, FIT_MIN_DATE};
-use crate::ledger::{Reason, Status};
-
-/// Everything the report keeps about one running session.
-#[derive(Clone, Debug, Default)]
-pub struct RunFacts {
-    /// Session index within the file (0-based, file order).
-    pub session: u32,
-    /// Start, UTC Unix seconds; `None` when the device had no date.
-    pub start_utc: Option<i64>,
-    /// Local offset from UTC in seconds, from the `activity` message.
-    pub utc_offset_s: Option<i32>,
-    /// FIT sport.
-    pub sport: String,
-    /// FIT sub-sport.
-    pub sub_sport: Option<String>,
-    /// Manufacturer and product.
-    pub device: Option<String>,
-    /// Timer time (moving, excluding pauses), seconds.
-    pub duration_s: Option<f64>,
-    /// Elapsed wall time, seconds.
-    pub elapsed_s: Option<f64>,
-    /// Distance, metres.
-    pub distance_m: Option<f64>,
-    /// Total ascent, metres.
-    pub ascent_m: Option<f64>,
-    /// Total descent, metres.
-    pub descent_m: Option<f64>,
-    /// Average speed over timer time, m/s.
-    pub avg_speed_mps: Option<f64>,
-    /// Cadence: time-weighted median of moving running samples, steps/min.
-    pub cadence_spm: Option<f64>,
-    /// Cadence: time-weighted mean of the same samples, steps/min.
-    pub cadence_spm_mean: Option<f64>,
-    /// Where the cadence came from: `records` or `session` (the session's average).
-    pub cadence_source: Option<&'static str>,
-    /// Record samples in the session.
-    pub samples: u32,
-    /// Any sample with a position.
-    pub has_gps: bool,
-    /// Any sample with an altitude.
-    pub has_altitude: bool,
-    /// Any sample with a cadence.
-    pub has_cadence: bool,
-    /// Whether the totals came from a `session` message or were rebuilt from records.
-    pub totals_source: &'static str,
-    /// Device serial number and creation time (FIT seconds), for duplicate detection.
-    pub file_key: Option<(u32, u32)>,
-    /// Grade segments and downhill cadence.
-    pub downhill: downhill::Downhill,
-    /// Speed-matched downhill cadence drop (from this run, or from the runner's history, filled
-    /// in by aggregation).
-    pub matched: Option<downhill::Matched>,
-    /// Where the flat reference of `matched` came from: `run` or `history`.
-    pub matched_source: Option<&'static str>,
-    /// Surface: declared or inferred, with its features.
-    pub surface: Option<surface::SurfaceVerdict>,
-}
+use crate::config::FileSettings;
+use crate::model::{Decoded, Reason, RunFacts, Samples, SessionMsg, Status};
+use crate::series::{sample_speeds, sample_weights};
 
 /// The verdict on one decoded file.
 #[derive(Clone, Debug)]
 pub struct FileVerdict {
     /// `ok`, `warning` or `skipped`.
-    pub status: Status,
+    pub(crate) status: Status,
     /// Why, when not ok.
-    pub reason: Option<Reason>,
+    pub(crate) reason: Option<Reason>,
     /// Specifics, `; `-separated.
-    pub detail: String,
+    pub(crate) detail: String,
     /// FIT file type.
-    pub file_type: Option<String>,
+    pub(crate) file_type: Option<String>,
     /// Sessions of any sport.
-    pub sessions: u32,
+    pub(crate) sessions: u32,
     /// The running sessions.
-    pub runs: Vec<RunFacts>,
+    pub(crate) runs: Vec<RunFacts>,
 }
 
 /// Analyses one decoded file.
-pub fn analyse(d: &Decoded, cfg: &Config) -> FileVerdict {
+pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
     let mut verdict = FileVerdict {
         status: Status::Ok,
         reason: None,
@@ -158,7 +103,7 @@ pub fn analyse(d: &Decoded, cfg: &Config) -> FileVerdict {
             (Some(lo), None) => Cow::Owned(d.samples.slice_time(lo, i64::MAX)),
             _ => Cow::Borrowed(&d.samples),
         };
-        verdict.runs.push(run_facts(i as u32, s, &samples, d, cfg));
+        verdict.runs.push(run::facts(i as u32, s, &samples, d, cfg));
     }
     if verdict.runs.is_empty() {
         other.dedup();
@@ -234,119 +179,26 @@ fn sessions_of(d: &Decoded) -> Vec<SessionMsg> {
     }]
 }
 
-/// Sums record intervals no longer than this as timer time when a file has no session.
-const MAX_TIMER_GAP_S: i64 = 30;
-
-fn run_facts(
-    index: u32,
-    s: &SessionMsg,
-    samples: &crate::decode::Samples,
-    d: &Decoded,
-    cfg: &Config,
-) -> RunFacts {
-    let first_t = samples.t.first().copied();
-    let last_t = samples.t.last().copied();
-    let start = s.start.or(first_t);
-    let dated = |t: i64| t >= FIT_EPOCH_UNIX + FIT_MIN_DATE;
-    let start_utc = start.filter(|&t| dated(t));
-
-    let from_session = s.from_session_message;
-    let distance_m = s.distance_m.or_else(|| {
-        samples
-            .distance_m
-            .iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
-    });
-    let elapsed_s = s.elapsed_s.or_else(|| match (first_t, last_t) {
-        (Some(a), Some(b)) => Some((b - a) as f64),
-        _ => None,
-    });
-    let duration_s = s.timer_s.or_else(|| {
-        (samples.len() > 1).then(|| {
-            samples
-                .t
-                .windows(2)
-                .map(|w| w[1] - w[0])
-                .filter(|&dt| dt > 0 && dt <= MAX_TIMER_GAP_S)
-                .sum::<i64>() as f64
-        })
-    });
-    let avg_speed_mps = s.avg_speed_mps.or_else(|| match (distance_m, duration_s) {
-        (Some(dm), Some(ts)) if ts > 0.0 => Some(dm / ts),
-        _ => None,
-    });
-
-    let moving = cadence::Moving::new(samples, cfg.ingest.min_moving_speed_mps);
-    let cad = moving.cadence();
-    let dh = downhill::analyse(samples, &moving, &cfg.downhill);
-    let (cadence_spm, cadence_spm_mean, cadence_source) = match cad {
-        Some(c) => (Some(c.median_spm), Some(c.mean_spm), Some("records")),
-        None => match s.avg_cadence_raw.filter(|&c| c > 0.0) {
-            Some(c) => {
-                let spm = cadence::to_spm(c);
-                (Some(spm), Some(spm), Some("session"))
-            }
-            None => (None, None, None),
-        },
-    };
-
-    RunFacts {
-        session: index,
-        start_utc,
-        utc_offset_s: d.utc_offset_raw_s.map(round_offset),
-        sport: s.sport.clone().unwrap_or_default(),
-        sub_sport: s.sub_sport.clone(),
-        device: d.file.device(),
-        duration_s,
-        elapsed_s,
-        distance_m,
-        ascent_m: s.ascent_m,
-        descent_m: s.descent_m,
-        avg_speed_mps,
-        cadence_spm,
-        cadence_spm_mean,
-        cadence_source,
-        samples: samples.len() as u32,
-        has_gps: samples.lat_deg.iter().any(|x| x.is_finite()),
-        has_altitude: samples.altitude_m.iter().any(|&x| valid_altitude(x)),
-        has_cadence: samples.cadence_raw.iter().any(|&x| x > 0.0),
-        totals_source: if from_session { "session" } else { "records" },
-        file_key: d.file.serial.zip(d.file.time_created),
-        matched: dh.matched_in_run,
-        matched_source: dh.matched_in_run.map(|_| "run"),
-        downhill: dh,
-        surface: Some(surface::surface(
-            samples,
-            s.sub_sport.as_deref(),
-            &cfg.surface,
-        )),
-    }
+/// Per-sample series of one run that every analysis of it shares, computed once.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SampleSeries {
+    /// Speed of each sample, m/s (see [`sample_speeds`]).
+    pub(crate) speed_mps: Vec<f64>,
+    /// Steps/min of moving running samples, `NaN` elsewhere (see [`cadence::moving_spm`]).
+    pub(crate) spm: Vec<f64>,
+    /// Seconds each sample stands for (see [`sample_weights`]).
+    pub(crate) weight_s: Vec<f64>,
 }
 
-/// Rounds a device-reported offset to the nearest quarter hour: every civil UTC offset is a
-/// multiple of 15 minutes, and devices write the two time stamps a second or two apart.
-pub fn round_offset(raw: i64) -> i32 {
-    ((raw as f64 / 900.0).round() * 900.0) as i32
-}
-
-/// An altitude sample is usable when present and not the −500 m placeholder (raw 0) that some
-/// devices write before a fix.
-pub fn valid_altitude(x: f64) -> bool {
-    x.is_finite() && x != -500.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_round_to_quarter_hours() {
-        assert_eq!(round_offset(7200), 7200);
-        assert_eq!(round_offset(7199), 7200);
-        assert_eq!(round_offset(-18_002), -18_000);
-        assert_eq!(round_offset(19_800), 19_800); // UTC+5:30
-        assert_eq!(round_offset(20_700), 20_700); // UTC+5:45
+impl SampleSeries {
+    /// Computes the series of `s`; samples slower than `min_speed_mps` are not running.
+    pub(crate) fn new(s: &Samples, min_speed_mps: f64) -> SampleSeries {
+        let speed_mps = sample_speeds(s);
+        let spm = cadence::moving_spm(s, &speed_mps, min_speed_mps);
+        SampleSeries {
+            speed_mps,
+            spm,
+            weight_s: sample_weights(&s.t),
+        }
     }
 }

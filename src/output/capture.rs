@@ -16,14 +16,14 @@ mod imp {
     const MAX_LINES: usize = 200;
 
     /// An active redirection of fd 2.
-    pub struct Capture {
+    pub(crate) struct Capture {
         saved: RawFd,
         reader: Option<JoinHandle<(Vec<String>, usize)>>,
     }
 
     impl Capture {
         /// Redirects fd 2 into a pipe; `None` if the system refuses.
-        pub fn start() -> Option<Capture> {
+        pub(crate) fn start() -> Option<Capture> {
             let _ = std::io::stderr().flush();
             let mut fds = [0 as RawFd; 2];
             // SAFETY: plain POSIX calls on descriptors this function owns; every failure path
@@ -66,7 +66,7 @@ mod imp {
         }
 
         /// A new handle on the real stderr, for the progress bar.
-        pub fn real_stderr(&self) -> Option<File> {
+        pub(crate) fn real_stderr(&self) -> Option<File> {
             // SAFETY: `saved` is open for the life of `self`; the duplicate is owned by the File.
             unsafe {
                 let fd = libc::dup(self.saved);
@@ -75,7 +75,7 @@ mod imp {
         }
 
         /// Restores fd 2 and returns the lines captured (at most 200) and how many there were.
-        pub fn finish(mut self) -> (Vec<String>, usize) {
+        pub(crate) fn finish(mut self) -> (Vec<String>, usize) {
             self.restore();
             self.reader
                 .take()
@@ -107,22 +107,22 @@ mod imp {
 #[cfg(not(unix))]
 mod imp {
     /// No-op on this platform.
-    pub struct Capture;
+    pub(crate) struct Capture;
 
     impl Capture {
         /// Never captures here.
-        pub fn start() -> Option<Capture> {
+        pub(crate) fn start() -> Option<Capture> {
             None
         }
         /// Never called.
-        pub fn real_stderr(&self) -> Option<std::fs::File> {
+        pub(crate) fn real_stderr(&self) -> Option<std::fs::File> {
             None
         }
         /// Nothing captured.
-        pub fn finish(self) -> (Vec<String>, usize) {
+        pub(crate) fn finish(self) -> (Vec<String>, usize) {
             (Vec::new(), 0)
         }
     }
 }
 
-pub use imp::Capture;
+pub(crate) use imp::Capture;

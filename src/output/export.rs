@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 /// Writes one `DataFrame` in one format.
-pub trait Exporter {
+pub(crate) trait Exporter {
     /// File extension, without the dot.
     fn extension(&self) -> &'static str;
     /// Writes the frame to `out`.
@@ -18,7 +18,7 @@ pub trait Exporter {
 }
 
 /// Apache Parquet, zstd-compressed, with statistics.
-pub struct Parquet;
+pub(crate) struct Parquet;
 
 impl Exporter for Parquet {
     fn extension(&self) -> &'static str {
@@ -32,7 +32,7 @@ impl Exporter for Parquet {
 
 /// Comma-separated values with a header row, for spreadsheets: times as
 /// `YYYY-MM-DD HH:MM:SS`, empty cells for missing values.
-pub struct Csv;
+pub(crate) struct Csv;
 
 impl Exporter for Csv {
     fn extension(&self) -> &'static str {
@@ -50,7 +50,7 @@ impl Exporter for Csv {
 
 /// A table that could not be written.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteError {
+pub(crate) enum WriteError {
     /// Creating, writing or renaming the file failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -70,7 +70,7 @@ pub enum WriteError {
 }
 
 /// Writes `df` to `dir/stem.ext` atomically (temporary file, then rename). Returns the path.
-pub fn write_atomic(
+pub(crate) fn write_atomic(
     dir: &Path,
     stem: &str,
     exporter: &dyn Exporter,
@@ -89,7 +89,7 @@ pub fn write_atomic(
 }
 
 /// Writes text to `dir/name` atomically. Returns the path.
-pub fn write_text_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, WriteError> {
+pub(crate) fn write_text_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, WriteError> {
     let path = dir.join(name);
     atomically(&path, |out| {
         out.write_all(text.as_bytes())

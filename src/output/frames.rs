@@ -6,12 +6,9 @@
 
 use polars::prelude::*;
 
-use crate::aggregate::{Activity, Tables};
-use crate::analyse::downhill::Segment;
-use crate::findings::Finding;
-use crate::ledger::FileRow;
-use crate::load::{Week, SURFACES};
 use chrono::NaiveDate;
+
+use crate::model::{Activity, FileRow, Finding, Segment, Surface, Tables, Week};
 
 /// Builds a frame column by column.
 struct Frame {
@@ -84,7 +81,7 @@ impl Frame {
 }
 
 /// `files`: the ledger, one row per input.
-pub fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
+fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
     Frame::new(rows.len())
         .str("source", rows.iter().map(|r| Some(r.source.as_str())))
         .i64("bytes", rows.iter().map(|r| Some(r.bytes as i64)))
@@ -98,17 +95,13 @@ pub fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
 }
 
 /// `activities`: one row per distinct running session.
-pub fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
+fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
     let r = || rows.iter().map(|a| &a.run);
-    let local = |a: &Activity| match (a.run.start_utc, a.run.utc_offset_s) {
-        (Some(t), Some(o)) => Some(t + o as i64),
-        _ => None,
-    };
     let f = Frame::new(rows.len())
         .str("source", rows.iter().map(|a| Some(a.source.as_str())))
         .u32("session", r().map(|x| x.session))
         .datetime("start_utc", r().map(|x| x.start_utc))?
-        .datetime("start_local", rows.iter().map(local))?
+        .datetime("start_local", rows.iter().map(|a| a.start_local))?
         .i64("utc_offset_s", r().map(|x| x.utc_offset_s.map(i64::from)))
         .str("sport", r().map(|x| Some(x.sport.as_str())))
         .str("sub_sport", r().map(|x| x.sub_sport.as_deref()))
@@ -121,12 +114,15 @@ pub fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
         .f64("avg_speed_mps", r().map(|x| x.avg_speed_mps))
         .f64("cadence_spm", r().map(|x| x.cadence_spm))
         .f64("cadence_spm_mean", r().map(|x| x.cadence_spm_mean))
-        .str("cadence_source", r().map(|x| x.cadence_source))
+        .str(
+            "cadence_source",
+            r().map(|x| x.cadence_source.map(|c| c.as_str())),
+        )
         .u32("samples", r().map(|x| x.samples))
         .bool("has_gps", r().map(|x| x.has_gps))
         .bool("has_altitude", r().map(|x| x.has_altitude))
         .bool("has_cadence", r().map(|x| x.has_cadence))
-        .str("totals_source", r().map(|x| Some(x.totals_source)))
+        .str("totals_source", r().map(|x| Some(x.totals_source.as_str())))
         .str("status", rows.iter().map(|a| Some(a.status.as_str())))
         .f64(
             "longest_prev_30d_m",
@@ -142,35 +138,29 @@ pub fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
 
 fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
     let d = || rows.iter().map(|a| &a.run.downhill);
-    let graded = |x: &crate::analyse::downhill::Downhill| x.has_grade;
-    let drop =
-        |x: &crate::analyse::downhill::Downhill| match (x.flat_cadence_spm, x.downhill_cadence_spm)
-        {
-            (Some(f), Some(d)) => Some((f - d, 100.0 * (f - d) / f)),
-            _ => None,
-        };
+    let matched = || d().map(|x| x.matched);
     f.f64("flat_cadence_spm", d().map(|x| x.flat_cadence_spm))
         .f64("downhill_cadence_spm", d().map(|x| x.downhill_cadence_spm))
         .f64("uphill_cadence_spm", d().map(|x| x.uphill_cadence_spm))
         .f64(
             "downhill_cadence_drop_spm",
-            d().map(|x| drop(x).map(|p| p.0)),
+            d().map(|x| x.cadence_drop.map(|p| p.0)),
         )
         .f64(
             "downhill_cadence_drop_pct",
-            d().map(|x| drop(x).map(|p| p.1)),
+            d().map(|x| x.cadence_drop.map(|p| p.1)),
         )
         .f64(
             "downhill_cadence_drop_matched_spm",
-            rows.iter().map(|a| a.run.matched.map(|m| m.drop_spm)),
+            matched().map(|m| m.map(|m| m.0.drop_spm)),
         )
         .f64(
             "downhill_matched_coverage_pct",
-            rows.iter().map(|a| a.run.matched.map(|m| m.coverage_pct)),
+            matched().map(|m| m.map(|m| m.0.coverage_pct)),
         )
         .str(
             "downhill_matched_source",
-            rows.iter().map(|a| a.run.matched_source),
+            matched().map(|m| m.map(|m| m.1.as_str())),
         )
         .f64("flat_speed_mps", d().map(|x| x.flat_speed_mps))
         .f64("downhill_speed_mps", d().map(|x| x.downhill_speed_mps))
@@ -181,65 +171,50 @@ fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
         )
         .f64(
             "downhill_step_length_change_pct",
-            d().map(|x| match (x.flat_step_length_m, x.downhill_step_length_m) {
-                (Some(f), Some(d)) if f > 0.0 => Some(100.0 * (d - f) / f),
-                _ => None,
-            }),
+            d().map(|x| x.step_length_change_pct),
         )
-        .f64("downhill_m", d().map(|x| graded(x).then_some(x.downhill_m)))
+        .f64(
+            "downhill_m",
+            d().map(|x| x.has_grade.then_some(x.downhill_m)),
+        )
         .i64(
             "downhill_segments",
-            d().map(|x| graded(x).then_some(x.downhill_segments as i64)),
+            d().map(|x| x.has_grade.then_some(x.downhill_segments as i64)),
         )
 }
 
 fn surface_columns(f: Frame, rows: &[Activity]) -> Frame {
-    let v = || rows.iter().map(|a| a.run.surface.as_ref());
-    let feat = || v().map(|s| s.map(|s| &s.features));
-    f.str("surface", v().map(|s| s.map(|s| s.surface.as_str())))
-        .str("surface_source", v().map(|s| s.map(|s| s.source)))
-        .f64("surface_confidence", v().map(|s| s.map(|s| s.confidence)))
-        .str(
-            "surface_inferred",
-            v().map(|s| s.map(|s| s.inferred.as_str())),
-        )
+    let v = || rows.iter().map(|a| &a.run.surface);
+    let feat = || v().map(|s| &s.features);
+    f.str("surface", v().map(|s| Some(s.surface.as_str())))
+        .str("surface_source", v().map(|s| Some(s.source.as_str())))
+        .f64("surface_confidence", v().map(|s| Some(s.confidence)))
+        .str("surface_inferred", v().map(|s| Some(s.inferred.as_str())))
         .f64(
             "altitude_roughness_m_per_km",
-            feat().map(|x| x.and_then(|x| x.altitude_roughness_m_per_km)),
+            feat().map(|x| x.altitude_roughness_m_per_km),
         )
         .f64(
             "grade_variability_pct",
-            feat().map(|x| x.and_then(|x| x.grade_variability_pct)),
+            feat().map(|x| x.grade_variability_pct),
         )
-        .f64(
-            "speed_cv_pct",
-            feat().map(|x| x.and_then(|x| x.speed_cv_pct)),
-        )
+        .f64("speed_cv_pct", feat().map(|x| x.speed_cv_pct))
         .f64(
             "turn_density_deg_per_km",
-            feat().map(|x| x.and_then(|x| x.turn_density_deg_per_km)),
+            feat().map(|x| x.turn_density_deg_per_km),
         )
-        .f64(
-            "bbox_diagonal_m",
-            feat().map(|x| x.and_then(|x| x.bbox_diagonal_m)),
-        )
-        .f64(
-            "lap_length_m",
-            feat().map(|x| x.and_then(|x| x.lap_length_m)),
-        )
-        .f64("loop_score", feat().map(|x| x.and_then(|x| x.loop_score)))
+        .f64("bbox_diagonal_m", feat().map(|x| x.bbox_diagonal_m))
+        .f64("lap_length_m", feat().map(|x| x.lap_length_m))
+        .f64("loop_score", feat().map(|x| x.loop_score))
         .f64(
             "vertical_oscillation_cv_pct",
-            feat().map(|x| x.and_then(|x| x.vertical_oscillation_cv_pct)),
+            feat().map(|x| x.vertical_oscillation_cv_pct),
         )
-        .f64(
-            "stance_time_cv_pct",
-            feat().map(|x| x.and_then(|x| x.stance_time_cv_pct)),
-        )
+        .f64("stance_time_cv_pct", feat().map(|x| x.stance_time_cv_pct))
 }
 
 /// `segments`: one row per grade segment of every run.
-pub fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
+fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
     let segs: Vec<(&Activity, usize, &Segment)> = rows
         .iter()
         .flat_map(|a| {
@@ -283,7 +258,7 @@ pub fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
 }
 
 /// All tables, with their file stems, in writing order.
-pub fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+pub(crate) fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     Ok(vec![
         ("files", files(&t.files)?),
         ("activities", activities(&t.activities)?),
@@ -294,10 +269,10 @@ pub fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
 }
 
 /// `weeks`: one row per week from the first run to the last, weeks without running included.
-pub fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
+fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
     let w = || rows.iter();
     let mut f = Frame::new(rows.len())
-        .date("week_start", w().map(|x| x.start))?
+        .date("week_start", w().map(|x| Some(x.start)))?
         .i64("iso_year", w().map(|x| Some(x.iso_year as i64)))
         .u32("iso_week", w().map(|x| x.iso_week))
         .u32("runs", w().map(|x| x.runs))
@@ -318,21 +293,21 @@ pub fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         .bool("flag_ramp", w().map(|x| x.flag_ramp))
         .bool("flag_ramp_2w", w().map(|x| x.flag_ramp_2w))
         .bool("flag_acwr", w().map(|x| x.flag_acwr));
-    for (i, name) in SURFACES.iter().enumerate() {
-        f = f.f64(&format!("{name}_m"), w().map(|x| Some(x.surface_m[i])));
+    for (i, surface) in Surface::ALL.iter().enumerate() {
+        f = f.f64(&format!("{surface}_m"), w().map(|x| Some(x.surface_m[i])));
     }
     f.bool("flag_no_variety", w().map(|x| x.flag_no_variety))
         .finish()
 }
 
 /// `findings`: one row per finding, most severe first, then most recent.
-pub fn findings(rows: &[Finding]) -> PolarsResult<DataFrame> {
+fn findings(rows: &[Finding]) -> PolarsResult<DataFrame> {
     let f = || rows.iter();
     Frame::new(rows.len())
-        .str("scope", f().map(|x| Some(x.scope)))
+        .str("scope", f().map(|x| Some(x.scope.as_str())))
         .str("key", f().map(|x| Some(x.key.as_str())))
         .date("date_local", f().map(|x| x.date_local))?
-        .str("rule", f().map(|x| Some(x.rule)))
+        .str("rule", f().map(|x| Some(x.rule.as_str())))
         .str("severity", f().map(|x| Some(x.severity.as_str())))
         .f64("value", f().map(|x| Some(x.value)))
         .f64("threshold", f().map(|x| Some(x.threshold)))

@@ -9,9 +9,18 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::aggregate::Tables;
-use crate::findings::Severity;
-use crate::load::{self, LoadSettings, SURFACES};
+use crate::model::{CadenceSource, Severity, Surface, Tables, Week};
+
+/// The thresholds the page draws: the acute:chronic band and the low-cadence line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Thresholds {
+    /// Lower edge of the acute:chronic band.
+    pub(crate) acwr_low: f64,
+    /// Upper edge of the acute:chronic band.
+    pub(crate) acwr_high: f64,
+    /// The low-cadence line, steps/min.
+    pub(crate) low_cadence_spm: f64,
+}
 
 const W: u32 = 640;
 const H: u32 = 400;
@@ -35,7 +44,7 @@ const SURFACE_COLOURS: [RGBColor; 6] = [
 const CHART_WEEKS: usize = 52;
 
 /// The most recent weeks, for the weekly charts.
-fn recent_weeks(t: &Tables) -> &[crate::load::Week] {
+fn recent_weeks(t: &Tables) -> &[Week] {
     &t.weeks[t.weeks.len().saturating_sub(CHART_WEEKS)..]
 }
 
@@ -47,7 +56,7 @@ struct WeekAxis {
 }
 
 impl WeekAxis {
-    fn new(weeks: &[crate::load::Week]) -> Self {
+    fn new(weeks: &[Week]) -> Self {
         WeekAxis {
             n: weeks.len().max(1) as f64,
             max_km: weeks
@@ -55,10 +64,7 @@ impl WeekAxis {
                 .map(|w| w.distance_m / 1000.0)
                 .fold(1.0, f64::max)
                 * 1.15,
-            starts: weeks
-                .iter()
-                .map(|w| w.start.map(|d| d.to_string()).unwrap_or_default())
-                .collect(),
+            starts: weeks.iter().map(|w| w.start.to_string()).collect(),
         }
     }
 
@@ -130,7 +136,7 @@ fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> ChartResult) ->
     buf
 }
 
-fn weekly_chart(t: &Tables) -> String {
+fn weekly_chart(t: &Tables, th: &Thresholds) -> String {
     let axis = WeekAxis::new(recent_weeks(t));
     let weeks = recent_weeks(t);
     svg(|root| {
@@ -160,7 +166,7 @@ fn weekly_chart(t: &Tables) -> String {
             .y_desc("acute:chronic")
             .draw()?;
         chart.draw_secondary_series(std::iter::once(Rectangle::new(
-            [(-0.5, 0.8), (n - 0.5, 1.5)],
+            [(-0.5, th.acwr_low), (n - 0.5, th.acwr_high)],
             BAND.mix(0.5).filled(),
         )))?;
         chart
@@ -191,7 +197,10 @@ fn weekly_chart(t: &Tables) -> String {
                 chart.draw_secondary_series(LineSeries::new(piece, ORANGE.stroke_width(2)))?;
             if k == 0 {
                 series
-                    .label("acute:chronic (0.8–1.5 band shaded)")
+                    .label(format!(
+                        "acute:chronic ({:.1}–{:.1} band shaded)",
+                        th.acwr_low, th.acwr_high
+                    ))
                     .legend(|(x, y)| {
                         PathElement::new([(x, y), (x + 14, y)], ORANGE.stroke_width(2))
                     });
@@ -208,12 +217,12 @@ fn weekly_chart(t: &Tables) -> String {
     })
 }
 
-fn cadence_chart(t: &Tables, cfg: &LoadSettings, low: f64) -> String {
+fn cadence_chart(t: &Tables, low: f64) -> String {
     let pts: Vec<(f64, f64)> = t
         .activities
         .iter()
-        .filter(|a| a.run.cadence_source == Some("records"))
-        .filter_map(|a| Some((day_number(load::local_day(a, cfg)?), a.run.cadence_spm?)))
+        .filter(|a| a.run.cadence_source == Some(CadenceSource::Records))
+        .filter_map(|a| Some((day_number(a.local_day?), a.run.cadence_spm?)))
         .collect();
     svg(|root| {
         let (x0, x1) = range(pts.iter().map(|p| p.0), 3.0);
@@ -297,7 +306,7 @@ fn surface_chart(t: &Tables) -> String {
             .y_label_area_size(60)
             .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?;
         axis.mesh(&mut chart)?;
-        for (s, name) in SURFACES.iter().enumerate() {
+        for (s, surface) in Surface::ALL.iter().enumerate() {
             let colour = SURFACE_COLOURS[s];
             chart
                 .draw_series(weeks.iter().enumerate().map(|(i, w)| {
@@ -311,7 +320,7 @@ fn surface_chart(t: &Tables) -> String {
                         colour.filled(),
                     )
                 }))?
-                .label(*name)
+                .label(surface.as_str())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
                 });
@@ -336,7 +345,7 @@ fn range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
 }
 
 /// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
+fn escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -366,7 +375,7 @@ padding:.4em .8em;margin:.6em 0}.finding p{margin:.3em 0}.finding small{overflow
 small{color:#555}";
 
 /// Renders the whole page.
-pub fn render(t: &Tables, cfg: &crate::config::Config) -> String {
+pub(crate) fn render(t: &Tables, th: &Thresholds) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
@@ -375,11 +384,7 @@ pub fn render(t: &Tables, cfg: &crate::config::Config) -> String {
          <title>fitrisk report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>Knee-load risk report</h1>\n"
     );
-    let dated: Vec<NaiveDate> = t
-        .activities
-        .iter()
-        .filter_map(|a| load::local_day(a, &cfg.load))
-        .collect();
+    let dated: Vec<NaiveDate> = t.activities.iter().filter_map(|a| a.local_day).collect();
     let km: f64 = t
         .activities
         .iter()
@@ -417,17 +422,18 @@ pub fn render(t: &Tables, cfg: &crate::config::Config) -> String {
     figure(
         &mut o,
         "Weekly load",
-        weekly_chart(t),
+        weekly_chart(t, th),
         &format!(
             "The last {CHART_WEEKS} weeks (all weeks are in weeks.csv). Bars: distance per week \
              (local time). Line: this week's distance against the 4-week average, shown once 28 \
-             days of history exist; the shaded band is 0.8–1.5."
+             days of history exist; the shaded band is {:.1}–{:.1}.",
+            th.acwr_low, th.acwr_high
         ),
     );
     figure(
         &mut o,
         "Cadence",
-        cadence_chart(t, &cfg.load, cfg.findings.low_cadence_spm),
+        cadence_chart(t, th.low_cadence_spm),
         "Each dot is one run's median cadence while running. The red line is the \
          low-cadence threshold.",
     );
@@ -460,7 +466,7 @@ pub fn render(t: &Tables, cfg: &crate::config::Config) -> String {
                 sev = f.severity.as_str(),
                 date = f.date_local.map(|d| d.to_string()).unwrap_or_default(),
                 msg = escape(&f.message),
-                rule = escape(f.rule),
+                rule = f.rule.as_str(),
                 key = escape(&f.key),
                 adv = escape(&f.advice),
                 ev = escape(f.evidence),

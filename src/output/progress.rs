@@ -1,8 +1,9 @@
 //! The progress bar (the only module that uses indicatif).
 //!
 //! Shows bytes done, files done, files per second and an ETA on stderr. Hidden when stderr is
-//! not a terminal or with `--quiet`. While it runs, stray writes to stderr are captured so they
-//! cannot tear it.
+//! not a terminal or with `--quiet`. While it is drawn, stray writes to stderr (fitparser
+//! prints some warnings) are captured so they cannot tear it, and the summary counts them;
+//! when it is hidden, stderr is left alone and such lines reach it as they are written.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,10 +12,11 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::capture::Capture;
-use crate::pipeline::{Outcome, Progress};
+use crate::model::Outcome;
+use crate::pipeline::Progress;
 
 /// The live progress display of one run.
-pub struct Bar {
+pub(crate) struct Bar {
     bar: ProgressBar,
     capture: Option<Capture>,
     files: AtomicU64,
@@ -23,18 +25,18 @@ pub struct Bar {
 
 /// What the capture saw while the bar was up.
 #[derive(Clone, Debug, Default)]
-pub struct Captured {
+pub(crate) struct Captured {
     /// The first lines written to stderr by dependencies.
-    pub lines: Vec<String>,
+    pub(crate) lines: Vec<String>,
     /// How many lines there were in all.
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 impl Bar {
     /// Starts the bar over `total_bytes` of input (hidden if `quiet` or stderr is not a tty).
-    pub fn start(total_bytes: u64, quiet: bool) -> Bar {
+    pub(crate) fn start(total_bytes: u64, quiet: bool) -> Bar {
         let visible = !quiet && std::io::stderr().is_terminal();
-        let capture = Capture::start();
+        let capture = if visible { Capture::start() } else { None };
         let bar = if visible {
             let target = match capture.as_ref().and_then(|c| c.real_stderr()) {
                 #[cfg(unix)]
@@ -67,7 +69,7 @@ impl Bar {
     }
 
     /// Removes the bar and ends the capture.
-    pub fn finish(self) -> Captured {
+    pub(crate) fn finish(self) -> Captured {
         self.bar.finish_and_clear();
         let (lines, count) = self.capture.map(Capture::finish).unwrap_or_default();
         Captured { lines, count }

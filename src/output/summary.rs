@@ -6,42 +6,41 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::progress::Captured;
-use crate::aggregate::Tables;
-use crate::ledger::{Reason, Status};
+use crate::model::{Reason, Status, Tables};
 
 /// How many findings the summary lists.
-pub const TOP_FINDINGS: usize = 10;
+pub(crate) const TOP_FINDINGS: usize = 10;
 
 /// Figures of one run.
 #[derive(Clone, Debug, Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Members found (ledger rows).
-    pub inputs: usize,
+    pub(crate) inputs: usize,
     /// Input bytes on disk.
-    pub input_bytes: u64,
+    pub(crate) input_bytes: u64,
     /// Runs in the activities table.
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// Warnings by reason.
-    pub warnings: BTreeMap<Reason, usize>,
+    pub(crate) warnings: BTreeMap<Reason, usize>,
     /// Skips by reason.
-    pub skipped: BTreeMap<Reason, usize>,
+    pub(crate) skipped: BTreeMap<Reason, usize>,
     /// Duplicates.
-    pub duplicates: usize,
+    pub(crate) duplicates: usize,
     /// Wall time of the whole command.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Files written.
-    pub written: Vec<PathBuf>,
+    pub(crate) written: Vec<PathBuf>,
     /// What dependencies wrote to stderr meanwhile.
-    pub captured: Captured,
+    pub(crate) captured: Captured,
     /// The first findings (most severe, most recent), one line each.
-    pub top_findings: Vec<String>,
+    pub(crate) top_findings: Vec<String>,
     /// Findings in all.
-    pub findings: usize,
+    pub(crate) findings: usize,
 }
 
 impl Summary {
     /// Counts the ledger.
-    pub fn new(t: &Tables, input_bytes: u64) -> Summary {
+    pub(crate) fn new(t: &Tables, input_bytes: u64) -> Summary {
         let mut s = Summary {
             inputs: t.files.len(),
             input_bytes,
@@ -77,7 +76,7 @@ impl Summary {
     }
 
     /// Inputs that could not be read at all.
-    pub fn unreadable(&self) -> usize {
+    pub(crate) fn unreadable(&self) -> usize {
         self.skipped
             .iter()
             .filter(|(r, _)| r.is_unreadable())
@@ -86,7 +85,7 @@ impl Summary {
     }
 
     /// The text printed at the end of a run.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut o = String::new();
         let secs = self.elapsed.as_secs_f64();
         let mb = self.input_bytes as f64 / 1e6;

@@ -7,111 +7,13 @@
 //! day from a daily distance series.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use serde::{Deserialize, Serialize};
 
-use crate::aggregate::Activity;
+use crate::config::LoadSettings;
+use crate::model::{Activity, Surface, Week};
 
-/// Settings of the load analysis (`[load]` in the config file).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct LoadSettings {
-    /// Flag a week whose distance is up more than this on the previous week, %.
-    pub ramp_max_pct: f64,
-    /// Flag a week whose distance is up more than this on the week two weeks before, %.
-    pub ramp_2w_max_pct: f64,
-    /// Flag an acute:chronic ratio above this.
-    pub acwr_high: f64,
-    /// Flag an acute:chronic ratio below this.
-    pub acwr_low: f64,
-    /// A high ratio is flagged only when the week holds at least this much running, m: a ratio
-    /// has no scale, and a short jog after a break is not a load spike.
-    pub acwr_min_acute_m: f64,
-    /// Flag a run more than this much longer than the longest run of the lookback window, %.
-    pub long_run_spike_pct: f64,
-    /// The window for the long-run comparison, days before the run.
-    pub long_run_lookback_days: u32,
-    /// Flag when every run of this many weeks (this one included) was on one surface.
-    pub no_variety_weeks: u32,
-    /// Offset used for runs whose device wrote none, s east of UTC.
-    pub default_utc_offset_s: i32,
-}
-
-impl Default for LoadSettings {
-    fn default() -> Self {
-        LoadSettings {
-            ramp_max_pct: 10.0,
-            ramp_2w_max_pct: 30.0,
-            acwr_high: 1.5,
-            acwr_low: 0.8,
-            acwr_min_acute_m: 5000.0,
-            long_run_spike_pct: 10.0,
-            long_run_lookback_days: 30,
-            no_variety_weeks: 4,
-            default_utc_offset_s: 0,
-        }
-    }
-}
-
-/// Surfaces tracked per week, in column order.
-pub const SURFACES: [&str; 6] = ["road", "trail", "track", "treadmill", "indoor", "unknown"];
-
-/// One week of the weekly table.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Week {
-    /// First local day of the week.
-    pub start: Option<NaiveDate>,
-    /// ISO year of the week (of its Thursday for Monday weeks, its Wednesday for Sunday weeks).
-    pub iso_year: i32,
-    /// ISO week number.
-    pub iso_week: u32,
-    /// Runs.
-    pub runs: u32,
-    /// Distance, m.
-    pub distance_m: f64,
-    /// Timer time, s.
-    pub duration_s: f64,
-    /// Ascent, m.
-    pub ascent_m: f64,
-    /// Descent, m.
-    pub descent_m: f64,
-    /// Distance in downhill segments, m.
-    pub downhill_m: f64,
-    /// Longest run, m (0 in a week without running).
-    pub longest_run_m: f64,
-    /// Distance change on the previous week, % (`None` after a week without running).
-    pub change_pct: Option<f64>,
-    /// Distance change on the week two weeks before, %.
-    pub change_2w_pct: Option<f64>,
-    /// Distance of the 7 days ending on the week's last day, m.
-    pub acute_7d_m: f64,
-    /// Distance of the 28 days ending on the week's last day, m.
-    pub chronic_28d_m: f64,
-    /// acute ÷ (chronic ÷ 4), the chronic window including the acute week (coupled).
-    pub acwr: Option<f64>,
-    /// acute ÷ (the 21 days before the acute week ÷ 3) (uncoupled).
-    pub acwr_uncoupled: Option<f64>,
-    /// Exponentially weighted acute (7-day) ÷ chronic (28-day) load.
-    pub acwr_ewma: Option<f64>,
-    /// At least 28 days of history exist at the week's last day.
-    pub chronic_complete: bool,
-    /// Distance up more than `ramp_max_pct` on the previous week.
-    pub flag_ramp: bool,
-    /// Distance up more than `ramp_2w_max_pct` on two weeks before.
-    pub flag_ramp_2w: bool,
-    /// Ratio outside [`acwr_low`, `acwr_high`] with a complete chronic window (a high ratio only
-    /// with at least `acwr_min_acute_m` in the week).
-    pub flag_acwr: bool,
-    /// Distance by surface, m, in [`SURFACES`] order.
-    pub surface_m: [f64; 6],
-    /// Every run of the last `no_variety_weeks` weeks was on one known surface.
-    pub flag_no_variety: bool,
-}
-
-/// The local calendar day of a run, or `None` for runs without a date.
-pub fn local_day(a: &Activity, cfg: &LoadSettings) -> Option<NaiveDate> {
-    let t = a.run.start_utc?;
-    let offset = a.run.utc_offset_s.unwrap_or(cfg.default_utc_offset_s) as i64;
-    let days = (t + offset).div_euclid(86_400);
+/// The calendar day of a local time (Unix seconds shifted by the athlete's offset).
+pub(super) fn day_of(local_unix: i64) -> Option<NaiveDate> {
+    let days = local_unix.div_euclid(86_400);
     NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(Duration::days(days))
 }
 
@@ -120,20 +22,11 @@ fn week_start_of(day: NaiveDate, first: Weekday) -> NaiveDate {
     day - Duration::days(back as i64)
 }
 
-fn surface_index(a: &Activity) -> usize {
-    let s = a
-        .run
-        .surface
-        .as_ref()
-        .map_or("unknown", |v| v.surface.as_str());
-    SURFACES.iter().position(|x| *x == s).unwrap_or(5)
-}
-
 /// Builds the weekly table from the (deduplicated) runs.
-pub fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec<Week> {
+pub(super) fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec<Week> {
     let dated: Vec<(NaiveDate, &Activity)> = activities
         .iter()
-        .filter_map(|a| local_day(a, cfg).map(|d| (d, a)))
+        .filter_map(|a| a.local_day.map(|d| (d, a)))
         .collect();
     let (Some(lo), Some(hi)) = (
         dated.iter().map(|x| x.0).min(),
@@ -153,7 +46,7 @@ pub fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec
             // middle day is Wednesday.
             let mid = start + Duration::days(3);
             Week {
-                start: Some(start),
+                start,
                 iso_year: mid.iso_week().year(),
                 iso_week: mid.iso_week().week(),
                 ..Week::default()
@@ -174,7 +67,7 @@ pub fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec
         w.descent_m += r.descent_m.unwrap_or(0.0);
         w.downhill_m += r.downhill.downhill_m;
         w.longest_run_m = w.longest_run_m.max(dist);
-        let si = surface_index(a);
+        let si = a.run.surface.surface as usize;
         w.surface_m[si] += dist;
         surfaces_seen[di / 7] |= 1 << si;
     }
@@ -229,14 +122,15 @@ pub fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec
             let runs: u32 = span.clone().map(|k| out[k].runs).sum();
             let seen = span.map(|k| surfaces_seen[k]).fold(0u8, |a, b| a | b);
             // One known surface (not `unknown`) across at least two runs.
-            out[i].flag_no_variety = runs >= 2 && seen.count_ones() == 1 && seen & (1 << 5) == 0;
+            out[i].flag_no_variety =
+                runs >= 2 && seen.count_ones() == 1 && seen & (1 << Surface::Unknown as usize) == 0;
         }
     }
     out
 }
 
 /// Sets each run's longest run of the lookback window and its spike flag.
-pub fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
+pub(super) fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
     let window = cfg.long_run_lookback_days as i64 * 86_400;
     let dated: Vec<(i64, f64)> = activities
         .iter()

@@ -5,94 +5,10 @@
 //! and `[load]` in the config file) and every rule cites its evidence in the README.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-use crate::aggregate::{Activity, Tables};
-use crate::load::{self, LoadSettings};
-
-/// Settings of the findings (`[findings]` in the config file).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct FindingsSettings {
-    /// A run's median cadence below this is flagged, steps/min.
-    pub low_cadence_spm: f64,
-    /// …and below this the finding is `high`, steps/min.
-    pub low_cadence_high_spm: f64,
-    /// A speed-matched downhill cadence drop above this is flagged, steps/min.
-    pub overstride_drop_spm: f64,
-    /// …and above this the finding is `high`, steps/min.
-    pub overstride_drop_high_spm: f64,
-    /// Downhill running needed in a run before its cadence drop is judged, m.
-    pub overstride_min_downhill_m: f64,
-    /// Length of the two periods compared by the history trends, weeks.
-    pub trend_weeks: u32,
-    /// A fall of the median cadence between the two periods beyond this is flagged, steps/min.
-    pub cadence_trend_drop_spm: f64,
-    /// A share of downhill distance in the recent period above this is flagged, %.
-    pub downhill_share_pct: f64,
-}
-
-impl Default for FindingsSettings {
-    fn default() -> Self {
-        FindingsSettings {
-            low_cadence_spm: 160.0,
-            low_cadence_high_spm: 150.0,
-            overstride_drop_spm: 5.0,
-            overstride_drop_high_spm: 10.0,
-            overstride_min_downhill_m: 400.0,
-            trend_weeks: 12,
-            cadence_trend_drop_spm: 3.0,
-            downhill_share_pct: 20.0,
-        }
-    }
-}
-
-/// How much a finding matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// Strong evidence or a large deviation.
-    High,
-    /// Worth watching.
-    Watch,
-    /// Context.
-    Info,
-}
-
-impl Severity {
-    /// The token written to the table.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::High => "high",
-            Severity::Watch => "watch",
-            Severity::Info => "info",
-        }
-    }
-}
-
-/// One finding.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Finding {
-    /// `run`, `week` or `history`.
-    pub scope: &'static str,
-    /// The run's source, the week's start date, or `history`.
-    pub key: String,
-    /// Local date of the run, first day of the week, or last day of the period.
-    pub date_local: Option<NaiveDate>,
-    /// Rule name.
-    pub rule: &'static str,
-    /// Severity.
-    pub severity: Severity,
-    /// The measured value (unit in the message).
-    pub value: f64,
-    /// The threshold it was compared with.
-    pub threshold: f64,
-    /// One plain sentence.
-    pub message: String,
-    /// What to do about it.
-    pub advice: String,
-    /// Short citation.
-    pub evidence: &'static str,
-}
+use crate::config::{FindingsSettings, LoadSettings};
+use crate::model::{Activity, CadenceSource, Finding, Rule, Scope, Severity, Surface, Tables};
+use crate::series::median;
 
 const EV_CADENCE: &str = "Heiderscheit et al. 2011 (+5–10 % step rate lowers hip and knee \
                           loading); Thakkar et al. 2019 (≤166 spm: higher tibiofemoral forces)";
@@ -110,19 +26,23 @@ fn fmt_km(m: f64) -> String {
     format!("{:.1} km", m / 1000.0)
 }
 
-/// Applies every rule. `days` maps runs to local dates (see [`load::local_day`]).
-pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> Vec<Finding> {
+/// Applies every rule.
+pub(super) fn findings(
+    t: &Tables,
+    cfg: &FindingsSettings,
+    load_cfg: &LoadSettings,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for a in &t.activities {
         run_findings(a, cfg, load_cfg, &mut out);
     }
     for w in &t.weeks {
-        let key = w.start.map(|d| d.to_string()).unwrap_or_default();
+        let key = w.start.to_string();
         let mut push = |rule, severity, value, threshold, message: String, advice: &str, ev| {
             out.push(Finding {
-                scope: "week",
+                scope: Scope::Week,
                 key: key.clone(),
-                date_local: w.start,
+                date_local: Some(w.start),
                 rule,
                 severity,
                 value,
@@ -134,7 +54,7 @@ pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> 
         };
         if let (true, Some(c)) = (w.flag_ramp, w.change_pct) {
             push(
-                "ramp",
+                Rule::Ramp,
                 Severity::Info,
                 c,
                 load_cfg.ramp_max_pct,
@@ -149,7 +69,7 @@ pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> 
         }
         if let (true, Some(c)) = (w.flag_ramp_2w, w.change_2w_pct) {
             push(
-                "ramp_2w",
+                Rule::Ramp2w,
                 Severity::Watch,
                 c,
                 load_cfg.ramp_2w_max_pct,
@@ -167,7 +87,7 @@ pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> 
         if let (true, Some(r), false) = (w.flag_acwr, w.acwr, low_but_idle) {
             let high = r > load_cfg.acwr_high;
             push(
-                "acwr",
+                Rule::Acwr,
                 if high { Severity::High } else { Severity::Info },
                 r,
                 if high {
@@ -211,28 +131,28 @@ pub fn findings(t: &Tables, cfg: &FindingsSettings, load_cfg: &LoadSettings) -> 
                 .iter()
                 .enumerate()
                 .max_by(|a, b| a.1.total_cmp(b.1))
-                .unwrap_or((5, &0.0));
+                .unwrap_or((Surface::Unknown as usize, &0.0));
             push(
-                "no_variety",
+                Rule::NoVariety,
                 Severity::Info,
                 load_cfg.no_variety_weeks as f64,
                 load_cfg.no_variety_weeks as f64,
                 format!(
                     "Every run of the last {} weeks was on one surface ({}).",
                     load_cfg.no_variety_weeks,
-                    load::SURFACES[i]
+                    Surface::ALL[i]
                 ),
                 "Put at least one run a week on a different surface (trail, grass, track).",
                 EV_VARIETY,
             );
         }
     }
-    history_findings(t, cfg, load_cfg, &mut out);
+    history_findings(t, cfg, &mut out);
     out.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
             .then_with(|| b.date_local.cmp(&a.date_local))
-            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.rule.as_str().cmp(b.rule.as_str()))
             .then_with(|| a.key.cmp(&b.key))
     });
     out
@@ -245,10 +165,10 @@ fn run_findings(
     out: &mut Vec<Finding>,
 ) {
     let r = &a.run;
-    let date = load::local_day(a, load_cfg);
+    let date = a.local_day;
     let mut push = |rule, severity, value, threshold, message: String, advice: String, ev| {
         out.push(Finding {
-            scope: "run",
+            scope: Scope::Run,
             key: a.source.clone(),
             date_local: date,
             rule,
@@ -260,11 +180,11 @@ fn run_findings(
             evidence: ev,
         })
     };
-    if let (Some(c), Some("records")) = (r.cadence_spm, r.cadence_source) {
+    if let (Some(c), Some(CadenceSource::Records)) = (r.cadence_spm, r.cadence_source) {
         if c < cfg.low_cadence_spm {
             let (lo, hi) = (c * 1.05, c * 1.10);
             push(
-                "low_cadence",
+                Rule::LowCadence,
                 if c < cfg.low_cadence_high_spm {
                     Severity::High
                 } else {
@@ -286,12 +206,9 @@ fn run_findings(
     }
     let dh = &r.downhill;
     if dh.downhill_m >= cfg.overstride_min_downhill_m {
-        let plain = match (dh.flat_cadence_spm, dh.downhill_cadence_spm) {
-            (Some(f), Some(d)) => Some(f - d),
-            _ => None,
-        };
-        let (drop, how) = match (r.matched, plain) {
-            (Some(m), _) => (Some(m.drop_spm), "at the same speed"),
+        let plain = dh.cadence_drop.map(|(spm, _)| spm);
+        let (drop, how) = match (dh.matched, plain) {
+            (Some((m, _)), _) => (Some(m.drop_spm), "at the same speed"),
             (None, Some(p)) => (
                 Some(p),
                 "against your flat median (no speed match possible)",
@@ -299,16 +216,19 @@ fn run_findings(
             _ => (None, ""),
         };
         if let Some(drop) = drop.filter(|&d| d > cfg.overstride_drop_spm) {
-            let step = match (dh.flat_step_length_m, dh.downhill_step_length_m) {
-                (Some(f), Some(d)) if f > 0.0 => format!(
-                    ", and steps {} from {f:.2} to {d:.2} m ({:+.0} %)",
+            let step = match (
+                dh.flat_step_length_m,
+                dh.downhill_step_length_m,
+                dh.step_length_change_pct,
+            ) {
+                (Some(f), Some(d), Some(change)) => format!(
+                    ", and steps {} from {f:.2} to {d:.2} m ({change:+.0} %)",
                     if d > f { "lengthen" } else { "shorten" },
-                    100.0 * (d - f) / f
                 ),
                 _ => String::new(),
             };
             push(
-                "downhill_overstriding",
+                Rule::DownhillOverstriding,
                 if drop > cfg.overstride_drop_high_spm {
                     Severity::High
                 } else {
@@ -330,7 +250,7 @@ fn run_findings(
     if let (true, Some(prev), Some(d)) = (a.flag_long_run_spike, a.longest_prev_30d_m, r.distance_m)
     {
         push(
-            "long_run_spike",
+            Rule::LongRunSpike,
             Severity::High,
             d,
             prev * (1.0 + load_cfg.long_run_spike_pct / 100.0),
@@ -352,16 +272,11 @@ fn run_findings(
 }
 
 /// Cadence trend and downhill share: the last `trend_weeks` weeks against the ones before.
-fn history_findings(
-    t: &Tables,
-    cfg: &FindingsSettings,
-    load_cfg: &LoadSettings,
-    out: &mut Vec<Finding>,
-) {
+fn history_findings(t: &Tables, cfg: &FindingsSettings, out: &mut Vec<Finding>) {
     let dated: Vec<(NaiveDate, &Activity)> = t
         .activities
         .iter()
-        .filter_map(|a| load::local_day(a, load_cfg).map(|d| (d, a)))
+        .filter_map(|a| a.local_day.map(|d| (d, a)))
         .collect();
     let Some(last) = dated.iter().map(|x| x.0).max() else {
         return;
@@ -372,24 +287,22 @@ fn history_findings(
     let median = |from: NaiveDate, to: NaiveDate| {
         let mut v: Vec<f64> = dated
             .iter()
-            .filter(|(d, a)| *d >= from && *d <= to && a.run.cadence_source == Some("records"))
+            .filter(|(d, a)| {
+                *d >= from && *d <= to && a.run.cadence_source == Some(CadenceSource::Records)
+            })
             .filter_map(|(_, a)| a.run.cadence_spm)
             .collect();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        Some((v[v.len() / 2] + v[(v.len() - 1) / 2]) / 2.0)
+        median(&mut v)
     };
     let day_before = recent_from - chrono::Duration::days(1);
     if let (Some(now), Some(then)) = (median(recent_from, last), median(before_from, day_before)) {
         let change = now - then;
         let falling = -change > cfg.cadence_trend_drop_spm;
         out.push(Finding {
-            scope: "history",
+            scope: Scope::History,
             key: "history".into(),
             date_local: Some(last),
-            rule: "cadence_trend",
+            rule: Rule::CadenceTrend,
             severity: if falling {
                 Severity::Watch
             } else {
@@ -427,10 +340,10 @@ fn history_findings(
         let share = 100.0 * down / graded;
         let high = share > cfg.downhill_share_pct;
         out.push(Finding {
-            scope: "history",
+            scope: Scope::History,
             key: "history".into(),
             date_local: Some(last),
-            rule: "downhill_share",
+            rule: Rule::DownhillShare,
             severity: if high {
                 Severity::Watch
             } else {

@@ -1,56 +1,20 @@
-//! Aggregation: the outcomes of all files → the report's rows, each activity counted once.
+//! Duplicates: the same run reached the history twice.
 //!
-//! The same run often reaches a history twice: the watch's `.fit` and Strava's `.fit.gz` of
-//! it, a re-export, two watches worn at once. Two runs are the same activity when their files
-//! share `file_id` serial number and creation time (and session index), or when they start
-//! within a window of each other and their distances agree within a tolerance. One of them is
-//! kept (a clean file over a damaged one, then the one with more samples, then the first found)
-//! and the others are marked `duplicate` in the ledger, naming the kept one.
+//! The watch's `.fit` and Strava's `.fit.gz` of it, a re-export, two watches worn at once. Two
+//! runs are the same activity when their files share `file_id` serial number and creation time
+//! (and session index), or when they start within a window of each other and their distances
+//! agree within a tolerance. One of them is kept (a clean file over a damaged one, then the one
+//! with more samples, then the first found) and the others are marked `duplicate` in the
+//! ledger, naming the kept one.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::analyse::downhill::{matched_drop, SpeedBins};
-use crate::analyse::RunFacts;
-use chrono::Weekday;
+use crate::config::Ingest;
+use crate::model::{Outcome, Reason, Status};
 
-use crate::config::Config;
-use crate::findings::{self, Finding};
-use crate::ledger::{FileRow, Reason, Status};
-use crate::load::{self, Week};
-use crate::pipeline::Outcome;
-
-/// One row of the activities table: a run and where it came from.
-#[derive(Clone, Debug)]
-pub struct Activity {
-    /// Source, as in the ledger.
-    pub source: String,
-    /// The file's status (`ok` or `warning`).
-    pub status: Status,
-    /// The run.
-    pub run: RunFacts,
-    /// Longest run in the lookback window before this one (30 days by default), m.
-    pub longest_prev_30d_m: Option<f64>,
-    /// This run is more than the configured margin longer than `longest_prev_30d_m`.
-    pub flag_long_run_spike: bool,
-}
-
-/// The report's rows.
-#[derive(Clone, Debug, Default)]
-pub struct Tables {
-    /// Every input, once, in discovery order.
-    pub files: Vec<FileRow>,
-    /// Every distinct run, in start order (undated runs last).
-    pub activities: Vec<Activity>,
-    /// Every week from the first run to the last.
-    pub weeks: Vec<Week>,
-    /// What the rules found, most severe and most recent first.
-    pub findings: Vec<Finding>,
-}
-
-/// Marks duplicates and builds the rows.
-pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config, week_start: Weekday) -> Tables {
-    let mut outcomes = outcomes;
-    let dups = find_duplicates(&outcomes, cfg);
+/// Takes the duplicate runs out of `outcomes` and says so in their ledger rows.
+pub(super) fn mark(outcomes: &mut [Outcome], cfg: &Ingest) {
+    let dups = find_duplicates(outcomes, cfg);
     // Which runs of which outcome are duplicates, and of what.
     let mut dropped: HashMap<usize, Vec<(u32, String, &'static str)>> = HashMap::new();
     for d in dups {
@@ -61,7 +25,6 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config, week_start: Weekday) -> T
             .or_default()
             .push((session, kept_source, d.basis));
     }
-    let mut tables = Tables::default();
     for (oi, o) in outcomes.iter_mut().enumerate() {
         if let Some(list) = dropped.get(&oi) {
             let sessions: Vec<u32> = list.iter().map(|x| x.0).collect();
@@ -90,52 +53,6 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &Config, week_start: Weekday) -> T
             o.row.runs = o.runs.len() as u32;
         }
     }
-    for o in outcomes {
-        let status = o.row.status;
-        let source = o.row.source.clone();
-        tables.files.push(o.row);
-        for run in o.runs {
-            tables.activities.push(Activity {
-                source: source.clone(),
-                status,
-                run,
-                longest_prev_30d_m: None,
-                flag_long_run_spike: false,
-            });
-        }
-    }
-    match_with_history(&mut tables.activities, cfg);
-    tables.activities.sort_by(|a, b| {
-        let ka = (a.run.start_utc.is_none(), a.run.start_utc);
-        let kb = (b.run.start_utc.is_none(), b.run.start_utc);
-        ka.cmp(&kb)
-            .then_with(|| a.source.cmp(&b.source))
-            .then_with(|| a.run.session.cmp(&b.run.session))
-    });
-    load::long_run_spikes(&mut tables.activities, &cfg.load);
-    tables.weeks = load::weeks(&tables.activities, &cfg.load, week_start);
-    tables.findings = findings::findings(&tables, &cfg.findings, &cfg.load);
-    tables
-}
-
-/// Runs whose own flat running does not cover their downhill speeds are compared with the
-/// runner's flat running at those speeds in all their other runs.
-fn match_with_history(activities: &mut [Activity], cfg: &Config) {
-    let mut all = SpeedBins::default();
-    for a in activities.iter() {
-        all.merge(&a.run.downhill.flat_bins);
-    }
-    for a in activities.iter_mut() {
-        let run = &mut a.run;
-        if run.matched.is_some() || run.downhill.downhill_bins.bins.is_empty() {
-            continue;
-        }
-        let history = all.without(&run.downhill.flat_bins);
-        if let Some(m) = matched_drop(&run.downhill.downhill_bins, &history, &cfg.downhill) {
-            run.matched = Some(m);
-            run.matched_source = Some("history");
-        }
-    }
 }
 
 struct Dup {
@@ -147,7 +64,7 @@ struct Dup {
     basis: &'static str,
 }
 
-fn find_duplicates(outcomes: &[Outcome], cfg: &Config) -> Vec<Dup> {
+fn find_duplicates(outcomes: &[Outcome], cfg: &Ingest) -> Vec<Dup> {
     // Candidates in order of preference: clean files first, then more samples, then first found.
     let mut order: Vec<(usize, usize)> = outcomes
         .iter()
@@ -163,8 +80,8 @@ fn find_duplicates(outcomes: &[Outcome], cfg: &Config) -> Vec<Dup> {
             ri,
         )
     });
-    let window = cfg.ingest.duplicate_start_window_s.round() as i64;
-    let tolerance = cfg.ingest.duplicate_distance_pct / 100.0;
+    let window = cfg.duplicate_start_window_s.round() as i64;
+    let tolerance = cfg.duplicate_distance_pct / 100.0;
     let mut by_key: HashMap<(u32, u32, u32), (usize, usize)> = HashMap::new();
     let mut by_start: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
     let mut dups = Vec::new();

@@ -1,0 +1,73 @@
+//! Aggregation: the outcomes of all files → the report's rows, each activity counted once,
+//! with what can only be seen across runs: duplicates, the history-matched downhill
+//! comparison, weekly load and the findings.
+
+mod dedupe;
+mod findings;
+mod load;
+
+use chrono::Weekday;
+
+use crate::analyse::downhill::matched_drop;
+use crate::config::{DownhillSettings, HistorySettings};
+use crate::model::{Activity, MatchSource, Outcome, SpeedBins, Tables};
+
+/// Marks duplicates and builds the rows.
+pub fn aggregate(
+    mut outcomes: Vec<Outcome>,
+    cfg: &HistorySettings<'_>,
+    week_start: Weekday,
+) -> Tables {
+    dedupe::mark(&mut outcomes, cfg.ingest);
+    let mut tables = Tables::default();
+    for o in outcomes {
+        let status = o.row.status;
+        let source = o.row.source.clone();
+        tables.files.push(o.row);
+        for run in o.runs {
+            let offset = run.utc_offset_s.unwrap_or(cfg.load.default_utc_offset_s) as i64;
+            tables.activities.push(Activity {
+                source: source.clone(),
+                status,
+                start_local: run
+                    .start_utc
+                    .zip(run.utc_offset_s)
+                    .map(|(t, o)| t + o as i64),
+                local_day: run.start_utc.and_then(|t| load::day_of(t + offset)),
+                run,
+                longest_prev_30d_m: None,
+                flag_long_run_spike: false,
+            });
+        }
+    }
+    match_with_history(&mut tables.activities, cfg.downhill);
+    tables.activities.sort_by(|a, b| {
+        let ka = (a.run.start_utc.is_none(), a.run.start_utc);
+        let kb = (b.run.start_utc.is_none(), b.run.start_utc);
+        ka.cmp(&kb)
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.run.session.cmp(&b.run.session))
+    });
+    load::long_run_spikes(&mut tables.activities, cfg.load);
+    tables.weeks = load::weeks(&tables.activities, cfg.load, week_start);
+    tables.findings = findings::findings(&tables, cfg.findings, cfg.load);
+    tables
+}
+
+/// Runs whose own flat running does not cover their downhill speeds are compared with the
+/// runner's flat running at those speeds in all their other runs.
+fn match_with_history(activities: &mut [Activity], cfg: &DownhillSettings) {
+    let mut all = SpeedBins::default();
+    for a in activities.iter() {
+        all.merge(&a.run.downhill.flat_bins);
+    }
+    for a in activities.iter_mut() {
+        let run = &mut a.run;
+        if run.downhill.matched.is_some() || run.downhill.downhill_bins.bins.is_empty() {
+            continue;
+        }
+        let history = all.without(&run.downhill.flat_bins);
+        run.downhill.matched = matched_drop(&run.downhill.downhill_bins, &history, cfg)
+            .map(|m| (m, MatchSource::History));
+    }
+}

@@ -1,0 +1,208 @@
+//! Downhill: grade from smoothed altitude over distance, segments by grade, and cadence and
+//! step length downhill compared with the flat.
+//!
+//! Everything is computed on a distance grid, not per sample, so 1 s and "smart" (1–8 s)
+//! recording give the same answers:
+//! 1. samples with distance and altitude are interpolated onto a grid every `grid_m` metres,
+//!    after altitude spikes and steps across pauses are taken out (no terrain makes them);
+//! 2. altitude is smoothed with a centred moving average over `altitude_smoothing_m`;
+//! 3. grade at each grid point is the smoothed altitude change across `grade_window_m`;
+//! 4. each point is classed downhill (≤ `downhill_max_pct`), uphill (≥ `uphill_min_pct`) or
+//!    flat (|grade| ≤ `flat_max_abs_pct`); a point in a gap between bands keeps the class of
+//!    the point before it when that class borders the gap (hysteresis), so noise around a
+//!    threshold does not flicker;
+//! 5. runs of one class become segments; a segment shorter than `min_segment_m` is merged into
+//!    its neighbours until every segment is long enough;
+//! 6. each segment is classed again by its own mean grade (with the same bands and hysteresis),
+//!    since merging can leave, say, a "downhill" that is flat on the whole.
+//!
+//! Samples are then assigned to segments by distance, and each segment gets time-weighted
+//! cadence, speed, step length and running dynamics of its moving samples.
+
+mod matching;
+mod profile;
+mod segments;
+
+pub(crate) use matching::matched_drop;
+
+use profile::grade_profile;
+use segments::{classify, spans};
+
+use super::SampleSeries;
+use crate::config::DownhillSettings;
+use crate::model::{Downhill, Kind, MatchSource, Samples, Segment};
+use crate::series::weighted_median_mean;
+
+/// Per-sample inputs the segment statistics need.
+struct SampleView<'a> {
+    s: &'a Samples,
+    spm: &'a [f64],
+    speed: &'a [f64],
+    weight: &'a [f64],
+}
+
+#[derive(Default)]
+struct Acc {
+    spm: Vec<f64>,
+    w: Vec<f64>,
+    speed_sum: f64,
+    speed_w: f64,
+    step_sum: f64,
+    step_w: f64,
+    vo_sum: f64,
+    vo_w: f64,
+    st_sum: f64,
+    st_w: f64,
+}
+
+impl Acc {
+    fn add(&mut self, v: &SampleView<'_>, i: usize) {
+        let spm = v.spm[i];
+        if !spm.is_finite() {
+            return;
+        }
+        let w = v.weight[i];
+        self.spm.push(spm);
+        self.w.push(w);
+        if v.speed[i].is_finite() {
+            self.speed_sum += w * v.speed[i];
+            self.speed_w += w;
+        }
+        let step = v.s.step_length_mm[i];
+        if step.is_finite() && step > 0.0 {
+            self.step_sum += w * step / 1000.0;
+            self.step_w += w;
+        }
+        let vo = v.s.vertical_oscillation_mm[i];
+        if vo.is_finite() && vo > 0.0 {
+            self.vo_sum += w * vo;
+            self.vo_w += w;
+        }
+        let st = v.s.stance_time_ms[i];
+        if st.is_finite() && st > 0.0 {
+            self.st_sum += w * st;
+            self.st_w += w;
+        }
+    }
+
+    fn cadence(&self) -> Option<f64> {
+        weighted_median_mean(&self.spm, &self.w).map(|m| m.0)
+    }
+
+    fn speed(&self) -> Option<f64> {
+        (self.speed_w > 0.0).then(|| self.speed_sum / self.speed_w)
+    }
+
+    /// Step length from running dynamics, else from speed and cadence.
+    fn step_length(&self) -> Option<f64> {
+        if self.step_w > 0.0 {
+            return Some(self.step_sum / self.step_w);
+        }
+        match (self.speed(), self.cadence()) {
+            (Some(v), Some(c)) if c > 0.0 => Some(v * 60.0 / c),
+            _ => None,
+        }
+    }
+
+    fn mean(sum: f64, w: f64) -> Option<f64> {
+        (w > 0.0).then(|| sum / w)
+    }
+}
+
+/// Analyses one run's samples.
+pub(crate) fn analyse(s: &Samples, series: &SampleSeries, cfg: &DownhillSettings) -> Downhill {
+    let Some(profile) = grade_profile(s, cfg) else {
+        return Downhill::default();
+    };
+    let kinds = classify(&profile.grade_pct, cfg);
+    let spans = spans(&kinds, &profile.x_m, &profile.altitude_m, cfg);
+
+    let view = SampleView {
+        spm: &series.spm,
+        weight: &series.weight_s,
+        speed: &series.speed_mps,
+        s,
+    };
+    // Samples to spans by distance, in one pass (distance is non-decreasing in practice; a
+    // sample that goes back is placed by search).
+    let mut accs: Vec<Acc> = spans.iter().map(|_| Acc::default()).collect();
+    let mut by_kind = [Acc::default(), Acc::default(), Acc::default()];
+    let mut out = Downhill {
+        has_grade: true,
+        ..Downhill::default()
+    };
+    let bin_of = |v: f64| (v / cfg.speed_bin_mps.max(1e-3)).floor() as i32;
+    let ends: Vec<f64> = spans.iter().map(|sp| profile.x_m[sp.2]).collect();
+    for i in 0..s.len() {
+        let d = s.distance_m[i];
+        if !d.is_finite() || d < profile.x_m[0] {
+            continue;
+        }
+        let k = ends.partition_point(|&e| e < d).min(spans.len() - 1);
+        accs[k].add(&view, i);
+        let kind = spans[k].0;
+        by_kind[kind as usize].add(&view, i);
+        let (spm, v, w) = (view.spm[i], view.speed[i], view.weight[i]);
+        if spm.is_finite() && v.is_finite() && w > 0.0 {
+            match kind {
+                Kind::Flat => out.flat_bins.add(bin_of(v), w, spm),
+                Kind::Downhill => out.downhill_bins.add(bin_of(v), w, spm),
+                Kind::Uphill => {}
+            }
+        }
+    }
+
+    for (sp, acc) in spans.iter().zip(&accs) {
+        let (a, b) = (sp.1, sp.2);
+        let start_m = profile.x_m[a] - profile.x_m[0];
+        let end_m = profile.x_m[b] - profile.x_m[0];
+        let rise = profile.altitude_m[b] - profile.altitude_m[a];
+        let grade_pct = if end_m > start_m {
+            100.0 * rise / (end_m - start_m)
+        } else {
+            0.0
+        };
+        let seg = Segment {
+            kind: sp.0,
+            steep: sp.0 == Kind::Downhill && grade_pct <= cfg.steep_downhill_max_pct,
+            start_m,
+            end_m,
+            start_t: profile.t[a],
+            duration_s: profile.t[b] - profile.t[a],
+            elevation_change_m: rise,
+            grade_pct,
+            cadence_spm: acc.cadence(),
+            speed_mps: acc.speed(),
+            step_length_m: acc.step_length(),
+            vertical_oscillation_mm: Acc::mean(acc.vo_sum, acc.vo_w),
+            stance_time_ms: Acc::mean(acc.st_sum, acc.st_w),
+        };
+        if seg.kind == Kind::Downhill {
+            out.downhill_m += seg.length_m();
+            out.downhill_segments += 1;
+        }
+        out.segments.push(seg);
+    }
+    let [down, flat, up] = &by_kind;
+    out.flat_cadence_spm = flat.cadence();
+    out.downhill_cadence_spm = down.cadence();
+    out.uphill_cadence_spm = up.cadence();
+    out.flat_step_length_m = flat.step_length();
+    out.downhill_step_length_m = down.step_length();
+    out.flat_speed_mps = flat.speed();
+    out.downhill_speed_mps = down.speed();
+    out.cadence_drop = match (out.flat_cadence_spm, out.downhill_cadence_spm) {
+        (Some(f), Some(d)) => Some((f - d, 100.0 * (f - d) / f)),
+        _ => None,
+    };
+    out.step_length_change_pct = match (out.flat_step_length_m, out.downhill_step_length_m) {
+        (Some(f), Some(d)) if f > 0.0 => Some(100.0 * (d - f) / f),
+        _ => None,
+    };
+    out.matched =
+        matched_drop(&out.downhill_bins, &out.flat_bins, cfg).map(|m| (m, MatchSource::Run));
+    out
+}
+
+#[cfg(test)]
+mod tests;

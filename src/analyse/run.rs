@@ -1,0 +1,121 @@
+//! One running session → its facts: totals, cadence, downhill and surface.
+
+use super::{cadence, downhill, surface, SampleSeries};
+use crate::config::FileSettings;
+use crate::fit::time::is_dated;
+use crate::model::{
+    valid_altitude, CadenceSource, Decoded, RunFacts, Samples, SessionMsg, TotalsSource,
+};
+
+/// Sums record intervals no longer than this as timer time when a file has no session.
+const MAX_TIMER_GAP_S: i64 = 30;
+
+/// The facts of session `index` (`s`) of file `d`, from its samples.
+pub(super) fn facts(
+    index: u32,
+    s: &SessionMsg,
+    samples: &Samples,
+    d: &Decoded,
+    cfg: &FileSettings<'_>,
+) -> RunFacts {
+    let first_t = samples.t.first().copied();
+    let last_t = samples.t.last().copied();
+    let start = s.start.or(first_t);
+    let start_utc = start.filter(|&t| is_dated(t));
+
+    let from_session = s.from_session_message;
+    let distance_m = s.distance_m.or_else(|| {
+        samples
+            .distance_m
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+    });
+    let elapsed_s = s.elapsed_s.or_else(|| match (first_t, last_t) {
+        (Some(a), Some(b)) => Some((b - a) as f64),
+        _ => None,
+    });
+    let duration_s = s.timer_s.or_else(|| {
+        (samples.len() > 1).then(|| {
+            samples
+                .t
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .filter(|&dt| dt > 0 && dt <= MAX_TIMER_GAP_S)
+                .sum::<i64>() as f64
+        })
+    });
+    let avg_speed_mps = s.avg_speed_mps.or_else(|| match (distance_m, duration_s) {
+        (Some(dm), Some(ts)) if ts > 0.0 => Some(dm / ts),
+        _ => None,
+    });
+
+    let series = SampleSeries::new(samples, cfg.min_moving_speed_mps);
+    let cad = cadence::cadence(&series.spm, &series.weight_s);
+    let dh = downhill::analyse(samples, &series, cfg.downhill);
+    let (cadence_spm, cadence_spm_mean, cadence_source) = match cad {
+        Some(c) => (
+            Some(c.median_spm),
+            Some(c.mean_spm),
+            Some(CadenceSource::Records),
+        ),
+        None => match s.avg_cadence_raw.filter(|&c| c > 0.0) {
+            Some(c) => {
+                let spm = cadence::to_spm(c);
+                (Some(spm), Some(spm), Some(CadenceSource::Session))
+            }
+            None => (None, None, None),
+        },
+    };
+
+    RunFacts {
+        session: index,
+        start_utc,
+        utc_offset_s: d.utc_offset_raw_s.map(round_offset),
+        sport: s.sport.clone().unwrap_or_default(),
+        sub_sport: s.sub_sport.clone(),
+        device: d.file.device(),
+        duration_s,
+        elapsed_s,
+        distance_m,
+        ascent_m: s.ascent_m,
+        descent_m: s.descent_m,
+        avg_speed_mps,
+        cadence_spm,
+        cadence_spm_mean,
+        cadence_source,
+        samples: samples.len() as u32,
+        has_gps: samples.lat_deg.iter().any(|x| x.is_finite()),
+        has_altitude: samples.altitude_m.iter().any(|&x| valid_altitude(x)),
+        has_cadence: samples.cadence_raw.iter().any(|&x| x > 0.0),
+        totals_source: if from_session {
+            TotalsSource::Session
+        } else {
+            TotalsSource::Records
+        },
+        file_key: d.file.serial.zip(d.file.time_created),
+        downhill: dh,
+        surface: surface::surface(samples, &series, s.sub_sport.as_deref(), cfg.surface),
+    }
+}
+
+/// Rounds a device-reported offset to the nearest quarter hour: every civil UTC offset is a
+/// multiple of 15 minutes, and devices write the two time stamps a second or two apart.
+fn round_offset(raw: i64) -> i32 {
+    ((raw as f64 / 900.0).round() * 900.0) as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_round_to_quarter_hours() {
+        assert_eq!(round_offset(7200), 7200);
+        assert_eq!(round_offset(7199), 7200);
+        assert_eq!(round_offset(-18_002), -18_000);
+        assert_eq!(round_offset(19_800), 19_800); // UTC+5:30
+        assert_eq!(round_offset(20_700), 20_700); // UTC+5:45
+    }
+}

@@ -1,0 +1,149 @@
+//! Settings of the stages across runs: weekly load and the findings.
+
+use serde::{Deserialize, Serialize};
+
+use super::{check, non_negative, positive, within, Violation};
+
+/// Settings of the load analysis (`[load]` in the config file).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct LoadSettings {
+    /// Flag a week whose distance is up more than this on the previous week, %.
+    pub(crate) ramp_max_pct: f64,
+    /// Flag a week whose distance is up more than this on the week two weeks before, %.
+    pub(crate) ramp_2w_max_pct: f64,
+    /// Flag an acute:chronic ratio above this.
+    pub(crate) acwr_high: f64,
+    /// Flag an acute:chronic ratio below this.
+    pub(crate) acwr_low: f64,
+    /// A high ratio is flagged only when the week holds at least this much running, m: a ratio
+    /// has no scale, and a short jog after a break is not a load spike.
+    pub(crate) acwr_min_acute_m: f64,
+    /// Flag a run more than this much longer than the longest run of the lookback window, %.
+    pub(crate) long_run_spike_pct: f64,
+    /// The window for the long-run comparison, days before the run.
+    pub(crate) long_run_lookback_days: u32,
+    /// Flag when every run of this many weeks (this one included) was on one surface.
+    pub(crate) no_variety_weeks: u32,
+    /// Offset used for runs whose device wrote none, s east of UTC.
+    pub(crate) default_utc_offset_s: i32,
+}
+
+impl Default for LoadSettings {
+    fn default() -> Self {
+        LoadSettings {
+            ramp_max_pct: 10.0,
+            ramp_2w_max_pct: 30.0,
+            acwr_high: 1.5,
+            acwr_low: 0.8,
+            acwr_min_acute_m: 5000.0,
+            long_run_spike_pct: 10.0,
+            long_run_lookback_days: 30,
+            no_variety_weeks: 4,
+            default_utc_offset_s: 0,
+        }
+    }
+}
+
+/// Settings of the findings (`[findings]` in the config file).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct FindingsSettings {
+    /// A run's median cadence below this is flagged, steps/min.
+    pub(crate) low_cadence_spm: f64,
+    /// …and below this the finding is `high`, steps/min.
+    pub(crate) low_cadence_high_spm: f64,
+    /// A speed-matched downhill cadence drop above this is flagged, steps/min.
+    pub(crate) overstride_drop_spm: f64,
+    /// …and above this the finding is `high`, steps/min.
+    pub(crate) overstride_drop_high_spm: f64,
+    /// Downhill running needed in a run before its cadence drop is judged, m.
+    pub(crate) overstride_min_downhill_m: f64,
+    /// Length of the two periods compared by the history trends, weeks.
+    pub(crate) trend_weeks: u32,
+    /// A fall of the median cadence between the two periods beyond this is flagged, steps/min.
+    pub(crate) cadence_trend_drop_spm: f64,
+    /// A share of downhill distance in the recent period above this is flagged, %.
+    pub(crate) downhill_share_pct: f64,
+}
+
+impl Default for FindingsSettings {
+    fn default() -> Self {
+        FindingsSettings {
+            low_cadence_spm: 160.0,
+            low_cadence_high_spm: 150.0,
+            overstride_drop_spm: 5.0,
+            overstride_drop_high_spm: 10.0,
+            overstride_min_downhill_m: 400.0,
+            trend_weeks: 12,
+            cadence_trend_drop_spm: 3.0,
+            downhill_share_pct: 20.0,
+        }
+    }
+}
+
+impl LoadSettings {
+    pub(super) fn validate(&self) -> Result<(), Violation> {
+        non_negative("load.ramp_max_pct", self.ramp_max_pct)?;
+        non_negative("load.ramp_2w_max_pct", self.ramp_2w_max_pct)?;
+        non_negative("load.acwr_low", self.acwr_low)?;
+        non_negative("load.acwr_min_acute_m", self.acwr_min_acute_m)?;
+        check(
+            self.acwr_high.is_finite() && self.acwr_high > self.acwr_low,
+            "load.acwr_high",
+            "must be above load.acwr_low",
+        )?;
+        non_negative("load.long_run_spike_pct", self.long_run_spike_pct)?;
+        check(
+            self.long_run_lookback_days >= 1,
+            "load.long_run_lookback_days",
+            "must be at least 1",
+        )?;
+        check(
+            self.no_variety_weeks >= 1,
+            "load.no_variety_weeks",
+            "must be at least 1",
+        )?;
+        check(
+            (-14 * 3600..=14 * 3600).contains(&self.default_utc_offset_s),
+            "load.default_utc_offset_s",
+            "must be within ±14 hours (±50400 s)",
+        )
+    }
+}
+
+impl FindingsSettings {
+    pub(super) fn validate(&self) -> Result<(), Violation> {
+        positive("findings.low_cadence_spm", self.low_cadence_spm)?;
+        check(
+            self.low_cadence_high_spm > 0.0 && self.low_cadence_high_spm <= self.low_cadence_spm,
+            "findings.low_cadence_high_spm",
+            "must be positive and at or below findings.low_cadence_spm",
+        )?;
+        non_negative("findings.overstride_drop_spm", self.overstride_drop_spm)?;
+        check(
+            self.overstride_drop_high_spm >= self.overstride_drop_spm,
+            "findings.overstride_drop_high_spm",
+            "must be at or above findings.overstride_drop_spm",
+        )?;
+        non_negative(
+            "findings.overstride_min_downhill_m",
+            self.overstride_min_downhill_m,
+        )?;
+        check(
+            self.trend_weeks >= 1,
+            "findings.trend_weeks",
+            "must be at least 1",
+        )?;
+        non_negative(
+            "findings.cadence_trend_drop_spm",
+            self.cadence_trend_drop_spm,
+        )?;
+        within(
+            "findings.downhill_share_pct",
+            self.downhill_share_pct,
+            0.0,
+            100.0,
+        )
+    }
+}

@@ -1,0 +1,236 @@
+//! Configuration: every threshold of every analysis, with defaults built in.
+//!
+//! A user may pass a TOML file (`--config FILE`) that overrides any subset of the settings; an
+//! unknown key or a value of the wrong type is an error that names the key. The defaults and
+//! the reasoning behind each one are documented in the README's methodology section.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+mod analysis;
+mod help;
+mod history;
+
+pub(crate) use analysis::{DownhillSettings, Ingest, SurfaceSettings};
+pub(crate) use history::{FindingsSettings, LoadSettings};
+
+/// All settings.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Reading and reducing files.
+    pub(crate) ingest: Ingest,
+    /// Grade, segments and downhill cadence.
+    pub(crate) downhill: DownhillSettings,
+    /// Surface proxies.
+    pub(crate) surface: SurfaceSettings,
+    /// Weekly load and long-run spikes.
+    pub(crate) load: LoadSettings,
+    /// The rules of the findings list.
+    pub(crate) findings: FindingsSettings,
+}
+
+/// What the per-file stage (decoding and analysis in the workers) depends on, and nothing
+/// else.
+#[derive(Clone, Copy, Debug)]
+pub struct FileSettings<'a> {
+    /// Samples below this speed are not running, m/s.
+    pub(crate) min_moving_speed_mps: f64,
+    /// Grade, segments and downhill cadence.
+    pub(crate) downhill: &'a DownhillSettings,
+    /// Surface proxies.
+    pub(crate) surface: &'a SurfaceSettings,
+}
+
+/// What aggregation across runs depends on: duplicates, the history-matched downhill
+/// comparison, weekly load and the findings.
+#[derive(Clone, Copy, Debug)]
+pub struct HistorySettings<'a> {
+    /// Duplicate detection.
+    pub(crate) ingest: &'a Ingest,
+    /// The speed-matched comparison against the runner's history.
+    pub(crate) downhill: &'a DownhillSettings,
+    /// Weekly load and long-run spikes.
+    pub(crate) load: &'a LoadSettings,
+    /// The rules of the findings list.
+    pub(crate) findings: &'a FindingsSettings,
+}
+
+impl Config {
+    /// The settings of the per-file stage.
+    pub fn per_file(&self) -> FileSettings<'_> {
+        FileSettings {
+            min_moving_speed_mps: self.ingest.min_moving_speed_mps,
+            downhill: &self.downhill,
+            surface: &self.surface,
+        }
+    }
+
+    /// The settings of aggregation.
+    pub fn history(&self) -> HistorySettings<'_> {
+        HistorySettings {
+            ingest: &self.ingest,
+            downhill: &self.downhill,
+            load: &self.load,
+            findings: &self.findings,
+        }
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed, has an unknown key or a bad value.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// toml's message, which names the key and line.
+        message: String,
+    },
+    /// A value parses but makes no sense.
+    #[error("config file {path}: `{key}` {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Dotted key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads a TOML file over the defaults.
+    pub(crate) fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: shown.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        cfg.validate()
+            .map_err(|(key, message)| ConfigError::Invalid {
+                path: shown,
+                key,
+                message,
+            })?;
+        Ok(cfg)
+    }
+
+    /// Checks ranges; returns the dotted key and what is wrong.
+    pub(crate) fn validate(&self) -> Result<(), Violation> {
+        self.ingest.validate()?;
+        self.downhill.validate()?;
+        self.surface.validate()?;
+        self.load.validate()?;
+        self.findings.validate()
+    }
+}
+
+/// A setting out of range: its dotted key and what is wrong.
+pub(crate) type Violation = (String, String);
+
+/// Fails with `key` and `message` unless `ok`.
+fn check(ok: bool, key: &str, message: impl Into<String>) -> Result<(), Violation> {
+    if ok {
+        Ok(())
+    } else {
+        Err((key.to_string(), message.into()))
+    }
+}
+
+fn positive(key: &str, v: f64) -> Result<(), Violation> {
+    check(
+        v.is_finite() && v > 0.0,
+        key,
+        format!("must be a number > 0, got {v}"),
+    )
+}
+
+fn non_negative(key: &str, v: f64) -> Result<(), Violation> {
+    check(
+        v.is_finite() && v >= 0.0,
+        key,
+        format!("must be a number ≥ 0, got {v}"),
+    )
+}
+
+/// A number in `lo..=hi`.
+fn within(key: &str, v: f64, lo: f64, hi: f64) -> Result<(), Violation> {
+    check(
+        (lo..=hi).contains(&v),
+        key,
+        format!("must be a number from {lo} to {hi}, got {v}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_file_overrides_only_what_it_names() {
+        let cfg: Config = toml::from_str("[ingest]\nmin_moving_speed_mps = 2.0\n").unwrap();
+        assert_eq!(cfg.ingest.min_moving_speed_mps, 2.0);
+        assert_eq!(cfg.ingest.duplicate_start_window_s, 60.0);
+    }
+
+    #[test]
+    fn the_defaults_are_valid() {
+        assert_eq!(Config::default().validate(), Ok(()));
+    }
+
+    fn invalid(text: &str) -> String {
+        let cfg: Config = toml::from_str(text).unwrap();
+        cfg.validate().unwrap_err().0
+    }
+
+    #[test]
+    fn bands_and_ranges_are_checked_in_every_section() {
+        // A downhill threshold inside the flat band, though negative.
+        assert_eq!(
+            invalid("[downhill]\ndownhill_max_pct = -1.0\n"),
+            "downhill.downhill_max_pct"
+        );
+        assert_eq!(
+            invalid("[downhill]\nsteep_downhill_max_pct = -2.0\n"),
+            "downhill.steep_downhill_max_pct"
+        );
+        assert_eq!(
+            invalid("[surface]\nmin_gps_fraction = 1.5\n"),
+            "surface.min_gps_fraction"
+        );
+        assert_eq!(
+            invalid("[surface]\ntrack_lap_max_m = 300.0\n"),
+            "surface.track_lap_max_m"
+        );
+        assert_eq!(
+            invalid("[surface]\nweight_turns = -1.0\n"),
+            "surface.weight_turns"
+        );
+        assert_eq!(
+            invalid("[findings]\noverstride_drop_high_spm = 2.0\n"),
+            "findings.overstride_drop_high_spm"
+        );
+        assert_eq!(invalid("[load]\nacwr_high = 0.5\n"), "load.acwr_high");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = toml::from_str::<Config>("[ingest]\nmin_speed = 2.0\n").unwrap_err();
+        assert!(err.to_string().contains("min_speed"), "{err}");
+    }
+}

@@ -1,0 +1,99 @@
+//! `record` messages → samples, by two paths that give the same numbers: straight from the raw
+//! fields with the profile's scale and offset (nearly every record), or from fitparser's
+//! profile decoding (records that need it: compressed speed/distance, array fields).
+
+use fitparser::de::FitDataMessage;
+use fitparser::Value;
+
+use super::messages::{num, Fields};
+use super::profile::{record, Field};
+use crate::model::Samples;
+
+/// Degrees per semicircle.
+const SEMICIRCLE_DEG: f64 = 180.0 / 2_147_483_648.0;
+
+/// One record's values in profile units, before they join the samples.
+#[derive(Default)]
+struct RecordValues {
+    t: Option<i64>,
+    distance_m: Option<f64>,
+    altitude_m: Option<f64>,
+    speed_mps: Option<f64>,
+    cadence: Option<f64>,
+    fractional_cadence: Option<f64>,
+    heart_rate: Option<f64>,
+    lat_semicircles: Option<f64>,
+    lon_semicircles: Option<f64>,
+    step_length_mm: Option<f64>,
+    vertical_oscillation_mm: Option<f64>,
+    stance_time_ms: Option<f64>,
+}
+
+impl RecordValues {
+    /// Reads every field through `get`, which gives a field's value in units.
+    fn read(t: Option<i64>, get: impl Fn(Field) -> Option<f64>) -> RecordValues {
+        RecordValues {
+            t,
+            distance_m: get(record::DISTANCE),
+            altitude_m: get(record::ENHANCED_ALTITUDE).or_else(|| get(record::ALTITUDE)),
+            speed_mps: get(record::ENHANCED_SPEED).or_else(|| get(record::SPEED)),
+            cadence: get(record::CADENCE),
+            fractional_cadence: get(record::FRACTIONAL_CADENCE),
+            heart_rate: get(record::HEART_RATE),
+            lat_semicircles: get(record::POSITION_LAT),
+            lon_semicircles: get(record::POSITION_LONG),
+            step_length_mm: get(record::STEP_LENGTH),
+            vertical_oscillation_mm: get(record::VERTICAL_OSCILLATION),
+            stance_time_ms: get(record::STANCE_TIME),
+        }
+    }
+
+    fn push_to(self, s: &mut Samples) {
+        // A record without a time stamp cannot be placed; such records are rare and carry
+        // nothing the analyses could use.
+        let Some(t) = self.t else { return };
+        let or_nan = |x: Option<f64>| x.unwrap_or(f64::NAN);
+        s.t.push(t);
+        s.distance_m.push(or_nan(self.distance_m));
+        s.altitude_m.push(or_nan(self.altitude_m));
+        s.speed_mps.push(or_nan(self.speed_mps));
+        s.cadence_raw.push(or_nan(
+            self.cadence
+                .map(|c| c + self.fractional_cadence.unwrap_or(0.0)),
+        ));
+        s.heart_rate.push(or_nan(self.heart_rate));
+        let (la, lo) = match (self.lat_semicircles, self.lon_semicircles) {
+            // (0, 0) is how some devices write "no fix".
+            (Some(a), Some(o)) if a != 0.0 || o != 0.0 => (a * SEMICIRCLE_DEG, o * SEMICIRCLE_DEG),
+            _ => (f64::NAN, f64::NAN),
+        };
+        s.lat_deg.push(la);
+        s.lon_deg.push(lo);
+        s.step_length_mm.push(or_nan(self.step_length_mm));
+        s.vertical_oscillation_mm
+            .push(or_nan(self.vertical_oscillation_mm));
+        s.stance_time_ms.push(or_nan(self.stance_time_ms));
+    }
+}
+
+/// Reads a `record` message from its raw fields. Returns false, leaving the samples untouched,
+/// when the record needs fitparser's profile decoding: compressed speed/distance (its values
+/// accumulate across records) or a field stored as an array.
+pub(crate) fn push_raw(msg: &FitDataMessage, ts: Option<i64>, s: &mut Samples) -> bool {
+    let f = msg.fields();
+    if f.contains_key(&record::COMPRESSED_SPEED_DISTANCE.num)
+        || f.values().any(|v| matches!(v, Value::Array(_)))
+    {
+        return false;
+    }
+    RecordValues::read(ts, |field| {
+        f.get(&field.num).and_then(num).map(|x| field.apply(x))
+    })
+    .push_to(s);
+    true
+}
+
+/// Reads a `record` message after fitparser's profile decoding (scales already applied).
+pub(crate) fn push_profile(rec: &Fields<'_>, ts: Option<i64>, s: &mut Samples) {
+    RecordValues::read(ts, |field| rec.record_number(field)).push_to(s);
+}

@@ -1,0 +1,200 @@
+//! The stream driver: FIT bytes → [`Decoded`], message by message, keeping what a damaged
+//! file still holds.
+
+use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
+use fitparser::ErrorKind;
+
+use super::messages::{self, Fields};
+use super::profile::mesg;
+use super::records;
+use super::time::Clock;
+use crate::model::{Decoded, Failure, Reason};
+
+/// Decodes one FIT buffer. Never panics by itself; callers still wrap it in `catch_unwind`
+/// because the decoder underneath is third-party code.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
+    if bytes.is_empty() {
+        return Err(Failure::new(Reason::Empty, "0-byte file"));
+    }
+    let header = parse_header(bytes)?;
+    // A header that declares no data is a file the device never closed: decode what is there.
+    let patched;
+    let (data, unclosed) = if header.data_size == 0 && bytes.len() > header.size {
+        let mut copy = bytes.to_vec();
+        let size = (bytes.len() - header.size) as u32;
+        copy[4..8].copy_from_slice(&size.to_le_bytes());
+        patched = copy;
+        (patched.as_slice(), true)
+    } else {
+        (bytes, false)
+    };
+
+    let mut out = Decoded::default();
+    let mut proc = FitStreamProcessor::new();
+    if unclosed {
+        proc.add_option(DecodeOption::SkipDataCrcValidation);
+    }
+    let mut buf: &[u8] = data;
+    let mut expected_end = 0usize;
+    let mut in_file = false;
+    let mut completed = 0usize;
+    let mut data_messages = 0usize;
+    let mut clock = Clock::default();
+
+    while !buf.is_empty() {
+        let offset = data.len() - buf.len();
+        match proc.deserialize_next(buf) {
+            Ok((rest, obj)) => {
+                match obj {
+                    FitObject::Header(h) => {
+                        out.headers += 1;
+                        in_file = true;
+                        expected_end = offset + h.header_size() as usize + h.data_size() as usize;
+                    }
+                    FitObject::Crc(_) => {
+                        proc.reset();
+                        clock.reset();
+                        in_file = false;
+                        completed += 1;
+                    }
+                    FitObject::DataMessage(msg) => {
+                        data_messages += 1;
+                        let ts = clock.read(&msg);
+                        // Records, nearly all of a file, are read straight from their raw fields;
+                        // fitparser's profile decoding is kept for the rest and for records that
+                        // need it (compressed speed/distance, arrays).
+                        if msg.global_message_number() == mesg::RECORD
+                            && records::push_raw(&msg, ts, &mut out.samples)
+                        {
+                            buf = rest;
+                            continue;
+                        }
+                        // Counted before fitparser consumes the message (see `Fields::new`).
+                        let tail = (msg.developer_fields().len(), msg.time_offset().is_some());
+                        match proc.decode_message(msg) {
+                            Ok(rec) => messages::reduce(&Fields::new(&rec, tail), ts, &mut out),
+                            Err(e) => {
+                                out.integrity.trailing.get_or_insert_with(|| {
+                                    format!("a message at byte {offset} did not decode: {e}")
+                                });
+                            }
+                        }
+                    }
+                    FitObject::DefinitionMessage(_) => {}
+                }
+                buf = rest;
+            }
+            Err(err) => {
+                let err = *err;
+                match err {
+                    ErrorKind::InvalidCrc((rest, obj, expected, computed)) => {
+                        let what = match obj {
+                            FitObject::Header(_) => "header",
+                            _ => {
+                                proc.reset();
+                                clock.reset();
+                                in_file = false;
+                                completed += 1;
+                                "data"
+                            }
+                        };
+                        out.integrity.crc_mismatch.get_or_insert_with(|| {
+                            format!(
+                                "{what} checksum is {expected:#06x} but the bytes give {computed:#06x}"
+                            )
+                        });
+                        // `rest` is the unread tail of the buffer.
+                        buf = &data[data.len() - rest.len()..];
+                    }
+                    other => {
+                        let msg = other.to_string();
+                        let mid_message = matches!(other, ErrorKind::UnexpectedEof(_));
+                        if in_file && expected_end > data.len() {
+                            out.integrity.truncated = Some(format!(
+                                "data ends at byte {} of {}; records before the cut are kept",
+                                data.len(),
+                                expected_end + 2
+                            ));
+                        } else if in_file && mid_message && data_messages > 0 {
+                            out.integrity.truncated = Some(format!(
+                                "the file ends inside a message at byte {offset} ({msg}); \
+                                 records before it are kept"
+                            ));
+                        } else if completed > 0 && !in_file {
+                            out.integrity.trailing = Some(format!(
+                                "{} bytes after the last complete FIT file do not decode ({msg})",
+                                buf.len()
+                            ));
+                        } else if data_messages == 0 {
+                            return Err(Failure::new(
+                                Reason::DecodeError,
+                                format!("{msg}; nothing decoded"),
+                            ));
+                        } else {
+                            return Err(Failure::new(
+                                Reason::DecodeError,
+                                format!("{msg} (byte {offset} of {})", data.len()),
+                            ));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if unclosed {
+        out.integrity.truncated = Some(
+            "the header declares no data size: the device never closed the file; \
+             the records it holds are kept"
+                .to_string(),
+        );
+    } else if in_file && out.integrity.truncated.is_none() {
+        out.integrity.truncated = Some(format!(
+            "data ends at byte {} of {}; records before the cut are kept",
+            data.len(),
+            expected_end + 2
+        ));
+    }
+    if data_messages == 0 {
+        return Err(Failure::new(
+            Reason::DecodeError,
+            "a FIT header but no messages",
+        ));
+    }
+    out.utc_offset_raw_s = clock.utc_offset_raw_s();
+    Ok(out)
+}
+
+struct Header {
+    size: usize,
+    data_size: u32,
+}
+
+fn parse_header(bytes: &[u8]) -> Result<Header, Failure> {
+    if bytes.len() < 12 || &bytes[8..12] != b".FIT" {
+        let shown: String = bytes
+            .iter()
+            .take(12)
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        return Err(Failure::new(
+            Reason::NotFit,
+            format!("no FIT signature (starts with \"{shown}\")"),
+        ));
+    }
+    let size = bytes[0] as usize;
+    if size < 12 || size > bytes.len() {
+        return Err(Failure::new(
+            Reason::NotFit,
+            format!("FIT header size {size} is impossible"),
+        ));
+    }
+    let data_size = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    Ok(Header { size, data_size })
+}

@@ -1,0 +1,113 @@
+//! The ledger vocabulary: what happened to each input (`status`) and why (`reason`).
+//!
+//! Every member discovery finds ends up as exactly one [`FileRow`] in `files.{parquet,csv}`;
+//! the tokens here are the stable strings users filter on, documented in the README.
+
+tokens! {
+    /// What became of one input.
+    Status {
+        /// Decoded cleanly.
+        Ok => "ok",
+        /// Used, but something was wrong with it (see the reason).
+        Warning => "warning",
+        /// Not used (see the reason).
+        Skipped => "skipped",
+        /// The same activity was found in another input, which is the one used.
+        Duplicate => "duplicate",
+    }
+}
+
+tokens! {
+    /// Why an input is not `ok`.
+    Reason {
+        /// The file ends before its header says it should (e.g. the watch battery died); the
+        /// records before the cut are kept.
+        Truncated => "truncated",
+        /// A checksum does not match but the structure decodes; the data is kept.
+        CrcMismatch => "crc_mismatch",
+        /// Time stamps count from device power-on, not dates: the run is kept without a date.
+        DeviceTime => "device_time",
+        /// Bytes follow the last complete FIT file; they are ignored.
+        TrailingData => "trailing_data",
+        /// Not a FIT file (no `.FIT` signature).
+        NotFit => "not_fit",
+        /// A 0-byte file.
+        Empty => "empty",
+        /// A FIT file but not an activity (settings, monitoring, workout, course…).
+        NotActivity => "not_activity",
+        /// An activity without running (rides, swims…).
+        NotRunning => "not_running",
+        /// The same activity as another input.
+        Duplicate => "duplicate",
+        /// The FIT structure could not be decoded.
+        DecodeError => "decode_error",
+        /// The file could not be read.
+        IoError => "io_error",
+        /// A `.zip` or `.gz` container could not be read.
+        BadArchive => "bad_archive",
+        /// The member is larger than fitrisk accepts.
+        TooLarge => "too_large",
+        /// The decoder panicked on this input (a bug in a dependency or here): the input is
+        /// skipped.
+        Panic => "panic",
+    }
+}
+
+impl Reason {
+    /// True for reasons that mean the input was unreadable (as opposed to simply not a run).
+    pub(crate) fn is_unreadable(self) -> bool {
+        matches!(
+            self,
+            Reason::NotFit
+                | Reason::Empty
+                | Reason::DecodeError
+                | Reason::IoError
+                | Reason::BadArchive
+                | Reason::TooLarge
+                | Reason::Panic
+        )
+    }
+}
+
+/// Why an input yielded no data: a ledger reason and the specifics. Discovery, reading and
+/// decoding all fail with this one type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Ledger reason.
+    pub(crate) reason: Reason,
+    /// A sentence with the specifics.
+    pub(crate) detail: String,
+}
+
+impl Failure {
+    /// A failure for `reason` with `detail`.
+    pub(crate) fn new(reason: Reason, detail: impl Into<String>) -> Self {
+        Failure {
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// One row of `files.{parquet,csv}`.
+#[derive(Clone, Debug)]
+pub(crate) struct FileRow {
+    /// Discovery order.
+    pub(crate) seq: usize,
+    /// Path, with `!` between archive members.
+    pub(crate) source: String,
+    /// Size of the FIT data in bytes (after decompression).
+    pub(crate) bytes: u64,
+    /// Outcome.
+    pub(crate) status: Status,
+    /// Why, when not `ok`.
+    pub(crate) reason: Option<Reason>,
+    /// A sentence with the specifics (error position, sport found, kept duplicate…).
+    pub(crate) detail: String,
+    /// FIT file type from `file_id` (`activity`, `settings`…), when decoded.
+    pub(crate) file_type: Option<String>,
+    /// Sessions of any sport in the file.
+    pub(crate) sessions: u32,
+    /// Running sessions that reached the activities table.
+    pub(crate) runs: u32,
+}

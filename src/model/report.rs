@@ -1,0 +1,175 @@
+//! The report's rows, as aggregation builds them and the output stage writes them.
+
+use chrono::NaiveDate;
+
+use super::{FileRow, RunFacts, Status, Surface};
+
+/// What became of one member: its ledger row and its runs.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The ledger row (status may still change to `duplicate` in aggregation).
+    pub(crate) row: FileRow,
+    /// Running sessions found.
+    pub(crate) runs: Vec<RunFacts>,
+    /// Share of input bytes for the progress bar.
+    pub(crate) progress_bytes: u64,
+}
+
+/// One row of the activities table: a run and where it came from.
+#[derive(Clone, Debug)]
+pub(crate) struct Activity {
+    /// Source, as in the ledger.
+    pub(crate) source: String,
+    /// The file's status (`ok` or `warning`).
+    pub(crate) status: Status,
+    /// The run.
+    pub(crate) run: RunFacts,
+    /// Start on the athlete's clock, Unix seconds shifted by the offset the device wrote
+    /// (`None` without a date or an offset).
+    pub(crate) start_local: Option<i64>,
+    /// The local calendar day the run counts on (the configured default offset stands in for
+    /// a missing one); `None` without a date.
+    pub(crate) local_day: Option<NaiveDate>,
+    /// Longest run in the lookback window before this one (30 days by default), m.
+    pub(crate) longest_prev_30d_m: Option<f64>,
+    /// This run is more than the configured margin longer than `longest_prev_30d_m`.
+    pub(crate) flag_long_run_spike: bool,
+}
+
+/// The report's rows.
+#[derive(Clone, Debug, Default)]
+pub struct Tables {
+    /// Every input, once, in discovery order.
+    pub(crate) files: Vec<FileRow>,
+    /// Every distinct run, in start order (undated runs last).
+    pub(crate) activities: Vec<Activity>,
+    /// Every week from the first run to the last.
+    pub(crate) weeks: Vec<Week>,
+    /// What the rules found, most severe and most recent first.
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// One week of the weekly table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Week {
+    /// First local day of the week.
+    pub(crate) start: NaiveDate,
+    /// ISO year of the week (of its Thursday for Monday weeks, its Wednesday for Sunday weeks).
+    pub(crate) iso_year: i32,
+    /// ISO week number.
+    pub(crate) iso_week: u32,
+    /// Runs.
+    pub(crate) runs: u32,
+    /// Distance, m.
+    pub(crate) distance_m: f64,
+    /// Timer time, s.
+    pub(crate) duration_s: f64,
+    /// Ascent, m.
+    pub(crate) ascent_m: f64,
+    /// Descent, m.
+    pub(crate) descent_m: f64,
+    /// Distance in downhill segments, m.
+    pub(crate) downhill_m: f64,
+    /// Longest run, m (0 in a week without running).
+    pub(crate) longest_run_m: f64,
+    /// Distance change on the previous week, % (`None` after a week without running).
+    pub(crate) change_pct: Option<f64>,
+    /// Distance change on the week two weeks before, %.
+    pub(crate) change_2w_pct: Option<f64>,
+    /// Distance of the 7 days ending on the week's last day, m.
+    pub(crate) acute_7d_m: f64,
+    /// Distance of the 28 days ending on the week's last day, m.
+    pub(crate) chronic_28d_m: f64,
+    /// acute ÷ (chronic ÷ 4), the chronic window including the acute week (coupled).
+    pub(crate) acwr: Option<f64>,
+    /// acute ÷ (the 21 days before the acute week ÷ 3) (uncoupled).
+    pub(crate) acwr_uncoupled: Option<f64>,
+    /// Exponentially weighted acute (7-day) ÷ chronic (28-day) load.
+    pub(crate) acwr_ewma: Option<f64>,
+    /// At least 28 days of history exist at the week's last day.
+    pub(crate) chronic_complete: bool,
+    /// Distance up more than `ramp_max_pct` on the previous week.
+    pub(crate) flag_ramp: bool,
+    /// Distance up more than `ramp_2w_max_pct` on two weeks before.
+    pub(crate) flag_ramp_2w: bool,
+    /// Ratio outside [`acwr_low`, `acwr_high`] with a complete chronic window (a high ratio only
+    /// with at least `acwr_min_acute_m` in the week).
+    pub(crate) flag_acwr: bool,
+    /// Distance by surface, m, in [`Surface::ALL`] order.
+    pub(crate) surface_m: [f64; Surface::ALL.len()],
+    /// Every run of the last `no_variety_weeks` weeks was on one known surface.
+    pub(crate) flag_no_variety: bool,
+}
+
+tokens! {
+    /// How much a finding matters (most first).
+    Severity {
+        /// Strong evidence or a large deviation.
+        High => "high",
+        /// Worth watching.
+        Watch => "watch",
+        /// Context.
+        Info => "info",
+    }
+}
+
+tokens! {
+    /// What a finding is about.
+    Scope {
+        /// One run (key: its source).
+        Run => "run",
+        /// One week (key: its first day).
+        Week => "week",
+        /// The recent history as a whole.
+        History => "history",
+    }
+}
+
+tokens! {
+    /// The rule behind a finding (the README's methodology cites each one's evidence).
+    Rule {
+        /// A run's median cadence is low.
+        LowCadence => "low_cadence",
+        /// Cadence drops on descents at the same speed.
+        DownhillOverstriding => "downhill_overstriding",
+        /// A run much longer than the recent longest.
+        LongRunSpike => "long_run_spike",
+        /// Weekly distance up on the previous week.
+        Ramp => "ramp",
+        /// Weekly distance up on two weeks before.
+        Ramp2w => "ramp_2w",
+        /// Acute:chronic ratio outside its band.
+        Acwr => "acwr",
+        /// Weeks on one surface only.
+        NoVariety => "no_variety",
+        /// Median cadence drifting between two periods.
+        CadenceTrend => "cadence_trend",
+        /// Share of recent distance run downhill.
+        DownhillShare => "downhill_share",
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Finding {
+    /// What it is about.
+    pub(crate) scope: Scope,
+    /// The run's source, the week's start date, or `history`.
+    pub(crate) key: String,
+    /// Local date of the run, first day of the week, or last day of the period.
+    pub(crate) date_local: Option<NaiveDate>,
+    /// The rule.
+    pub(crate) rule: Rule,
+    /// Severity.
+    pub(crate) severity: Severity,
+    /// The measured value (unit in the message).
+    pub(crate) value: f64,
+    /// The threshold it was compared with.
+    pub(crate) threshold: f64,
+    /// One plain sentence.
+    pub(crate) message: String,
+    /// What to do about it.
+    pub(crate) advice: String,
+    /// Short citation.
+    pub(crate) evidence: &'static str,
+}
