@@ -131,7 +131,7 @@ pub(crate) fn upper_median(v: &mut [f64]) -> Option<f64> {
 /// when empty. Reorders `v`; O(n).
 pub(crate) fn median(v: &mut [f64]) -> Option<f64> {
     let hi = upper_median(v)?;
-    let lo = if v.len() % 2 == 0 {
+    let lo = if v.len().is_multiple_of(2) {
         // After the selection the lower half holds everything below the upper median.
         v[..v.len() / 2]
             .iter()
