@@ -6,6 +6,7 @@ mod support;
 mod corpus;
 mod downhill;
 mod fields;
+mod gait;
 mod ingest;
 mod layers;
 mod load;

@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 
 use crate::config::{FindingsSettings, LoadSettings};
-use crate::model::{Activity, CadenceSource, Finding, Rule, Scope, Severity, Surface, Tables};
+use crate::model::{
+    Activity, CadenceSource, Downhill, Finding, Rule, RunGait, Scope, Severity, Surface, Tables,
+};
 use crate::series::median;
 
 const EV_CADENCE: &str = "Heiderscheit et al. 2011 (+5–10 % step rate lowers hip and knee \
@@ -180,8 +182,24 @@ fn run_findings(
             evidence: ev,
         })
     };
-    if let (Some(c), Some(CadenceSource::Records)) = (r.cadence_spm, r.cadence_source) {
+    // Running form is judged on running: a walk is never told to raise its cadence, and a
+    // run-walk is judged on its running stretches, when there is enough of them.
+    let judged = r.gait != Some(RunGait::Walking) && r.running_s >= cfg.low_cadence_min_running_s;
+    if let (Some(c), Some(CadenceSource::Records), true) = (r.cadence_spm, r.cadence_source, judged)
+    {
         if c < cfg.low_cadence_spm {
+            let what = match r.gait {
+                Some(RunGait::RunWalk) => format!(
+                    "Median running cadence {c:.0} spm is below {:.0} spm (running stretches \
+                     only; {:.0} % of the moving time was walking).",
+                    cfg.low_cadence_spm,
+                    100.0 * r.walking_s / (r.running_s + r.walking_s)
+                ),
+                _ => format!(
+                    "Median cadence {c:.0} spm is below {:.0} spm.",
+                    cfg.low_cadence_spm
+                ),
+            };
             let (lo, hi) = (c * 1.05, c * 1.10);
             push(
                 Rule::LowCadence,
@@ -192,10 +210,7 @@ fn run_findings(
                 },
                 c,
                 cfg.low_cadence_spm,
-                format!(
-                    "Median cadence {c:.0} spm is below {:.0} spm.",
-                    cfg.low_cadence_spm
-                ),
+                what,
                 format!(
                     "Aim for {c:.0} → {lo:.0}–{hi:.0} spm (+5 to +10 %): shorter, quicker steps \
                      at the same pace, raised over several weeks."
@@ -204,49 +219,7 @@ fn run_findings(
             );
         }
     }
-    let dh = &r.downhill;
-    if dh.downhill_m >= cfg.overstride_min_downhill_m {
-        let plain = dh.cadence_drop.map(|(spm, _)| spm);
-        let (drop, how) = match (dh.matched, plain) {
-            (Some((m, _)), _) => (Some(m.drop_spm), "at the same speed"),
-            (None, Some(p)) => (
-                Some(p),
-                "against your flat median (no speed match possible)",
-            ),
-            _ => (None, ""),
-        };
-        if let Some(drop) = drop.filter(|&d| d > cfg.overstride_drop_spm) {
-            let step = match (
-                dh.flat_step_length_m,
-                dh.downhill_step_length_m,
-                dh.step_length_change_pct,
-            ) {
-                (Some(f), Some(d), Some(change)) => format!(
-                    ", and steps {} from {f:.2} to {d:.2} m ({change:+.0} %)",
-                    if d > f { "lengthen" } else { "shorten" },
-                ),
-                _ => String::new(),
-            };
-            push(
-                Rule::DownhillOverstriding,
-                if drop > cfg.overstride_drop_high_spm {
-                    Severity::High
-                } else {
-                    Severity::Watch
-                },
-                drop,
-                cfg.overstride_drop_spm,
-                format!(
-                    "Downhill cadence drops {drop:.0} spm {how} over {}{step}.",
-                    fmt_km(dh.downhill_m)
-                ),
-                "On descents keep your stride rate up: shorter steps, feet under you, stay in \
-                 control rather than braking with long strides."
-                    .to_string(),
-                EV_DOWNHILL,
-            );
-        }
-    }
+    downhill_findings(&r.downhill, cfg, &mut push);
     if let (true, Some(prev), Some(d)) = (a.flag_long_run_spike, a.longest_prev_30d_m, r.distance_m)
     {
         push(
@@ -268,6 +241,80 @@ fn run_findings(
             ),
             EV_SPIKE,
         );
+    }
+}
+
+/// Downhill running against flat running at the same speed. Overstriding is claimed only from
+/// a speed-matched comparison, where a lower cadence is a longer step by definition; a plain
+/// drop that comes from descending slower with shorter steps is named for what it is.
+fn downhill_findings(
+    dh: &Downhill,
+    cfg: &FindingsSettings,
+    push: &mut impl FnMut(Rule, Severity, f64, f64, String, String, &'static str),
+) {
+    if dh.downhill_m < cfg.overstride_min_downhill_m {
+        return;
+    }
+    let Some((m, _)) = dh.matched else { return };
+    let overall = match (
+        dh.flat_step_length_m,
+        dh.downhill_step_length_m,
+        dh.flat_speed_mps,
+        dh.downhill_speed_mps,
+    ) {
+        (Some(fl), Some(dl), Some(fv), Some(dv)) => Some((fl, dl, fv, dv)),
+        _ => None,
+    };
+    if m.drop_spm > cfg.overstride_drop_spm {
+        let context = overall.map_or(String::new(), |(fl, dl, fv, dv)| {
+            format!(
+                " Overall, downhill steps are {dl:.2} m against {fl:.2} m on the flat, at \
+                 {dv:.1} against {fv:.1} m/s."
+            )
+        });
+        push(
+            Rule::DownhillOverstriding,
+            if m.drop_spm > cfg.overstride_drop_high_spm {
+                Severity::High
+            } else {
+                Severity::Watch
+            },
+            m.drop_spm,
+            cfg.overstride_drop_spm,
+            format!(
+                "Downhill cadence drops {:.0} spm at the same speed over {}: at equal speed your \
+                 steps are {:.0} % longer.{context}",
+                m.drop_spm,
+                fmt_km(dh.downhill_m),
+                m.step_length_change_pct()
+            ),
+            "On descents keep your stride rate up: shorter steps, feet under you, stay in \
+             control rather than braking with long strides."
+                .to_string(),
+            EV_DOWNHILL,
+        );
+        return;
+    }
+    let plain = dh.cadence_drop.map(|(spm, _)| spm);
+    if let (Some(plain), Some((fl, dl, fv, dv))) = (plain, overall) {
+        if plain > cfg.overstride_drop_spm && dl < fl {
+            push(
+                Rule::CarefulDescending,
+                Severity::Info,
+                plain,
+                cfg.overstride_drop_spm,
+                format!(
+                    "Downhill cadence is {plain:.0} spm below your flat cadence because you \
+                     descend slower ({dv:.1} against {fv:.1} m/s) with shorter steps ({dl:.2} \
+                     against {fl:.2} m); at the same speed it changes by {:+.0} spm. Careful \
+                     descending, not overstriding.",
+                    -m.drop_spm
+                ),
+                "Nothing to change: short steps on descents keep the braking load down."
+                    .to_string(),
+                EV_DOWNHILL,
+            );
+        }
     }
 }
 

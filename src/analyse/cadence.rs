@@ -1,9 +1,9 @@
 //! Cadence: steps per minute from running records.
 //!
 //! A running record's `cadence` counts strides (one foot) per minute and `fractional_cadence`
-//! adds the fraction, so steps/min = 2 × (`cadence` + `fractional_cadence`). Only moving running
-//! samples count: cadence above zero and speed at or above a configurable minimum. Samples are
-//! weighted by the time they stand for, so 1 s and "smart" (1–8 s) recording agree.
+//! adds the fraction, so steps/min = 2 × (`cadence` + `fractional_cadence`). Only running
+//! samples count (see [`super::gait`]). Samples are weighted by the time they stand for, so
+//! 1 s and "smart" (1–8 s) recording agree.
 
 use crate::model::Samples;
 use crate::series::{upper_median, weighted_median_mean};
@@ -22,11 +22,11 @@ pub(crate) struct Cadence {
     pub(crate) mean_spm: f64,
 }
 
-/// Per-sample steps/min for moving running samples, `NaN` elsewhere.
+/// Per-sample steps/min, `NaN` where a sample has no cadence (or 0).
 ///
 /// Some devices write steps rather than strides in the `cadence` field: a run whose median raw
 /// value is above 120 (240 steps/min if doubled, beyond any human) is taken as steps already.
-pub(crate) fn moving_spm(s: &Samples, speeds: &[f64], min_speed_mps: f64) -> Vec<f64> {
+pub(crate) fn steps_per_min(s: &Samples) -> Vec<f64> {
     let mut positive: Vec<f64> = s.cadence_raw.iter().copied().filter(|&c| c > 0.0).collect();
     let factor = if upper_median(&mut positive).is_some_and(|m| m > 120.0) {
         1.0
@@ -36,10 +36,7 @@ pub(crate) fn moving_spm(s: &Samples, speeds: &[f64], min_speed_mps: f64) -> Vec
     (0..s.len())
         .map(|i| {
             let c = s.cadence_raw.get(i).copied().unwrap_or(f64::NAN);
-            let v = speeds[i];
-            // A sample without any speed (indoor, no foot pod) counts when it has cadence.
-            let moving = c > 0.0 && (v.is_nan() || v >= min_speed_mps);
-            if moving {
+            if c > 0.0 {
                 factor * c
             } else {
                 f64::NAN
@@ -48,8 +45,8 @@ pub(crate) fn moving_spm(s: &Samples, speeds: &[f64], min_speed_mps: f64) -> Vec
         .collect()
 }
 
-/// The run's cadence from its moving steps/min and sample weights, or `None` when no moving
-/// sample carries cadence.
+/// The run's cadence from its running steps/min and sample weights, or `None` when no
+/// running sample carries cadence.
 pub(crate) fn cadence(spm: &[f64], weight_s: &[f64]) -> Option<Cadence> {
     weighted_median_mean(spm, weight_s).map(|(median_spm, mean_spm, _)| Cadence {
         median_spm,
@@ -61,6 +58,7 @@ pub(crate) fn cadence(spm: &[f64], weight_s: &[f64]) -> Option<Cadence> {
 mod tests {
     use super::*;
     use crate::analyse::SampleSeries;
+    use crate::config::GaitSettings;
 
     fn samples(t: &[i64], cad: &[f64], speed: &[f64]) -> Samples {
         let n = t.len();
@@ -73,28 +71,29 @@ mod tests {
         }
     }
 
-    fn running_cadence(s: &Samples, min_speed_mps: f64) -> Option<Cadence> {
-        let series = SampleSeries::new(s, min_speed_mps);
+    fn running_cadence(s: &Samples) -> Option<Cadence> {
+        let series = SampleSeries::new(s, &GaitSettings::default());
         cadence(&series.spm, &series.weight_s)
     }
 
     #[test]
     fn doubles_strides_and_adds_the_fraction() {
         let s = samples(&[0, 1, 2, 3], &[85.5, 85.5, 85.5, 85.5], &[3.0; 4]);
-        let c = running_cadence(&s, 1.5).unwrap();
+        let c = running_cadence(&s).unwrap();
         assert_eq!(c.median_spm, 171.0);
         assert_eq!(c.mean_spm, 171.0);
     }
 
     #[test]
     fn standing_and_walking_samples_do_not_count() {
-        // Two running samples at 180, a stop (cadence 0) and a slow walk at 120.
+        // Two running samples at 180, a stop (cadence 0), a slow walk at 120 and a brisk walk
+        // at 126, faster than many a jog.
         let s = samples(
-            &[0, 1, 2, 3, 4],
-            &[90.0, 90.0, 0.0, 60.0, 60.0],
-            &[3.0, 3.0, 0.0, 1.0, 1.0],
+            &[0, 1, 2, 3, 4, 5, 6],
+            &[90.0, 90.0, 0.0, 60.0, 60.0, 63.0, 63.0],
+            &[3.0, 3.0, 0.0, 1.0, 1.0, 1.9, 1.9],
         );
-        let series = SampleSeries::new(&s, 1.5);
+        let series = SampleSeries::new(&s, &GaitSettings::default());
         let c = cadence(&series.spm, &series.weight_s).unwrap();
         assert_eq!(c.median_spm, 180.0);
         let counted: f64 = (0..s.len())
@@ -108,7 +107,7 @@ mod tests {
     fn weights_follow_recording_intervals() {
         // 160 spm held for 8 s in one sample outweighs three 1 s samples at 180.
         let s = samples(&[0, 8, 9, 10], &[80.0, 90.0, 90.0, 90.0], &[3.0; 4]);
-        let c = running_cadence(&s, 1.5).unwrap();
+        let c = running_cadence(&s).unwrap();
         assert_eq!(c.median_spm, 160.0);
         assert!((c.mean_spm - (160.0 * 8.0 + 180.0 * 3.0) / 11.0).abs() < 1e-9);
     }
@@ -116,12 +115,12 @@ mod tests {
     #[test]
     fn steps_written_as_cadence_are_not_doubled() {
         let s = samples(&[0, 1, 2], &[172.0, 172.0, 172.0], &[3.0; 3]);
-        assert_eq!(running_cadence(&s, 1.5).unwrap().median_spm, 172.0);
+        assert_eq!(running_cadence(&s).unwrap().median_spm, 172.0);
     }
 
     #[test]
     fn no_cadence_gives_none() {
         let s = samples(&[0, 1], &[f64::NAN, f64::NAN], &[3.0, 3.0]);
-        assert!(running_cadence(&s, 1.5).is_none());
+        assert!(running_cadence(&s).is_none());
     }
 }

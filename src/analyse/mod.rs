@@ -6,13 +6,14 @@
 
 mod cadence;
 pub(crate) mod downhill;
+mod gait;
 mod run;
 mod surface;
 
 use std::borrow::Cow;
 
-use crate::config::FileSettings;
-use crate::model::{Decoded, Reason, RunFacts, Samples, SessionMsg, Status};
+use crate::config::{FileSettings, GaitSettings};
+use crate::model::{Decoded, Gait, Reason, RunFacts, Samples, SessionMsg, Status};
 use crate::series::{sample_speeds, sample_weights};
 
 /// The verdict on one decoded file.
@@ -184,21 +185,44 @@ fn sessions_of(d: &Decoded) -> Vec<SessionMsg> {
 pub(crate) struct SampleSeries {
     /// Speed of each sample, m/s (see [`sample_speeds`]).
     pub(crate) speed_mps: Vec<f64>,
-    /// Steps/min of moving running samples, `NaN` elsewhere (see [`cadence::moving_spm`]).
+    /// What each sample shows the runner doing (see [`gait::of_sample`]).
+    pub(crate) gait: Vec<Gait>,
+    /// Steps/min of running samples, `NaN` elsewhere: everything that describes running form
+    /// reads this.
     pub(crate) spm: Vec<f64>,
     /// Seconds each sample stands for (see [`sample_weights`]).
     pub(crate) weight_s: Vec<f64>,
 }
 
 impl SampleSeries {
-    /// Computes the series of `s`; samples slower than `min_speed_mps` are not running.
-    pub(crate) fn new(s: &Samples, min_speed_mps: f64) -> SampleSeries {
+    /// Computes the series of `s`.
+    pub(crate) fn new(s: &Samples, cfg: &GaitSettings) -> SampleSeries {
         let speed_mps = sample_speeds(s);
-        let spm = cadence::moving_spm(s, &speed_mps, min_speed_mps);
+        let mut spm = cadence::steps_per_min(s);
+        let gait: Vec<Gait> = spm
+            .iter()
+            .zip(&speed_mps)
+            .map(|(&c, &v)| gait::of_sample(c, v, cfg))
+            .collect();
+        for (c, g) in spm.iter_mut().zip(&gait) {
+            if *g != Gait::Running {
+                *c = f64::NAN;
+            }
+        }
         SampleSeries {
             speed_mps,
+            gait,
             spm,
             weight_s: sample_weights(&s.t),
         }
+    }
+
+    /// Seconds the samples stand for in `gait`.
+    pub(crate) fn seconds(&self, gait: Gait) -> f64 {
+        self.gait
+            .iter()
+            .zip(&self.weight_s)
+            .filter(|(g, _)| **g == gait)
+            .fold(0.0, |sum, (_, w)| sum + w)
     }
 }

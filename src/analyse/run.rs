@@ -1,10 +1,10 @@
-//! One running session → its facts: totals, cadence, downhill and surface.
+//! One running session → its facts: totals, gait, cadence, downhill and surface.
 
-use super::{cadence, downhill, surface, SampleSeries};
+use super::{cadence, downhill, gait, surface, SampleSeries};
 use crate::config::FileSettings;
 use crate::fit::time::is_dated;
 use crate::model::{
-    valid_altitude, CadenceSource, Decoded, RunFacts, Samples, SessionMsg, TotalsSource,
+    valid_altitude, CadenceSource, Decoded, Gait, RunFacts, Samples, SessionMsg, TotalsSource,
 };
 
 /// Sums record intervals no longer than this as timer time when a file has no session.
@@ -51,15 +51,20 @@ pub(super) fn facts(
         _ => None,
     });
 
-    let series = SampleSeries::new(samples, cfg.min_moving_speed_mps);
+    let series = SampleSeries::new(samples, cfg.gait);
     let cad = cadence::cadence(&series.spm, &series.weight_s);
     let dh = downhill::analyse(samples, &series, cfg.downhill);
+    let has_cadence = samples.cadence_raw.iter().any(|&x| x > 0.0);
+    let (running_s, walking_s) = (series.seconds(Gait::Running), series.seconds(Gait::Walking));
     let (cadence_spm, cadence_spm_mean, cadence_source) = match cad {
         Some(c) => (
             Some(c.median_spm),
             Some(c.mean_spm),
             Some(CadenceSource::Records),
         ),
+        // Records with cadence but no running (a walk): no running cadence. The session's
+        // average stands in only when no record carries cadence at all.
+        None if has_cadence => (None, None, None),
         None => match s.avg_cadence_raw.filter(|&c| c > 0.0) {
             Some(c) => {
                 let spm = cadence::to_spm(c);
@@ -85,10 +90,13 @@ pub(super) fn facts(
         cadence_spm,
         cadence_spm_mean,
         cadence_source,
+        running_s,
+        walking_s,
+        gait: gait::of_run(running_s, walking_s, cfg.gait),
         samples: samples.len() as u32,
         has_gps: samples.lat_deg.iter().any(|x| x.is_finite()),
         has_altitude: samples.altitude_m.iter().any(|&x| valid_altitude(x)),
-        has_cadence: samples.cadence_raw.iter().any(|&x| x > 0.0),
+        has_cadence,
         totals_source: if from_session {
             TotalsSource::Session
         } else {

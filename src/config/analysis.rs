@@ -1,4 +1,4 @@
-//! Settings of the per-file stages: reading, cadence, downhill and surface.
+//! Settings of the per-file stages: reading, gait, cadence, downhill and surface.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,9 +8,6 @@ use super::{check, non_negative, positive, within, Violation};
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct Ingest {
-    /// A sample counts toward cadence only at or above this speed (m/s); walking breaks in a
-    /// run-walk are typically below it.
-    pub(crate) min_moving_speed_mps: f64,
     /// Two runs starting within this many seconds of each other may be the same activity.
     pub(crate) duplicate_start_window_s: f64,
     /// …if their distances also agree within this percentage.
@@ -20,7 +17,6 @@ pub(crate) struct Ingest {
 impl Default for Ingest {
     fn default() -> Self {
         Ingest {
-            min_moving_speed_mps: 1.5,
             duplicate_start_window_s: 60.0,
             duplicate_distance_pct: 2.0,
         }
@@ -29,12 +25,64 @@ impl Default for Ingest {
 
 impl Ingest {
     pub(super) fn validate(&self) -> Result<(), Violation> {
-        non_negative("ingest.min_moving_speed_mps", self.min_moving_speed_mps)?;
         non_negative(
             "ingest.duplicate_start_window_s",
             self.duplicate_start_window_s,
         )?;
         non_negative("ingest.duplicate_distance_pct", self.duplicate_distance_pct)
+    }
+}
+
+/// How each sample is classed running, walking or stopped (`[gait]` in the config file).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct GaitSettings {
+    /// A sample with a cadence at or above this is running, below it walking, steps/min:
+    /// walking cadences rarely exceed 130–140, running cadences rarely fall below 140–150.
+    pub(crate) run_min_spm: f64,
+    /// A moving sample without cadence is running at or above this speed, m/s (people switch
+    /// from walking to running at about 2 m/s).
+    pub(crate) run_min_speed_mps: f64,
+    /// A sample at or above this speed is running whatever its cadence, m/s: nobody walks that
+    /// fast outside race walking, and a low cadence at a running speed is a long stride, which
+    /// the cadence analyses must see.
+    pub(crate) walk_max_speed_mps: f64,
+    /// A sample slower than this is stopped whatever its cadence (running on the spot at a
+    /// crossing is not running form), m/s.
+    pub(crate) stopped_max_speed_mps: f64,
+    /// A run whose walking takes at least this share of its moving time is a run-walk, %.
+    pub(crate) run_walk_min_pct: f64,
+}
+
+impl Default for GaitSettings {
+    fn default() -> Self {
+        GaitSettings {
+            run_min_spm: 140.0,
+            run_min_speed_mps: 2.0,
+            walk_max_speed_mps: 2.5,
+            stopped_max_speed_mps: 0.5,
+            run_walk_min_pct: 10.0,
+        }
+    }
+}
+
+impl GaitSettings {
+    pub(super) fn validate(&self) -> Result<(), Violation> {
+        positive("gait.run_min_spm", self.run_min_spm)?;
+        non_negative("gait.stopped_max_speed_mps", self.stopped_max_speed_mps)?;
+        check(
+            self.run_min_speed_mps.is_finite()
+                && self.run_min_speed_mps >= self.stopped_max_speed_mps,
+            "gait.run_min_speed_mps",
+            "must be a number at or above gait.stopped_max_speed_mps",
+        )?;
+        check(
+            self.walk_max_speed_mps.is_finite()
+                && self.walk_max_speed_mps >= self.run_min_speed_mps,
+            "gait.walk_max_speed_mps",
+            "must be a number at or above gait.run_min_speed_mps",
+        )?;
+        within("gait.run_walk_min_pct", self.run_walk_min_pct, 0.0, 50.0)
     }
 }
 

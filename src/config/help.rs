@@ -5,9 +5,14 @@ use super::Config;
 /// One line of help per setting, printed above it by `fitrisk config`.
 const HELP: &[(&str, &str)] = &[
     ("ingest", "Reading and reducing files."),
-    ("ingest.min_moving_speed_mps", "Samples below this speed (m/s) do not count toward cadence: walking breaks and stops."),
     ("ingest.duplicate_start_window_s", "Runs starting within this many seconds of each other may be one activity…"),
     ("ingest.duplicate_distance_pct", "…when their distances also agree within this percentage."),
+    ("gait", "Each sample is running, walking or stopped; running form is measured on running samples only."),
+    ("gait.run_min_spm", "A sample with cadence at or above this is running, below it walking, steps/min."),
+    ("gait.run_min_speed_mps", "A moving sample without cadence is running at or above this speed, m/s."),
+    ("gait.walk_max_speed_mps", "Samples at or above this speed are running whatever their cadence, m/s."),
+    ("gait.stopped_max_speed_mps", "Slower samples are stopped whatever their cadence, m/s."),
+    ("gait.run_walk_min_pct", "A run with at least this share of walking in its moving time is a run-walk, %."),
     ("downhill", "Grade from smoothed altitude over distance, and grade segments."),
     ("downhill.grid_m", "Spacing of the distance grid the profile is computed on, m."),
     ("downhill.altitude_smoothing_m", "Centred moving average applied to altitude, m (barometric and GPS altitude jitter)."),
@@ -63,6 +68,7 @@ const HELP: &[(&str, &str)] = &[
     ("findings", "The rules of the findings list."),
     ("findings.low_cadence_spm", "Flag a run whose median cadence is below this, steps/min."),
     ("findings.low_cadence_high_spm", "…as `high` below this, steps/min."),
+    ("findings.low_cadence_min_running_s", "A run's cadence is judged only with at least this much running in it, s."),
     ("findings.overstride_drop_spm", "Flag a speed-matched downhill cadence drop above this, steps/min."),
     ("findings.overstride_drop_high_spm", "…as `high` above this, steps/min."),
     ("findings.overstride_min_downhill_m", "Downhill running a run needs before its drop is judged, m."),

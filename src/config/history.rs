@@ -53,6 +53,8 @@ pub(crate) struct FindingsSettings {
     pub(crate) low_cadence_spm: f64,
     /// …and below this the finding is `high`, steps/min.
     pub(crate) low_cadence_high_spm: f64,
+    /// A run's cadence is judged only with at least this much running in it, s.
+    pub(crate) low_cadence_min_running_s: f64,
     /// A speed-matched downhill cadence drop above this is flagged, steps/min.
     pub(crate) overstride_drop_spm: f64,
     /// …and above this the finding is `high`, steps/min.
@@ -72,6 +74,7 @@ impl Default for FindingsSettings {
         FindingsSettings {
             low_cadence_spm: 160.0,
             low_cadence_high_spm: 150.0,
+            low_cadence_min_running_s: 300.0,
             overstride_drop_spm: 5.0,
             overstride_drop_high_spm: 10.0,
             overstride_min_downhill_m: 400.0,
@@ -119,6 +122,10 @@ impl FindingsSettings {
             self.low_cadence_high_spm > 0.0 && self.low_cadence_high_spm <= self.low_cadence_spm,
             "findings.low_cadence_high_spm",
             "must be positive and at or below findings.low_cadence_spm",
+        )?;
+        non_negative(
+            "findings.low_cadence_min_running_s",
+            self.low_cadence_min_running_s,
         )?;
         non_negative("findings.overstride_drop_spm", self.overstride_drop_spm)?;
         check(

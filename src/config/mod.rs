@@ -12,7 +12,7 @@ mod analysis;
 mod help;
 mod history;
 
-pub(crate) use analysis::{DownhillSettings, Ingest, SurfaceSettings};
+pub(crate) use analysis::{DownhillSettings, GaitSettings, Ingest, SurfaceSettings};
 pub(crate) use history::{FindingsSettings, LoadSettings};
 
 /// All settings.
@@ -21,6 +21,8 @@ pub(crate) use history::{FindingsSettings, LoadSettings};
 pub struct Config {
     /// Reading and reducing files.
     pub(crate) ingest: Ingest,
+    /// Running, walking or stopped, sample by sample.
+    pub(crate) gait: GaitSettings,
     /// Grade, segments and downhill cadence.
     pub(crate) downhill: DownhillSettings,
     /// Surface proxies.
@@ -35,8 +37,8 @@ pub struct Config {
 /// else.
 #[derive(Clone, Copy, Debug)]
 pub struct FileSettings<'a> {
-    /// Samples below this speed are not running, m/s.
-    pub(crate) min_moving_speed_mps: f64,
+    /// Running, walking or stopped.
+    pub(crate) gait: &'a GaitSettings,
     /// Grade, segments and downhill cadence.
     pub(crate) downhill: &'a DownhillSettings,
     /// Surface proxies.
@@ -61,7 +63,7 @@ impl Config {
     /// The settings of the per-file stage.
     pub fn per_file(&self) -> FileSettings<'_> {
         FileSettings {
-            min_moving_speed_mps: self.ingest.min_moving_speed_mps,
+            gait: &self.gait,
             downhill: &self.downhill,
             surface: &self.surface,
         }
@@ -133,6 +135,7 @@ impl Config {
     /// Checks ranges; returns the dotted key and what is wrong.
     pub(crate) fn validate(&self) -> Result<(), Violation> {
         self.ingest.validate()?;
+        self.gait.validate()?;
         self.downhill.validate()?;
         self.surface.validate()?;
         self.load.validate()?;
@@ -183,8 +186,9 @@ mod tests {
 
     #[test]
     fn partial_file_overrides_only_what_it_names() {
-        let cfg: Config = toml::from_str("[ingest]\nmin_moving_speed_mps = 2.0\n").unwrap();
-        assert_eq!(cfg.ingest.min_moving_speed_mps, 2.0);
+        let cfg: Config = toml::from_str("[gait]\nrun_min_spm = 150.0\n").unwrap();
+        assert_eq!(cfg.gait.run_min_spm, 150.0);
+        assert_eq!(cfg.gait.stopped_max_speed_mps, 0.5);
         assert_eq!(cfg.ingest.duplicate_start_window_s, 60.0);
     }
 

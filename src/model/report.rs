@@ -132,6 +132,8 @@ tokens! {
         LowCadence => "low_cadence",
         /// Cadence drops on descents at the same speed.
         DownhillOverstriding => "downhill_overstriding",
+        /// A lower downhill cadence that comes from descending slower with shorter steps.
+        CarefulDescending => "careful_descending",
         /// A run much longer than the recent longest.
         LongRunSpike => "long_run_spike",
         /// Weekly distance up on the previous week.

@@ -35,6 +35,13 @@ pub(crate) struct RunFacts {
     pub(crate) cadence_spm_mean: Option<f64>,
     /// Where the cadence came from; `None` when the run has none.
     pub(crate) cadence_source: Option<CadenceSource>,
+    /// Time the samples stand for while running, s.
+    pub(crate) running_s: f64,
+    /// …while walking, s.
+    pub(crate) walking_s: f64,
+    /// Running, run-walk or walking, by the share of walking in the moving time; `None` when
+    /// nothing moved.
+    pub(crate) gait: Option<RunGait>,
     /// Record samples in the session.
     pub(crate) samples: u32,
     /// Any sample with a position.
@@ -60,6 +67,30 @@ tokens! {
         Records => "records",
         /// The session's average (no record carries cadence).
         Session => "session",
+    }
+}
+
+tokens! {
+    /// What one sample shows the runner doing.
+    Gait {
+        /// Running: a running cadence (or, without cadence, a running speed).
+        Running => "running",
+        /// Moving at a walking cadence (or, without cadence, a walking speed).
+        Walking => "walking",
+        /// Not moving, or nothing says it is.
+        Stopped => "stopped",
+    }
+}
+
+tokens! {
+    /// What a whole run was, by the share of walking in its moving time.
+    RunGait {
+        /// Nearly all running.
+        Running => "running",
+        /// Running with walking breaks.
+        RunWalk => "run_walk",
+        /// More walking than running.
+        Walking => "walking",
     }
 }
 
@@ -118,15 +149,20 @@ pub(crate) struct Segment {
     pub(crate) end_m: f64,
     /// Start time, Unix seconds (device seconds for undated files).
     pub(crate) start_t: f64,
-    /// Elapsed time, s.
+    /// Timer time: the time its samples stand for (each at most 10 s, so pauses and clock
+    /// jumps do not count), s.
     pub(crate) duration_s: f64,
+    /// …of which running, s.
+    pub(crate) running_s: f64,
+    /// …of which walking, s.
+    pub(crate) walking_s: f64,
     /// Smoothed altitude at the end minus at the start, m.
     pub(crate) elevation_change_m: f64,
     /// Mean grade, %.
     pub(crate) grade_pct: f64,
-    /// Time-weighted median cadence of moving samples, steps/min.
+    /// Time-weighted median cadence of running samples, steps/min.
     pub(crate) cadence_spm: Option<f64>,
-    /// Time-weighted mean speed of moving samples, m/s.
+    /// Time-weighted mean speed of running samples, m/s.
     pub(crate) speed_mps: Option<f64>,
     /// Mean step length, m: the record's `step_length` when present, else speed × 60 / cadence.
     pub(crate) step_length_m: Option<f64>,
@@ -206,8 +242,21 @@ pub(crate) struct Matched {
     /// Flat cadence at the downhill speeds minus downhill cadence, steps/min (positive: the
     /// cadence drops downhill).
     pub(crate) drop_spm: f64,
+    /// The flat cadence at the downhill speeds, weighted by downhill time, steps/min.
+    pub(crate) flat_spm: f64,
+    /// The downhill cadence in the same speed bins, steps/min.
+    pub(crate) downhill_spm: f64,
     /// Share of downhill running time that found a flat reference, %.
     pub(crate) coverage_pct: f64,
+}
+
+impl Matched {
+    /// Downhill against flat step length at the same speed, %: at one speed, step length is
+    /// speed × 60 / cadence, so this is flat ÷ downhill cadence − 1. Positive exactly when the
+    /// cadence drops.
+    pub(crate) fn step_length_change_pct(&self) -> f64 {
+        100.0 * (self.flat_spm / self.downhill_spm - 1.0)
+    }
 }
 
 /// The downhill facts of one run.

@@ -118,6 +118,9 @@ fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
             "cadence_source",
             r().map(|x| x.cadence_source.map(|c| c.as_str())),
         )
+        .f64("running_s", r().map(|x| Some(x.running_s)))
+        .f64("walking_s", r().map(|x| Some(x.walking_s)))
+        .str("gait", r().map(|x| x.gait.map(|g| g.as_str())))
         .u32("samples", r().map(|x| x.samples))
         .bool("has_gps", r().map(|x| x.has_gps))
         .bool("has_altitude", r().map(|x| x.has_altitude))
@@ -161,6 +164,10 @@ fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
         .str(
             "downhill_matched_source",
             matched().map(|m| m.map(|m| m.1.as_str())),
+        )
+        .f64(
+            "downhill_step_length_change_matched_pct",
+            matched().map(|m| m.map(|m| m.0.step_length_change_pct())),
         )
         .f64("flat_speed_mps", d().map(|x| x.flat_speed_mps))
         .f64("downhill_speed_mps", d().map(|x| x.downhill_speed_mps))
@@ -241,6 +248,8 @@ fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
             it().map(|x| x.0.run.start_utc.map(|_| x.2.start_t.round() as i64)),
         )?
         .f64("duration_s", it().map(|x| Some(x.2.duration_s)))
+        .f64("running_s", it().map(|x| Some(x.2.running_s)))
+        .f64("walking_s", it().map(|x| Some(x.2.walking_s)))
         .f64(
             "elevation_change_m",
             it().map(|x| Some(x.2.elevation_change_m)),

@@ -1,6 +1,7 @@
 //! Shared test helpers: a FIT writer, synthetic runs, and a driver for the real binary that
 //! reads the report back with polars.
 
+pub mod course;
 pub mod fitwriter;
 
 use std::fs::{self, File};

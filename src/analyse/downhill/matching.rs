@@ -5,7 +5,8 @@ use crate::model::{Matched, SpeedBins};
 
 /// Compares downhill with flat bins: for every downhill speed bin with enough flat running in
 /// the same bin, the flat mean cadence minus the downhill mean cadence, weighted by downhill
-/// time. `None` when coverage is below `min_coverage_pct`.
+/// time; and the two cadences it compares, weighted the same way, from which the step-length
+/// change at the same speed follows. `None` when coverage is below `min_coverage_pct`.
 pub(crate) fn matched_drop(
     downhill: &SpeedBins,
     flat: &SpeedBins,
@@ -15,18 +16,22 @@ pub(crate) fn matched_drop(
     if total <= 0.0 {
         return None;
     }
-    let (mut covered, mut sum) = (0.0, 0.0);
+    let (mut covered, mut sum, mut flat_sum, mut down_sum) = (0.0, 0.0, 0.0, 0.0);
     for &(bin, w, s) in &downhill.bins {
         if let Some((fw, fs)) = flat.get(bin) {
             if fw >= cfg.min_flat_bin_s {
                 covered += w;
                 sum += w * (fs / fw - s / w);
+                flat_sum += w * (fs / fw);
+                down_sum += s;
             }
         }
     }
     let coverage_pct = 100.0 * covered / total;
     (covered > 0.0 && coverage_pct >= cfg.min_match_coverage_pct).then(|| Matched {
         drop_spm: sum / covered,
+        flat_spm: flat_sum / covered,
+        downhill_spm: down_sum / covered,
         coverage_pct,
     })
 }

@@ -26,16 +26,17 @@ mod segments;
 pub(crate) use matching::matched_drop;
 
 use profile::grade_profile;
-use segments::{classify, spans};
+use segments::{classify, interior_grade, spans};
 
 use super::SampleSeries;
 use crate::config::DownhillSettings;
-use crate::model::{Downhill, Kind, MatchSource, Samples, Segment};
+use crate::model::{Downhill, Gait, Kind, MatchSource, Samples, Segment};
 use crate::series::weighted_median_mean;
 
 /// Per-sample inputs the segment statistics need.
 struct SampleView<'a> {
     s: &'a Samples,
+    gait: &'a [Gait],
     spm: &'a [f64],
     speed: &'a [f64],
     weight: &'a [f64],
@@ -43,6 +44,9 @@ struct SampleView<'a> {
 
 #[derive(Default)]
 struct Acc {
+    time_s: f64,
+    running_s: f64,
+    walking_s: f64,
     spm: Vec<f64>,
     w: Vec<f64>,
     speed_sum: f64,
@@ -57,11 +61,17 @@ struct Acc {
 
 impl Acc {
     fn add(&mut self, v: &SampleView<'_>, i: usize) {
+        let w = v.weight[i];
+        self.time_s += w;
+        match v.gait[i] {
+            Gait::Running => self.running_s += w,
+            Gait::Walking => self.walking_s += w,
+            Gait::Stopped => {}
+        }
         let spm = v.spm[i];
         if !spm.is_finite() {
             return;
         }
-        let w = v.weight[i];
         self.spm.push(spm);
         self.w.push(w);
         if v.speed[i].is_finite() {
@@ -115,9 +125,16 @@ pub(crate) fn analyse(s: &Samples, series: &SampleSeries, cfg: &DownhillSettings
         return Downhill::default();
     };
     let kinds = classify(&profile.grade_pct, cfg);
-    let spans = spans(&kinds, &profile.x_m, &profile.altitude_m, cfg);
+    let spans = spans(
+        &kinds,
+        &profile.x_m,
+        &profile.altitude_m,
+        &profile.grade_pct,
+        cfg,
+    );
 
     let view = SampleView {
+        gait: &series.gait,
         spm: &series.spm,
         weight: &series.weight_s,
         speed: &series.speed_mps,
@@ -157,18 +174,16 @@ pub(crate) fn analyse(s: &Samples, series: &SampleSeries, cfg: &DownhillSettings
         let start_m = profile.x_m[a] - profile.x_m[0];
         let end_m = profile.x_m[b] - profile.x_m[0];
         let rise = profile.altitude_m[b] - profile.altitude_m[a];
-        let grade_pct = if end_m > start_m {
-            100.0 * rise / (end_m - start_m)
-        } else {
-            0.0
-        };
+        let grade_pct = interior_grade(sp, &profile.x_m, &profile.altitude_m, cfg);
         let seg = Segment {
             kind: sp.0,
             steep: sp.0 == Kind::Downhill && grade_pct <= cfg.steep_downhill_max_pct,
             start_m,
             end_m,
             start_t: profile.t[a],
-            duration_s: profile.t[b] - profile.t[a],
+            duration_s: acc.time_s,
+            running_s: acc.running_s,
+            walking_s: acc.walking_s,
             elevation_change_m: rise,
             grade_pct,
             cadence_spm: acc.cadence(),

@@ -1,6 +1,7 @@
 //! Downhill analysis on synthetic runs of known profile.
 
 use super::*;
+use crate::config::GaitSettings;
 use crate::model::SpeedBins;
 
 /// A run on a distance profile: `alt(d)` at `speed` m/s, 1 s samples, cadence `spm(d)`.
@@ -50,7 +51,7 @@ fn a_single_descent_is_found_with_its_grade() {
     let s = run(2500.0, 3.0, alt, spm);
     let dh = analyse(
         &s,
-        &SampleSeries::new(&s, 1.5),
+        &SampleSeries::new(&s, &GaitSettings::default()),
         &DownhillSettings::default(),
     );
     let kinds: Vec<Kind> = dh.segments.iter().map(|x| x.kind).collect();
@@ -76,7 +77,7 @@ fn flicker_around_the_threshold_does_not_split_segments() {
     let s = run(3000.0, 3.0, |d| 200.0 - 0.025 * d, |_| 170.0);
     let dh = analyse(
         &s,
-        &SampleSeries::new(&s, 1.5),
+        &SampleSeries::new(&s, &GaitSettings::default()),
         &DownhillSettings::default(),
     );
     assert_eq!(dh.segments.len(), 1, "{:?}", dh.segments);
@@ -89,7 +90,7 @@ fn no_altitude_or_no_distance_gives_no_profile() {
     s.altitude_m.iter_mut().for_each(|a| *a = f64::NAN);
     let dh = analyse(
         &s,
-        &SampleSeries::new(&s, 1.5),
+        &SampleSeries::new(&s, &GaitSettings::default()),
         &DownhillSettings::default(),
     );
     assert!(!dh.has_grade);
@@ -124,7 +125,7 @@ fn steep_descents_are_marked() {
     let s = run(1500.0, 2.5, alt, |_| 165.0);
     let dh = analyse(
         &s,
-        &SampleSeries::new(&s, 1.5),
+        &SampleSeries::new(&s, &GaitSettings::default()),
         &DownhillSettings::default(),
     );
     let down: Vec<&Segment> = dh
@@ -168,7 +169,7 @@ fn altitude_spikes_and_steps_across_pauses_are_not_slopes() {
     }
     let dh = analyse(
         &s,
-        &SampleSeries::new(&s, 1.5),
+        &SampleSeries::new(&s, &GaitSettings::default()),
         &DownhillSettings::default(),
     );
     let kinds: Vec<Kind> = dh.segments.iter().map(|x| x.kind).collect();
@@ -193,7 +194,7 @@ fn an_altitude_that_catches_up_in_one_jump_keeps_its_climb() {
     }
     let dh = analyse(
         &s,
-        &SampleSeries::new(&s, 1.5),
+        &SampleSeries::new(&s, &GaitSettings::default()),
         &DownhillSettings::default(),
     );
     let net: f64 = dh.segments.iter().map(|x| x.elevation_change_m).sum();
@@ -223,7 +224,7 @@ fn merged_segments_are_classed_by_their_own_grade() {
     };
     let cfg = DownhillSettings::default();
     let s = run(3800.0, 3.0, alt, |_| 170.0);
-    let dh = analyse(&s, &SampleSeries::new(&s, 1.5), &cfg);
+    let dh = analyse(&s, &SampleSeries::new(&s, &GaitSettings::default()), &cfg);
     assert!(dh.segments.len() > 1);
     for x in &dh.segments {
         let fits = match x.kind {
@@ -248,4 +249,6 @@ fn matched_drop_needs_coverage() {
     let m = matched_drop(&down, &flat, &cfg).unwrap();
     assert!((m.drop_spm - 12.0).abs() < 1e-9);
     assert_eq!(m.coverage_pct, 100.0);
+    // At one speed a 12 spm lower cadence is a 7.5 % longer step (172 / 160).
+    assert!((m.step_length_change_pct() - 7.5).abs() < 1e-9, "{m:?}");
 }

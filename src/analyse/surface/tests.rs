@@ -3,13 +3,13 @@
 use std::f64::consts::PI;
 
 use super::*;
-use crate::config::Ingest;
+use crate::config::GaitSettings;
 use crate::model::SurfaceFeatures;
 use crate::series::sample_weights as weights;
 
 /// The run's shared per-sample series, as analysis computes them.
 fn series(s: &Samples) -> SampleSeries {
-    SampleSeries::new(s, Ingest::default().min_moving_speed_mps)
+    SampleSeries::new(s, &GaitSettings::default())
 }
 
 /// Small deterministic noise source (xorshift), so the tests need no crate.
