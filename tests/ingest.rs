@@ -484,6 +484,95 @@ fn a_flipped_data_byte_is_kept_with_a_crc_warning() {
     assert_eq!(r.activities.height(), 1);
 }
 
+/// The offset of the only occurrence of `pattern` in `bytes`.
+fn find_once(bytes: &[u8], pattern: &[u8]) -> usize {
+    let hits: Vec<usize> = bytes
+        .windows(pattern.len())
+        .enumerate()
+        .filter(|(_, w)| *w == pattern)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(hits.len(), 1, "{pattern:02x?} found at {hits:?}");
+    hits[0]
+}
+
+#[test]
+fn a_structural_error_mid_file_keeps_the_records_before_it_as_truncated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // 20 min at 3 m/s, 1201 records. The sport message comes before the records, the lap and
+    // session after them.
+    let mut a = Activity::running(T0, steady_run(T0, 20, 3.0, 170.0));
+    a.with_sport_message = true;
+    let mut records = fitwriter::encode_activity(&a);
+    // Record 600's header names local message 2 (record); 10 was never defined, so the decoder
+    // stops there with "no definition found for local message number 10".
+    let mut head = vec![2u8];
+    head.extend_from_slice(&fitwriter::fit_time(T0 + 600).to_le_bytes());
+    let at_record = find_once(&records, &head);
+    records[at_record] = 10;
+    write(&input, "records.fit", &records);
+
+    // The same damage after the session message, in the closing timer event: the session's
+    // totals (a 50 s pause in its timer time) are read before it.
+    let day = T0 + 86_400;
+    let mut b = Activity::running(day, steady_run(day, 20, 3.0, 170.0));
+    b.serial_number = 6;
+    b.sessions[0].total_timer_s = Some(1150.0);
+    let mut event = fitwriter::encode_activity(&b);
+    let mut head = vec![1u8];
+    head.extend_from_slice(&fitwriter::fit_time(day + 1200).to_le_bytes());
+    head.extend_from_slice(&[0, 4]); // event timer, stop_all
+    let at_event = find_once(&event, &head);
+    event[at_event] = 10;
+    write(&input, "event.fit", &event);
+
+    let r = report_with(&[&input], &tmp.path().join("out"), &["--strict"], &[]);
+    assert_eq!(r.files.height(), 2);
+    for (name, at, len) in [
+        ("records.fit", at_record, records.len()),
+        ("event.fit", at_event, event.len()),
+    ] {
+        let f = row(&r.files, name);
+        assert_eq!(cell(&r.files, "status", f).as_deref(), Some("warning"));
+        assert_eq!(cell(&r.files, "reason", f).as_deref(), Some("truncated"));
+        let detail = cell(&r.files, "detail", f).unwrap();
+        assert!(
+            detail.starts_with(&format!("a structural error at byte {at} of {len} (")),
+            "{name}: {detail}"
+        );
+        assert!(
+            detail.contains("local message number 10")
+                && detail.ends_with("records before it are kept"),
+            "{name}: {detail}"
+        );
+        assert_eq!(num(&r.files, "runs", f), Some(1.0), "{name}");
+    }
+    // Cut before its lap and session: the 600 records before the damage, totals rebuilt from
+    // them (599 s at 3 m/s).
+    let i = row(&r.activities, "records.fit");
+    assert_eq!(num(&r.activities, "samples", i), Some(600.0));
+    assert_eq!(
+        cell(&r.activities, "totals_source", i).as_deref(),
+        Some("records")
+    );
+    assert!((num(&r.activities, "distance_m", i).unwrap() - 599.0 * 3.0).abs() < 0.01);
+    assert_eq!(num(&r.activities, "duration_s", i), Some(599.0));
+    assert!((num(&r.activities, "cadence_spm", i).unwrap() - 170.0).abs() < 0.02);
+    assert_eq!(cell(&r.activities, "status", i).as_deref(), Some("warning"));
+    // Cut after its session: every record, and the session's own totals.
+    let j = row(&r.activities, "event.fit");
+    assert_eq!(num(&r.activities, "samples", j), Some(1201.0));
+    assert_eq!(
+        cell(&r.activities, "totals_source", j).as_deref(),
+        Some("session")
+    );
+    assert!((num(&r.activities, "distance_m", j).unwrap() - 3600.0).abs() < 0.01);
+    assert_eq!(num(&r.activities, "duration_s", j), Some(1150.0));
+    // Warnings, not read failures: --strict does not fail the run.
+    assert_eq!(r.code, 0);
+}
+
 #[test]
 fn a_chained_file_and_a_file_without_session_are_read() {
     let tmp = tempfile::tempdir().unwrap();

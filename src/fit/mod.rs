@@ -48,6 +48,18 @@ mod tests {
         assert_eq!(err.reason, Reason::DecodeError);
     }
 
+    #[test]
+    fn a_structural_error_before_any_message_is_still_a_decode_error() {
+        // A header (no header CRC) declaring 4 data bytes whose first message is a data
+        // message of local type 0, never defined: nothing decoded, nothing to keep.
+        let mut f = vec![14u8, 0x20, 0x54, 0x08, 4, 0, 0, 0];
+        f.extend_from_slice(b".FIT");
+        f.extend_from_slice(&[0, 0, 0x00, 1, 2, 3, 0, 0]);
+        let err = decode(&f).unwrap_err();
+        assert_eq!(err.reason, Reason::DecodeError);
+        assert!(err.detail.contains("nothing decoded"), "{}", err.detail);
+    }
+
     /// The raw record path must give what fitparser's full profile decoding gives, record for
     /// record and column for column, on real files from several devices (compressed time
     /// stamps, compressed speed/distance, running dynamics and developer fields included).

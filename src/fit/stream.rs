@@ -40,6 +40,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
     let mut completed = 0usize;
     let mut data_messages = 0usize;
     let mut clock = Clock::default();
+    // Decoding stopped at a structural error: its note, naming the byte, is kept even in a
+    // file the device never closed.
+    let mut structural = false;
 
     while !buf.is_empty() {
         let offset = data.len() - buf.len();
@@ -131,10 +134,16 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                                 format!("{msg}; nothing decoded"),
                             ));
                         } else {
-                            return Err(Failure::new(
-                                Reason::DecodeError,
-                                format!("{msg} (byte {offset} of {})", data.len()),
+                            // A structural error inside the data (an undefined local message
+                            // type, a definition or record header that does not parse): nothing
+                            // after it can be trusted, but what decoded before it is kept, as
+                            // for a cut.
+                            out.integrity.truncated = Some(format!(
+                                "a structural error at byte {offset} of {} ({msg}); \
+                                 records before it are kept",
+                                data.len()
                             ));
+                            structural = true;
                         }
                         break;
                     }
@@ -142,7 +151,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
             }
         }
     }
-    if unclosed {
+    if unclosed && !structural {
         out.integrity.truncated = Some(
             "the header declares no data size: the device never closed the file; \
              the records it holds are kept"
