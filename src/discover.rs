@@ -1,14 +1,17 @@
 //! Discovery: finds every activity under the inputs and hands each one to the decoder as bytes.
 //!
-//! The walk (walkdir, sorted) keeps plain `.fit` files, Strava's `.fit.gz` and Garmin's `.zip`
-//! exports, in any letter case; everything else is ignored. Archives are read in memory, never
-//! extracted to disk: a member inside an archive is named `outer.zip!inner.zip!123_ACTIVITY.fit`.
+//! The walk (walkdir, sorted, following links) keeps plain `.fit` files, Strava's `.fit.gz` and
+//! Garmin's `.zip` exports, in any letter case; everything else is ignored. A recognised name that
+//! is not a regular file (a named pipe, a device, a socket) is classified here, from its metadata,
+//! and never opened: it becomes a `not_a_file` row. Archives are read in memory, never extracted
+//! to disk: a member inside an archive is named `outer.zip!inner.zip!123_ACTIVITY.fit`, and a path
+//! is written with [`source_name`], which never gives two paths the same name.
 //! [`produce`] streams the members in a deterministic order through a bounded channel, so the
 //! decoder stage holds only a few files at a time whatever the size of an export.
 
-use std::fs::File;
+use std::fs::{File, FileType};
 use std::io::{self, Read, Seek};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 
 use flate2::read::MultiGzDecoder;
@@ -57,6 +60,112 @@ pub struct Input {
     pub(crate) bytes: u64,
     /// Container kind.
     pub kind: Kind,
+    /// What the path is when it is not a regular file (`a named pipe (FIFO)`…): such an input
+    /// is never opened, and gets a `not_a_file` row.
+    pub(crate) not_regular: Option<&'static str>,
+}
+
+/// What a path that is not a regular file is, in words, for the ledger's `detail`.
+fn describe(file_type: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
+fn not_a_file(what: &str) -> Failure {
+    Failure::new(Reason::NotAFile, format!("{what}, not a regular file"))
+}
+
+fn io_error(e: io::Error) -> Failure {
+    Failure::new(Reason::IoError, e.to_string())
+}
+
+/// Opens a file that discovery found regular, for reading. Anything that has become something
+/// else since is refused, not read: on Unix the open does not wait (`O_NONBLOCK`, which has no
+/// effect on a regular file), so a named pipe put in the file's place cannot block a worker.
+fn open_regular(path: &Path) -> Result<File, Failure> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io_error)?;
+    let file_type = file.metadata().map_err(io_error)?.file_type();
+    if file_type.is_file() {
+        Ok(file)
+    } else {
+        Err(not_a_file(describe(file_type)))
+    }
+}
+
+/// How a path is written in `source`: as text, and never the same text for two different paths
+/// (`display()` writes U+FFFD for every byte that is not UTF-8, so `run\xff.fit` and
+/// `run\xfe.fit` would print alike).
+///
+/// On Unix a name is bytes: valid UTF-8 is kept as it is, and each byte that is not is written
+/// `\xNN` (two lowercase hex digits). So that no real name reads as an escape, a backslash is
+/// doubled when what follows it would otherwise start one — an `x`, another backslash, or an
+/// escaped byte; every other backslash is kept. Read left to right, `\\` is a backslash,
+/// `\xNN` a byte and any other `\` itself, so the name can be recovered and the mapping is
+/// injective. Elsewhere paths are written with `display()`.
+pub(crate) fn source_name(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        escape_bytes(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        path.display().to_string()
+    }
+}
+
+/// [`source_name`]'s escaping of a Unix path's bytes.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn escape_bytes(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        let invalid = chunk.invalid();
+        let mut chars = chunk.valid().chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            let starts_escape = match chars.peek() {
+                Some(&next) => next == 'x' || next == '\\',
+                // The valid run ends: an escaped byte follows, or nothing.
+                None => !invalid.is_empty(),
+            };
+            if c == '\\' && starts_escape {
+                out.push('\\');
+            }
+        }
+        for b in invalid {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
 }
 
 /// An error about an input path given on the command line.
@@ -81,14 +190,17 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             path: root.display().to_string(),
             source,
         })?;
-        if meta.is_file() {
+        if !meta.is_dir() {
             // A single file named on the command line is read whatever its name: the user asked.
+            // One that is not a regular file gets its row without being opened.
             let name = root.to_string_lossy();
             let kind = Kind::of(&name).unwrap_or(Kind::Fit);
+            let regular = meta.is_file();
             found.push(Input {
                 path: root.clone(),
-                bytes: meta.len(),
+                bytes: if regular { meta.len() } else { 0 },
                 kind,
+                not_regular: (!regular).then(|| describe(meta.file_type())),
             });
             continue;
         }
@@ -103,23 +215,32 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                                 path: path.to_path_buf(),
                                 bytes: 0,
                                 kind: Kind::Fit,
+                                not_regular: None,
                             });
                         }
                     }
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            // Links are followed, so this is the type of a link's target: a link to a regular
+            // file is read like the file, a link to a named pipe is not opened.
+            let file_type = entry.file_type();
+            if file_type.is_dir() {
                 continue;
             }
             let Some(kind) = Kind::of(&entry.file_name().to_string_lossy()) else {
                 continue;
             };
-            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let (bytes, not_regular) = if file_type.is_file() {
+                (entry.metadata().map(|m| m.len()).unwrap_or(0), None)
+            } else {
+                (0, Some(describe(file_type)))
+            };
             found.push(Input {
                 path: entry.into_path(),
                 bytes,
                 kind,
+                not_regular,
             });
         }
     }
@@ -159,15 +280,14 @@ impl Member {
             Payload::Bytes(b) => Ok(b),
             Payload::Failed(failure) => Err(failure),
             Payload::Path(path, kind) => {
-                let file =
-                    File::open(&path).map_err(|e| Failure::new(Reason::IoError, e.to_string()))?;
+                let file = open_regular(&path)?;
                 match kind {
                     Kind::FitGz => gunzip(file),
                     _ => {
                         let mut buf = Vec::new();
                         file.take(MAX_MEMBER_BYTES + 1)
                             .read_to_end(&mut buf)
-                            .map_err(|e| Failure::new(Reason::IoError, e.to_string()))?;
+                            .map_err(io_error)?;
                         check_size(buf)
                     }
                 }
@@ -203,28 +323,30 @@ fn gunzip(reader: impl Read) -> Result<Vec<u8>, Failure> {
 /// Sends every member of every input, in order, to `tx`. Returns early if the receiver is gone.
 ///
 /// Plain files are sent as paths so that reading them happens in parallel in the workers;
-/// archive members are decompressed here, one at a time, and sent as bytes.
+/// archive members are decompressed here, one at a time, and sent as bytes. An input that is not
+/// a regular file is sent as its failure, unopened.
 pub(crate) fn produce(inputs: &[Input], tx: &SyncSender<Member>) {
     let mut seq = 0usize;
     for input in inputs {
-        let source = input.path.display().to_string();
-        let ok = match input.kind {
-            Kind::Fit | Kind::FitGz => send(
+        let source = source_name(&input.path);
+        let ok = match (input.not_regular, input.kind) {
+            (Some(what), _) => send(
+                tx,
+                &mut seq,
+                source,
+                Payload::Failed(not_a_file(what)),
+                input.bytes,
+            ),
+            (None, Kind::Fit | Kind::FitGz) => send(
                 tx,
                 &mut seq,
                 source,
                 Payload::Path(input.path.clone(), input.kind),
                 input.bytes,
             ),
-            Kind::Zip => match File::open(&input.path) {
+            (None, Kind::Zip) => match open_regular(&input.path) {
                 Ok(file) => walk_zip(file, &source, input.bytes, 0, tx, &mut seq),
-                Err(e) => send(
-                    tx,
-                    &mut seq,
-                    source,
-                    Payload::Failed(Failure::new(Reason::IoError, e.to_string())),
-                    input.bytes,
-                ),
+                Err(failure) => send(tx, &mut seq, source, Payload::Failed(failure), input.bytes),
             },
         };
         if !ok {
@@ -372,5 +494,193 @@ mod tests {
         assert_eq!(Kind::of("export.Zip"), Some(Kind::Zip));
         assert_eq!(Kind::of("run.gpx.gz"), None);
         assert_eq!(Kind::of("notes.txt"), None);
+    }
+
+    /// Reads a `source` back into the path's bytes, by the rule [`source_name`] documents.
+    fn unescape(s: &str) -> Vec<u8> {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            match (b[i], b.get(i + 1)) {
+                (b'\\', Some(b'\\')) => {
+                    out.push(b'\\');
+                    i += 2;
+                }
+                (b'\\', Some(b'x')) => {
+                    let hex = std::str::from_utf8(&b[i + 2..i + 4]).unwrap();
+                    out.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 4;
+                }
+                (c, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn source_names_keep_text_and_escape_other_bytes() {
+        let cases: [(&[u8], &str); 10] = [
+            (b"/data/2024/run.fit", "/data/2024/run.fit"),
+            ("Läufe/morgen.FIT".as_bytes(), "Läufe/morgen.FIT"),
+            (b"run\xff.fit", r"run\xff.fit"),
+            (b"run\xfe.fit", r"run\xfe.fit"),
+            // A cut-off character: each of its bytes.
+            (b"run\xe2\x82.fit", r"run\xe2\x82.fit"),
+            // A real name that looks like an escape does not read as one.
+            (br"run\xff.fit", r"run\\xff.fit"),
+            (br"a\\b.fit", r"a\\\b.fit"),
+            (b"a\\\xff", r"a\\\xff"),
+            // Other backslashes are kept as they are.
+            (br"a\b.fit", r"a\b.fit"),
+            (br"a\", r"a\"),
+        ];
+        for (name, shown) in cases {
+            assert_eq!(escape_bytes(name), shown, "{name:?}");
+            assert_eq!(unescape(shown), name, "{shown}");
+        }
+    }
+
+    /// Every name of up to five pieces from the troublesome ones reads back, so no two print
+    /// the same.
+    #[test]
+    fn source_names_are_injective() {
+        let pieces: [&[u8]; 7] = [
+            b"\\",
+            b"x",
+            b"f",
+            b"\xff",
+            b"\xc3",
+            "ä".as_bytes(),
+            b"\xe2\x82",
+        ];
+        let mut names = vec![Vec::new()];
+        let mut last = names.clone();
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|n| {
+                    pieces.iter().map(move |p| {
+                        let mut longer: Vec<u8> = n.clone();
+                        longer.extend_from_slice(p);
+                        longer
+                    })
+                })
+                .collect();
+            names.extend(last.iter().cloned());
+        }
+        let names: std::collections::HashSet<Vec<u8>> = names.into_iter().collect();
+        let mut shown = std::collections::HashSet::new();
+        for name in &names {
+            let s = escape_bytes(name);
+            assert_eq!(&unescape(&s), name, "{s}");
+            shown.insert(s);
+        }
+        assert_eq!(shown.len(), names.len());
+    }
+
+    /// Makes a named pipe with the `mkfifo` command; false (and a message) when it is missing.
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) -> bool {
+        match std::process::Command::new("mkfifo").arg(path).status() {
+            Ok(status) => {
+                assert!(status.success(), "mkfifo {}", path.display());
+                true
+            }
+            Err(e) => {
+                eprintln!("skipped: no mkfifo command ({e})");
+                false
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn named_pipes_are_classified_unopened_and_links_to_files_are_followed() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        if !mkfifo(&dir.join("pipe.fit")) {
+            return;
+        }
+        std::fs::write(dir.join("real.fit"), b"12345").unwrap();
+        symlink(dir.join("real.fit"), dir.join("link.fit")).unwrap();
+        symlink(dir.join("pipe.fit"), dir.join("link-to-pipe.FIT")).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(dir.join("socket.zip")).unwrap();
+        // Not a name fitrisk reads: ignored in a folder.
+        assert!(mkfifo(&dir.join("pipe.txt")));
+        let found = discover(&[dir.to_path_buf()]).unwrap();
+        let got: Vec<(String, u64, Option<&str>)> = found
+            .iter()
+            .map(|i| {
+                let name = i.path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, i.bytes, i.not_regular)
+            })
+            .collect();
+        let fifo = Some("a named pipe (FIFO)");
+        assert_eq!(
+            got,
+            [
+                ("link-to-pipe.FIT".to_string(), 0, fifo),
+                ("link.fit".to_string(), 5, None),
+                ("pipe.fit".to_string(), 0, fifo),
+                ("real.fit".to_string(), 5, None),
+                ("socket.zip".to_string(), 0, Some("a socket")),
+            ]
+        );
+        // Named on the command line, any name gets its row.
+        let named = discover(&[dir.join("pipe.txt")]).unwrap();
+        assert_eq!(named.len(), 1);
+        assert_eq!(named[0].not_regular, fifo);
+        if Path::new("/dev/null").exists() {
+            let named = discover(&[PathBuf::from("/dev/null")]).unwrap();
+            assert_eq!(named[0].not_regular, Some("a character device"));
+        }
+
+        // The producer sends the pipes as failures, without opening them (it would block here).
+        let (tx, rx) = std::sync::mpsc::sync_channel(16);
+        produce(&found, &tx);
+        drop(tx);
+        let members: Vec<Member> = rx.into_iter().collect();
+        assert_eq!(members.len(), 5);
+        for (i, what) in [
+            (0, "a named pipe (FIFO)"),
+            (2, "a named pipe (FIFO)"),
+            (4, "a socket"),
+        ] {
+            let Payload::Failed(f) = &members[i].payload else {
+                panic!("{:?}", members[i]);
+            };
+            assert_eq!(f.reason, Reason::NotAFile);
+            assert_eq!(f.detail, format!("{what}, not a regular file"));
+        }
+        assert!(matches!(members[1].payload, Payload::Path(_, Kind::Fit)));
+        assert!(matches!(members[3].payload, Payload::Path(_, Kind::Fit)));
+    }
+
+    /// A file that becomes a named pipe after discovery is refused when read, not waited on.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_in_place_of_a_discovered_file_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let pipe = tmp.path().join("late.fit");
+        if !mkfifo(&pipe) {
+            return;
+        }
+        let member = Member {
+            seq: 0,
+            source: source_name(&pipe),
+            payload: Payload::Path(pipe, Kind::Fit),
+            progress_bytes: 0,
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(member.into_bytes()));
+        let read = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("reading the pipe blocked");
+        assert_eq!(read.unwrap_err().reason, Reason::NotAFile);
     }
 }

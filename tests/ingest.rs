@@ -690,3 +690,112 @@ fn an_impossible_local_time_leaves_the_offset_unknown() {
     assert!(is_null(&r.activities, "start_local", 0));
     assert!(!is_null(&r.activities, "start_utc", 0));
 }
+
+/// Makes a named pipe with the `mkfifo` command; false (and a message) when there is none.
+#[cfg(unix)]
+fn mkfifo(path: &Path) -> bool {
+    match std::process::Command::new("mkfifo").arg(path).status() {
+        Ok(status) => {
+            assert!(status.success(), "mkfifo {}", path.display());
+            true
+        }
+        Err(e) => {
+            eprintln!("skipped: no mkfifo command ({e})");
+            false
+        }
+    }
+}
+
+/// A named pipe called `pipe.fit` gets one `skipped`/`not_a_file` row and is never opened
+/// (reading a pipe waits for a writer forever: the time limit turns that into a failure), the
+/// real file beside it is analysed, and `--strict` counts the pipe as unreadable. Named on the
+/// command line, the pipe gets its row too.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_gets_a_not_a_file_row_and_is_never_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let real = fs::read(testdata().join("fgebhart__workoutizer/tests__data__example.fit")).unwrap();
+    write(&input, "example.fit", &real);
+    let pipe = input.join("pipe.fit");
+    if !mkfifo(&pipe) {
+        return;
+    }
+    let limit = std::time::Duration::from_secs(60);
+    let r = report_within(&[&input], &tmp.path().join("out"), &["--strict"], limit);
+    assert_eq!(r.files.height(), 2, "{:?}", strs(&r.files, "source"));
+    let p = row(&r.files, "/pipe.fit");
+    assert_eq!(
+        cell(&r.files, "source", p),
+        Some(pipe.display().to_string())
+    );
+    assert_eq!(cell(&r.files, "status", p).as_deref(), Some("skipped"));
+    assert_eq!(cell(&r.files, "reason", p).as_deref(), Some("not_a_file"));
+    assert_eq!(
+        cell(&r.files, "detail", p).as_deref(),
+        Some("a named pipe (FIFO), not a regular file")
+    );
+    assert_eq!(num(&r.files, "bytes", p), Some(0.0));
+    let e = row(&r.files, "/example.fit");
+    assert_eq!(cell(&r.files, "status", e).as_deref(), Some("ok"));
+    assert_eq!(num(&r.files, "bytes", e), Some(real.len() as f64));
+    assert_eq!(num(&r.files, "runs", e), Some(1.0));
+    assert_eq!(r.activities.height(), 1);
+    assert_eq!(row(&r.activities, "/example.fit"), 0);
+    assert!(r.stdout.contains("not_a_file 1"), "{}", r.stdout);
+    assert_eq!(r.code, 3, "--strict: the pipe could not be read");
+
+    let r = report_within(&[&pipe], &tmp.path().join("out2"), &[], limit);
+    assert_eq!(r.files.height(), 1);
+    assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("not_a_file"));
+    assert_eq!(r.activities.height(), 0);
+    assert_eq!(r.code, 0);
+}
+
+/// Two names that differ only in a byte that is not UTF-8 keep different `source`s (the bytes
+/// are written `\xNN`, not both as U+FFFD), and a real name that reads like the escape is told
+/// apart from it; all three runs are analysed.
+#[cfg(unix)]
+#[test]
+fn names_that_differ_in_a_non_utf8_byte_keep_different_sources() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    let names: [&[u8]; 3] = [b"run\xff.fit", b"run\xfe.fit", br"run\xff.fit"];
+    for (k, name) in names.iter().enumerate() {
+        let start = T0 + k as i64 * 86_400;
+        let mut a = Activity::running(start, steady_run(start, 20, 3.0, 170.0));
+        a.serial_number = 100 + k as u32;
+        let path = input.join(OsStr::from_bytes(name));
+        if let Err(e) = fs::write(&path, fitwriter::encode_activity(&a)) {
+            eprintln!("skipped: this file system refuses non-UTF-8 names ({e})");
+            return;
+        }
+    }
+    let r = report(&[&input], &tmp.path().join("out"));
+    let dir = input.display();
+    let expected: BTreeSet<String> = [
+        format!(r"{dir}/run\xff.fit"),
+        format!(r"{dir}/run\xfe.fit"),
+        format!(r"{dir}/run\\xff.fit"),
+    ]
+    .into_iter()
+    .collect();
+    let sources: Vec<String> = strs(&r.files, "source")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    assert_eq!(sources.iter().cloned().collect::<BTreeSet<_>>(), expected);
+    for i in 0..3 {
+        assert_eq!(cell(&r.files, "status", i).as_deref(), Some("ok"));
+        assert_eq!(num(&r.files, "runs", i), Some(1.0));
+    }
+    let runs: BTreeSet<String> = strs(&r.activities, "source")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    assert_eq!(runs, expected);
+}

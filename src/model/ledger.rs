@@ -43,6 +43,9 @@ tokens! {
         DecodeError => "decode_error",
         /// The file could not be read.
         IoError => "io_error",
+        /// The name is one fitrisk reads, but the path is not a regular file (a named pipe, a
+        /// device, a socket): it is never opened, since reading a named pipe waits forever.
+        NotAFile => "not_a_file",
         /// A `.zip` or `.gz` container could not be read.
         BadArchive => "bad_archive",
         /// The member is larger than fitrisk accepts.
@@ -54,7 +57,9 @@ tokens! {
 }
 
 impl Reason {
-    /// True for reasons that mean the input was unreadable (as opposed to simply not a run).
+    /// True for reasons that mean the input was unreadable (as opposed to simply not a run):
+    /// `--strict` exits 3 when any input has one. `not_a_file` counts: the user pointed fitrisk at
+    /// an input that could not be read.
     pub(crate) fn is_unreadable(self) -> bool {
         matches!(
             self,
@@ -62,6 +67,7 @@ impl Reason {
                 | Reason::Empty
                 | Reason::DecodeError
                 | Reason::IoError
+                | Reason::NotAFile
                 | Reason::BadArchive
                 | Reason::TooLarge
                 | Reason::Panic

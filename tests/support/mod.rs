@@ -6,6 +6,7 @@ pub mod fitwriter;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use polars::prelude::*;
@@ -80,7 +81,26 @@ pub fn fitrisk() -> Command {
 
 /// Runs `fitrisk report <inputs> -o <out>` with extra args and env, reads the Parquet back.
 pub fn report_with(inputs: &[&Path], out: &Path, args: &[&str], env: &[(&str, &str)]) -> Report {
+    run_report(inputs, out, args, env, None)
+}
+
+/// Runs `fitrisk report <inputs> -o <out>` with extra args, killed after `limit`: an input that
+/// would block fitrisk fails the test instead of hanging it.
+pub fn report_within(inputs: &[&Path], out: &Path, args: &[&str], limit: Duration) -> Report {
+    run_report(inputs, out, args, &[], Some(limit))
+}
+
+fn run_report(
+    inputs: &[&Path],
+    out: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    limit: Option<Duration>,
+) -> Report {
     let mut cmd = fitrisk();
+    if let Some(limit) = limit {
+        cmd.timeout(limit);
+    }
     cmd.arg("report");
     for i in inputs {
         cmd.arg(i);
@@ -95,7 +115,7 @@ pub fn report_with(inputs: &[&Path], out: &Path, args: &[&str], env: &[(&str, &s
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
         code == 0 || code == 3,
-        "fitrisk failed with {code}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        "fitrisk failed with {code} (-1: killed, e.g. at the time limit {limit:?})\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     Report {
         files: read_parquet(&out.join("files.parquet")),
