@@ -43,7 +43,7 @@ pub(super) fn classify(grade: &[f64], cfg: &DownhillSettings) -> Vec<Kind> {
 /// A flat between a climb and a descent (a hill's crest) or a descent and a climb (a trough),
 /// each of them a full segment long, is where the grade really changes: absorbing it into
 /// either side would start that side early by the flat's length and dilute its grade (a −6 %
-/// descent after an 80 m flat crest would read about −5 %). Such a flat is kept as a segment
+/// descent after an 80 m flat crest read −4.7 %). Such a flat is kept as a segment
 /// of its own, however short.
 pub(super) fn spans(
     kinds: &[Kind],
