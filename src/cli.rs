@@ -40,7 +40,7 @@ pub struct ReportArgs {
     pub format: Format,
 
     /// Decoding threads [default: all cores].
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = threads)]
     pub threads: Option<NonZeroUsize>,
 
     /// First day of the week for the weekly table (weeks are in the runner's local time).
@@ -88,4 +88,12 @@ impl From<WeekStart> for chrono::Weekday {
             WeekStart::Sunday => chrono::Weekday::Sun,
         }
     }
+}
+
+/// `-j N`: a whole number of threads, at least 1.
+fn threads(text: &str) -> Result<NonZeroUsize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of threads"))?;
+    NonZeroUsize::new(n).ok_or_else(|| "at least 1 thread is needed".to_string())
 }

@@ -60,9 +60,10 @@ pub struct Input {
     pub(crate) bytes: u64,
     /// Container kind.
     pub kind: Kind,
-    /// What the path is when it is not a regular file (`a named pipe (FIFO)`…): such an input
-    /// is never opened, and gets a `not_a_file` row.
-    pub(crate) not_regular: Option<&'static str>,
+    /// Why discovery already knows this input cannot be read: it is not a regular file (a
+    /// named pipe…, never opened: `not_a_file`), or a folder that cannot be listed
+    /// (`io_error`). Such an input gets its ledger row without being opened.
+    pub(crate) problem: Option<Failure>,
 }
 
 /// What a path that is not a regular file is, in words, for the ledger's `detail`.
@@ -170,13 +171,13 @@ fn escape_bytes(bytes: &[u8]) -> String {
 
 /// An error about an input path given on the command line.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
+#[error("{path}: {error}")]
 pub struct InputError {
     /// The path the user gave.
     pub(crate) path: String,
-    /// What went wrong.
-    #[source]
-    pub(crate) source: io::Error,
+    /// What went wrong, in the message only: as the error's source it would be printed twice
+    /// ("… (os error 2): … (os error 2)").
+    pub(crate) error: io::Error,
 }
 
 /// Walks every input (a folder or a single file) and returns the candidate files sorted by path.
@@ -186,9 +187,9 @@ pub struct InputError {
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
     let mut found = Vec::new();
     for root in inputs {
-        let meta = std::fs::metadata(root).map_err(|source| InputError {
+        let meta = std::fs::metadata(root).map_err(|error| InputError {
             path: root.display().to_string(),
-            source,
+            error,
         })?;
         if !meta.is_dir() {
             // A single file named on the command line is read whatever its name: the user asked.
@@ -200,7 +201,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                 path: root.clone(),
                 bytes: if regular { meta.len() } else { 0 },
                 kind,
-                not_regular: (!regular).then(|| describe(meta.file_type())),
+                problem: (!regular).then(|| not_a_file(describe(meta.file_type()))),
             });
             continue;
         }
@@ -208,17 +209,28 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    // An unreadable folder or a broken link: keep it so the ledger says so.
-                    if let Some(path) = err.path() {
-                        if Kind::of(&path.to_string_lossy()).is_some() {
-                            found.push(Input {
-                                path: path.to_path_buf(),
-                                bytes: 0,
-                                kind: Kind::Fit,
-                                not_regular: None,
-                            });
-                        }
-                    }
+                    // An unreadable folder (its files would vanish unseen) or a broken link
+                    // named like an activity: keep it so the ledger says so.
+                    let Some(path) = err.path() else { continue };
+                    let problem = if path.is_dir() {
+                        let why = err
+                            .io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string());
+                        Some(Failure::new(
+                            Reason::IoError,
+                            format!("a folder that cannot be read: {why}"),
+                        ))
+                    } else if Kind::of(&path.to_string_lossy()).is_some() {
+                        None
+                    } else {
+                        continue;
+                    };
+                    found.push(Input {
+                        path: path.to_path_buf(),
+                        bytes: 0,
+                        kind: Kind::Fit,
+                        problem,
+                    });
                     continue;
                 }
             };
@@ -231,16 +243,16 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             let Some(kind) = Kind::of(&entry.file_name().to_string_lossy()) else {
                 continue;
             };
-            let (bytes, not_regular) = if file_type.is_file() {
+            let (bytes, problem) = if file_type.is_file() {
                 (entry.metadata().map(|m| m.len()).unwrap_or(0), None)
             } else {
-                (0, Some(describe(file_type)))
+                (0, Some(not_a_file(describe(file_type))))
             };
             found.push(Input {
                 path: entry.into_path(),
                 bytes,
                 kind,
-                not_regular,
+                problem,
             });
         }
     }
@@ -329,12 +341,12 @@ pub(crate) fn produce(inputs: &[Input], tx: &SyncSender<Member>) {
     let mut seq = 0usize;
     for input in inputs {
         let source = source_name(&input.path);
-        let ok = match (input.not_regular, input.kind) {
-            (Some(what), _) => send(
+        let ok = match (&input.problem, input.kind) {
+            (Some(failure), _) => send(
                 tx,
                 &mut seq,
                 source,
-                Payload::Failed(not_a_file(what)),
+                Payload::Failed(failure.clone()),
                 input.bytes,
             ),
             (None, Kind::Fit | Kind::FitGz) => send(
@@ -617,10 +629,10 @@ mod tests {
             .iter()
             .map(|i| {
                 let name = i.path.file_name().unwrap().to_string_lossy().into_owned();
-                (name, i.bytes, i.not_regular)
+                (name, i.bytes, i.problem.as_ref().map(|f| f.detail.as_str()))
             })
             .collect();
-        let fifo = Some("a named pipe (FIFO)");
+        let fifo = Some("a named pipe (FIFO), not a regular file");
         assert_eq!(
             got,
             [
@@ -628,16 +640,23 @@ mod tests {
                 ("link.fit".to_string(), 5, None),
                 ("pipe.fit".to_string(), 0, fifo),
                 ("real.fit".to_string(), 5, None),
-                ("socket.zip".to_string(), 0, Some("a socket")),
+                (
+                    "socket.zip".to_string(),
+                    0,
+                    Some("a socket, not a regular file")
+                ),
             ]
         );
         // Named on the command line, any name gets its row.
         let named = discover(&[dir.join("pipe.txt")]).unwrap();
         assert_eq!(named.len(), 1);
-        assert_eq!(named[0].not_regular, fifo);
+        assert_eq!(named[0].problem.as_ref().map(|f| f.detail.as_str()), fifo);
         if Path::new("/dev/null").exists() {
             let named = discover(&[PathBuf::from("/dev/null")]).unwrap();
-            assert_eq!(named[0].not_regular, Some("a character device"));
+            assert_eq!(
+                named[0].problem.as_ref().map(|f| f.detail.as_str()),
+                Some("a character device, not a regular file")
+            );
         }
 
         // The producer sends the pipes as failures, without opening them (it would block here).

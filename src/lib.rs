@@ -80,6 +80,18 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         None => Config::default(),
     };
     let inputs = discover::discover(&args.inputs).map_err(Fatal::usage)?;
+    if inputs.is_empty() {
+        let searched: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(Fatal::usage(anyhow::anyhow!(
+            "no activity file found in {}: fitrisk reads .fit, .fit.gz and .zip files (any \
+             letter case), in folders searched recursively",
+            searched.join(", ")
+        )));
+    }
     std::fs::create_dir_all(&args.output).map_err(|e| {
         Fatal::failure(anyhow::anyhow!(
             "cannot create output folder {}: {e}",

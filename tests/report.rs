@@ -215,3 +215,101 @@ fn printed_defaults_are_a_valid_config_and_change_the_thresholds() {
         .code(2)
         .stderr(predicates::str::contains("load.acwr_high"));
 }
+
+#[test]
+fn the_summary_and_the_findings_read_as_english() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = report(&[&testdata()], &tmp.path().join("out"));
+    // 11.3 reads "eleven point three": an 11.3 km week.
+    let f = findings(&r);
+    let messages: Vec<String> = strs(&f, "message").into_iter().flatten().collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("An 11.3 km week after three or more weeks")),
+        "{messages:?}"
+    );
+    assert!(!messages.iter().any(|m| m.starts_with("A 11.")));
+    // Ledger rows without a detail have an empty cell, not an empty string.
+    let statuses = strs(&r.files, "status");
+    let ok = statuses
+        .iter()
+        .position(|s| s.as_deref() == Some("ok"))
+        .unwrap();
+    assert!(is_null(&r.files, "detail", ok));
+
+    // One run is "1 run".
+    let one = tmp.path().join("one");
+    let run = Activity::running(T0, steady_run(T0, 30, 3.0, 170.0));
+    write(&one, "run.fit", &fitwriter::encode_activity(&run));
+    let r = report(&[&one], &tmp.path().join("out1"));
+    assert!(r.stdout.contains(", 1 run analysed\n"), "{}", r.stdout);
+}
+
+#[test]
+fn nothing_to_read_is_an_error_that_says_what_was_searched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    fs::create_dir_all(empty.join("sub")).unwrap();
+    fs::write(empty.join("sub/notes.txt"), "not an activity").unwrap();
+    let out = fitrisk()
+        .arg("report")
+        .arg(&empty)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .arg("--strict")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no activity file found in") && err.contains("empty"),
+        "{err}"
+    );
+    // A missing input names the OS reason once.
+    let out = fitrisk()
+        .args(["report", "no/such/folder", "-o"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+    // -j 0 says what is wrong in plain words.
+    let out = fitrisk()
+        .args(["report", "-j", "0"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("at least 1 thread is needed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A folder that cannot be listed gets a ledger row and counts for `--strict`. Tests run as
+/// root, which reads any folder, so a link back to a folder above it stands in: walking it
+/// fails the same way.
+#[cfg(unix)]
+#[test]
+fn a_folder_that_cannot_be_read_gets_a_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let run = Activity::running(T0, steady_run(T0, 30, 3.0, 170.0));
+    write(&input, "run.fit", &fitwriter::encode_activity(&run));
+    fs::create_dir_all(input.join("sub")).unwrap();
+    std::os::unix::fs::symlink(&input, input.join("sub/back")).unwrap();
+    let r = report_with(&[&input], &tmp.path().join("out"), &["--strict"], &[]);
+    assert_eq!(r.code, 3);
+    let i = row(&r.files, "sub/back");
+    assert_eq!(cell(&r.files, "status", i).as_deref(), Some("skipped"));
+    assert_eq!(cell(&r.files, "reason", i).as_deref(), Some("io_error"));
+    let detail = cell(&r.files, "detail", i).unwrap();
+    assert!(
+        detail.starts_with("a folder that cannot be read: "),
+        "{detail}"
+    );
+    assert_eq!(r.activities.height(), 1);
+}

@@ -24,6 +24,21 @@ const EV_SPIKE: &str = "Frandsen et al., BJSM 2025 (5,205 runners: a run >10 % l
                         longest of the previous 30 days, hazard ratio 1.64)";
 const EV_VARIETY: &str = "common coaching advice to vary terrain weekly (no trial evidence)";
 
+/// The article, capitalised to start a sentence, that a number takes when read out: "An" for
+/// 8, 11, 18, 80–89, 800–899, … and 11,000–11,999 … (eight, eleven, eighteen), else "A". `x`
+/// is rounded as it is printed (one decimal).
+fn a_or_an(x: f64) -> &'static str {
+    let whole = format!("{:.1}", x.abs());
+    let digits = whole.split('.').next().unwrap_or("");
+    let eleven_or_eighteen = |d: &str| d.starts_with("11") || d.starts_with("18");
+    let an = digits.starts_with('8') || (digits.len() % 3 == 2 && eleven_or_eighteen(digits));
+    if an {
+        "An"
+    } else {
+        "A"
+    }
+}
+
 fn fmt_km(m: f64) -> String {
     format!("{:.1} km", m / 1000.0)
 }
@@ -100,8 +115,9 @@ pub(super) fn findings(
                 if high && w.acwr_uncoupled.is_none() {
                     // Nothing in the three weeks before: the ratio is the return from a break.
                     format!(
-                        "A {} week after three or more weeks without running (acute:chronic \
+                        "{} {} week after three or more weeks without running (acute:chronic \
                          {r:.2}, above {:.1}).",
+                        a_or_an(w.distance_m / 1000.0),
                         fmt_km(w.distance_m),
                         load_cfg.acwr_high
                     )
@@ -415,5 +431,20 @@ fn history_findings(t: &Tables, cfg: &FindingsSettings, out: &mut Vec<Finding>) 
             },
             evidence: EV_DOWNHILL,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::a_or_an;
+
+    #[test]
+    fn numbers_read_as_eight_eleven_or_eighteen_take_an() {
+        for x in [8.0, 11.3, 18.0, 80.5, 812.0, 11_400.0] {
+            assert_eq!(a_or_an(x), "An", "{x}");
+        }
+        for x in [1.0, 7.2, 13.1, 110.0, 181.0, 1_100.0, 9.96] {
+            assert_eq!(a_or_an(x), "A", "{x}");
+        }
     }
 }

@@ -87,7 +87,11 @@ fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
         .i64("bytes", rows.iter().map(|r| Some(r.bytes as i64)))
         .str("status", rows.iter().map(|r| Some(r.status.as_str())))
         .str("reason", rows.iter().map(|r| r.reason.map(|x| x.as_str())))
-        .str("detail", rows.iter().map(|r| Some(r.detail.as_str())))
+        .str(
+            "detail",
+            rows.iter()
+                .map(|r| Some(r.detail.as_str()).filter(|d| !d.is_empty())),
+        )
         .str("file_type", rows.iter().map(|r| r.file_type.as_deref()))
         .u32("sessions", rows.iter().map(|r| r.sessions))
         .u32("runs", rows.iter().map(|r| r.runs))

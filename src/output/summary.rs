@@ -91,8 +91,10 @@ impl Summary {
         let mb = self.input_bytes as f64 / 1e6;
         let _ = writeln!(
             o,
-            "{:<11}{} found ({mb:.1} MB), {} runs analysed",
-            "inputs", self.inputs, self.runs
+            "{:<11}{} found ({mb:.1} MB), {} analysed",
+            "inputs",
+            self.inputs,
+            plural(self.runs, "run", "runs")
         );
         let list = |m: &BTreeMap<Reason, usize>| {
             m.iter()
@@ -157,4 +159,9 @@ impl Summary {
         }
         o
     }
+}
+
+/// `n` and the noun in the number it needs: "1 run", "3 runs".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
