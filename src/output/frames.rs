@@ -136,7 +136,10 @@ fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
             rows.iter().map(|a| a.flag_long_run_spike),
         );
     let f = downhill_columns(f, rows);
-    surface_columns(f, rows).finish()
+    surface_columns(f, rows)
+        .f64("rpe", r().map(|x| x.rpe))
+        .f64("feel", r().map(|x| x.feel))
+        .finish()
 }
 
 fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
