@@ -99,6 +99,28 @@ pub(crate) struct Week {
     pub(crate) surface_m: [f64; Surface::ALL.len()],
     /// Every run of the last `no_variety_weeks` weeks was on one known surface.
     pub(crate) flag_no_variety: bool,
+    /// Session-RPE load (RPE × timer minutes, Foster et al. 2001) of the runs that carry an
+    /// RPE; `None` in a week with runs but none rated.
+    pub(crate) srpe_load: Option<f64>,
+    /// Runs without an RPE.
+    pub(crate) runs_without_rpe: u32,
+    /// The sRPE ratios, as the distance ones; `None` where a window holds an unrated run.
+    pub(crate) srpe: Ratios,
+}
+
+/// Acute and chronic windows of a daily load and their ratios, on a week's last day.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Ratios {
+    /// Load of the 7 days ending on the week's last day.
+    pub(crate) acute_7d: Option<f64>,
+    /// Load of the 28 days ending on the week's last day.
+    pub(crate) chronic_28d: Option<f64>,
+    /// acute ÷ (chronic ÷ 4), coupled.
+    pub(crate) acwr: Option<f64>,
+    /// acute ÷ (the 21 days before the acute week ÷ 3).
+    pub(crate) acwr_uncoupled: Option<f64>,
+    /// Exponentially weighted 7-day ÷ 28-day load.
+    pub(crate) acwr_ewma: Option<f64>,
 }
 
 tokens! {

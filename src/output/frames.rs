@@ -309,6 +309,13 @@ fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         f = f.f64(&format!("{surface}_m"), w().map(|x| Some(x.surface_m[i])));
     }
     f.bool("flag_no_variety", w().map(|x| x.flag_no_variety))
+        .f64("srpe_load", w().map(|x| x.srpe_load))
+        .u32("runs_without_rpe", w().map(|x| x.runs_without_rpe))
+        .f64("srpe_acute_7d", w().map(|x| x.srpe.acute_7d))
+        .f64("srpe_chronic_28d", w().map(|x| x.srpe.chronic_28d))
+        .f64("srpe_acwr", w().map(|x| x.srpe.acwr))
+        .f64("srpe_acwr_uncoupled", w().map(|x| x.srpe.acwr_uncoupled))
+        .f64("srpe_acwr_ewma", w().map(|x| x.srpe.acwr_ewma))
         .finish()
 }
 
