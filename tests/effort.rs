@@ -1,4 +1,5 @@
-//! Effort: the watch's RPE and feel, and session-RPE load.
+//! Effort and pain: the watch's RPE and feel, session-RPE load, and the pain diary joined to
+//! runs, weeks and findings.
 
 use std::path::Path;
 
@@ -22,6 +23,10 @@ fn run_file(dir: &Path, name: &str, start: i64, minutes: i64, rpe: Option<u8>, f
 
 fn weeks(r: &Report) -> DataFrame {
     read_parquet(&r.dir.join("weeks.parquet"))
+}
+
+fn findings(r: &Report) -> DataFrame {
+    read_parquet(&r.dir.join("findings.parquet"))
 }
 
 fn week_starts(w: &DataFrame) -> Vec<String> {
@@ -118,4 +123,223 @@ fn srpe_ratios_are_computed_like_the_distance_ones() {
         km(60.0) / (km(90.0) / 4.0),
         "distance coupled",
     );
+}
+
+/// Five weeks of three 30-minute runs (Mon, Wed, Sat 08:00 UTC from Monday 2024-04-15), the
+/// fifth week's Saturday a 60-minute long run: a long-run spike and a two-week ramp.
+fn write_spike_history(dir: &Path) {
+    for w in 0..5 {
+        for (k, day) in [0, 2, 5].iter().enumerate() {
+            let minutes = if w == 4 && *day == 5 { 60 } else { 30 };
+            let t = T0 + (7 * w + day) * DAY;
+            run_file(dir, &format!("w{w}_{k}.fit"), t, minutes, None, None);
+        }
+    }
+}
+
+const DIARY: &str = "date,pain,next_morning,location,note\n\
+2024-04-17,2,2,left knee,\"steady, nothing new\"\n\
+2024-04-24,3,3,left knee,\n\
+2024-05-01,1,2,left knee,stiff on the stairs\n\
+2024-05-08,2\n\
+2024-05-13,eleven,,,typo\n\
+2024-05-18,4,6,left knee,\"long run, hills\"\n\
+2024-05-19,7,,left knee,\n";
+
+#[test]
+fn a_diary_joins_runs_and_weeks_and_pain_after_a_spike_names_the_spike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    write_spike_history(&input);
+    let diary = write(tmp.path(), "diary.csv", DIARY.as_bytes());
+    let r = report_with(
+        &[&input],
+        &tmp.path().join("out"),
+        &["--diary", diary.to_str().unwrap(), "--strict"],
+        &[],
+    );
+    // The broken line is named with its file and line; the rest is used; --strict says so.
+    assert!(
+        r.stderr
+            .contains("diary.csv:6: pain `eleven` is not a number from 0 to 10"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.code, 3);
+    assert!(r.stdout.contains("6 days, 1 line left out"), "{}", r.stdout);
+
+    // Runs on a diary day carry its scores.
+    let a = &r.activities;
+    let spike = row(a, "w4_2.fit");
+    assert_eq!(num(a, "pain", spike), Some(4.0));
+    assert_eq!(num(a, "pain_next_morning", spike), Some(6.0));
+    let wed = row(a, "w0_1.fit");
+    assert_eq!(
+        (num(a, "pain", wed), num(a, "pain_next_morning", wed)),
+        (Some(2.0), Some(2.0))
+    );
+    let plain = row(a, "w0_0.fit");
+    assert!(is_null(a, "pain", plain) && is_null(a, "pain_next_morning", plain));
+
+    // Weeks: the highest score, during or next morning, and the days with any pain. The
+    // Sunday 2024-05-19 belongs to week 5.
+    let w = weeks(&r);
+    assert_eq!(w.height(), 5);
+    assert_eq!(
+        nums(&w, "pain_max"),
+        vec![Some(2.0), Some(3.0), Some(2.0), Some(2.0), Some(7.0)]
+    );
+    assert_eq!(
+        nums(&w, "pain_days"),
+        vec![Some(1.0), Some(1.0), Some(1.0), Some(1.0), Some(2.0)]
+    );
+
+    let f = findings(&r);
+    let rules = strs(&f, "rule");
+    let pain: Vec<usize> = (0..f.height())
+        .filter(|&i| rules[i].as_deref() == Some("pain"))
+        .collect();
+    let date = |i: usize| f.column("date_local").unwrap().get(i).unwrap().to_string();
+    let mut dates: Vec<String> = pain.iter().map(|&i| date(i)).collect();
+    dates.sort();
+    // 2024-04-17 (2, 2), 2024-04-24 (3, 3) and 2024-05-08 (2) stay at or under 3/10 and get no
+    // worse: no finding.
+    assert_eq!(dates, vec!["2024-05-01", "2024-05-18", "2024-05-19"]);
+    let at = |d: &str| pain.iter().copied().find(|&i| date(i) == d).unwrap();
+
+    // Worse the next morning though under the threshold: watch, compared with the pain during.
+    let i = at("2024-05-01");
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("watch"));
+    assert_eq!(
+        (num(&f, "value", i), num(&f, "threshold", i)),
+        (Some(2.0), Some(1.0))
+    );
+    assert!(cell(&f, "message", i)
+        .unwrap()
+        .contains("worse the next morning at 2/10"));
+    assert!(cell(&f, "advice", i)
+        .unwrap()
+        .contains("worse the next morning"));
+
+    // The spike day: 4/10, 6/10 the next morning; its evidence names the spike and the ramp.
+    let i = at("2024-05-18");
+    assert_eq!(cell(&f, "scope", i).as_deref(), Some("day"));
+    assert_eq!(cell(&f, "key", i).as_deref(), Some("2024-05-18"));
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("watch"));
+    assert_eq!(
+        (num(&f, "value", i), num(&f, "threshold", i)),
+        (Some(6.0), Some(3.0))
+    );
+    let msg = cell(&f, "message", i).unwrap();
+    assert!(
+        msg.contains("Pain 4/10 (left knee) after 10.8 km of running"),
+        "{msg}"
+    );
+    assert!(msg.contains("a long-run spike"), "{msg}");
+    let ev = cell(&f, "evidence", i).unwrap();
+    assert!(ev.starts_with("Silbernagel et al. 2007"), "{ev}");
+    assert!(
+        ev.contains("2024-05-18 long-run spike: 10.8 km, 100 % over the longest"),
+        "{ev}"
+    );
+    assert!(
+        ev.contains("week of 2024-05-13: distance up 33 % on two weeks before"),
+        "{ev}"
+    );
+
+    // 7/10 the next day: high, back off.
+    let i = at("2024-05-19");
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("high"));
+    assert!(cell(&f, "advice", i).unwrap().starts_with("Back off"));
+
+    // The page draws the pain chart and lists what preceded each episode.
+    let html = std::fs::read_to_string(r.dir.join("report.html")).unwrap();
+    assert!(html.contains("Pain and weekly distance"));
+    assert!(html.contains("What preceded each episode"));
+    assert!(html.contains("2024-05-18 long-run spike"));
+}
+
+#[test]
+fn a_spike_long_before_the_pain_is_not_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    write_spike_history(&input);
+    // Pain five weeks after the spike, with a 7-day lookback from the config file, whose
+    // diary path is relative to the config file's folder.
+    let conf = tmp.path().join("conf");
+    write(
+        &conf,
+        "diary.csv",
+        b"date,pain,next_morning,location,note\n2024-06-01,5,4,,\n",
+    );
+    write(
+        &conf,
+        "fitrisk.toml",
+        b"[inputs]\ndiary = \"diary.csv\"\n[findings]\npain_lookback_days = 7\n",
+    );
+    let r = report_with(
+        &[&input],
+        &tmp.path().join("out"),
+        &["--config", conf.join("fitrisk.toml").to_str().unwrap()],
+        &[],
+    );
+    let f = findings(&r);
+    let rules = strs(&f, "rule");
+    let i = (0..f.height())
+        .find(|&i| rules[i].as_deref() == Some("pain"))
+        .expect("a pain finding");
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("watch"));
+    let ev = cell(&f, "evidence", i).unwrap();
+    assert!(
+        ev.contains("Preceded by nothing that stands out in 7 days"),
+        "{ev}"
+    );
+    assert!(
+        cell(&f, "advice", i)
+            .unwrap()
+            .contains("acceptable zone (up to 5/10)"),
+        "{}",
+        cell(&f, "advice", i).unwrap()
+    );
+    // The diary day after the last run extends the weeks to it.
+    let w = weeks(&r);
+    assert_eq!(week_starts(&w).last().unwrap(), "2024-05-27");
+    assert_eq!(nums(&w, "pain_max").last().copied().flatten(), Some(5.0));
+    assert_eq!(nums(&w, "runs").last().copied().flatten(), Some(0.0));
+}
+
+#[test]
+fn a_diary_that_cannot_be_read_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    run_file(&input, "a.fit", T0, 30, None, None);
+    let missing = tmp.path().join("nope.csv");
+    let out = fitrisk()
+        .arg("report")
+        .arg(&input)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .arg("--diary")
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read pain diary") && err.contains("nope.csv"),
+        "{err}"
+    );
+    let headerless = write(tmp.path(), "h.csv", b"2024-04-15,3,,,\n");
+    let out = fitrisk()
+        .arg("report")
+        .arg(&input)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .arg("--diary")
+        .arg(&headerless)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the first line must be the header"), "{err}");
 }

@@ -78,16 +78,20 @@ impl Daily {
     }
 }
 
-/// Builds the weekly table from the (deduplicated) runs.
-pub(super) fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec<Week> {
+/// Builds the weekly table from the (deduplicated) runs. The weeks span the runs and the
+/// `extra` days (the pain diary's), so pain after the last run still has a week.
+pub(super) fn weeks(
+    activities: &[Activity],
+    extra: &[NaiveDate],
+    cfg: &LoadSettings,
+    first: Weekday,
+) -> Vec<Week> {
     let dated: Vec<(NaiveDate, &Activity)> = activities
         .iter()
         .filter_map(|a| a.local_day.map(|d| (d, a)))
         .collect();
-    let (Some(lo), Some(hi)) = (
-        dated.iter().map(|x| x.0).min(),
-        dated.iter().map(|x| x.0).max(),
-    ) else {
+    let days = || dated.iter().map(|x| x.0).chain(extra.iter().copied());
+    let (Some(lo), Some(hi)) = (days().min(), days().max()) else {
         return Vec::new();
     };
     let w0 = week_start_of(lo, first);
@@ -140,7 +144,9 @@ pub(super) fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday)
             }
         }
     }
-    let first_day = (lo - w0).num_days() as usize;
+    // Lo may be a diary day before the first run: chronic windows count from the first run.
+    let first_run = dated.iter().map(|x| x.0).min().unwrap_or(lo);
+    let first_day = (first_run - w0).num_days() as usize;
     let distance = Daily::new(&daily);
     let srpe_daily = Daily::new(&daily_srpe);
     let unrated = Daily::new(&daily_unrated);

@@ -139,6 +139,11 @@ fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
     surface_columns(f, rows)
         .f64("rpe", r().map(|x| x.rpe))
         .f64("feel", r().map(|x| x.feel))
+        .f64("pain", rows.iter().map(|a| a.pain))
+        .f64(
+            "pain_next_morning",
+            rows.iter().map(|a| a.pain_next_morning),
+        )
         .finish()
 }
 
@@ -316,6 +321,8 @@ fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         .f64("srpe_acwr", w().map(|x| x.srpe.acwr))
         .f64("srpe_acwr_uncoupled", w().map(|x| x.srpe.acwr_uncoupled))
         .f64("srpe_acwr_ewma", w().map(|x| x.srpe.acwr_ewma))
+        .f64("pain_max", w().map(|x| x.pain_max))
+        .i64("pain_days", w().map(|x| x.pain_days.map(i64::from)))
         .finish()
 }
 
@@ -332,6 +339,6 @@ fn findings(rows: &[Finding]) -> PolarsResult<DataFrame> {
         .f64("threshold", f().map(|x| Some(x.threshold)))
         .str("message", f().map(|x| Some(x.message.as_str())))
         .str("advice", f().map(|x| Some(x.advice.as_str())))
-        .str("evidence", f().map(|x| Some(x.evidence)))
+        .str("evidence", f().map(|x| Some(x.evidence.as_str())))
         .finish()
 }
