@@ -343,3 +343,36 @@ fn a_diary_that_cannot_be_read_is_a_usage_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the first line must be the header"), "{err}");
 }
+
+#[test]
+fn an_episode_older_than_the_chart_is_still_listed_with_what_preceded_it() {
+    // testdata's 2019-09-14 run (fgebhart example.fit): low cadence, overstriding downhill and
+    // a return after a break; the charted weeks end in 2021, so the day has no point.
+    let tmp = tempfile::tempdir().unwrap();
+    let diary = write(
+        tmp.path(),
+        "d.csv",
+        b"date,pain,next_morning,location,note\n2019-09-14,8,,knee,\n",
+    );
+    let r = report_with(
+        &[&testdata()],
+        &tmp.path().join("out"),
+        &["--diary", diary.to_str().unwrap()],
+        &[],
+    );
+    let f = findings(&r);
+    let rules = strs(&f, "rule");
+    let i = (0..f.height())
+        .find(|&i| rules[i].as_deref() == Some("pain"))
+        .expect("a pain finding");
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("high"));
+    let ev = cell(&f, "evidence", i).unwrap();
+    assert!(ev.contains("2019-09-14 low cadence: 149 spm"), "{ev}");
+    let html = std::fs::read_to_string(r.dir.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Pain</h2>"));
+    assert!(
+        !html.contains("Pain and weekly distance"),
+        "no diary day in the charted weeks"
+    );
+    assert!(html.contains("2019-09-14 low cadence: 149 spm"));
+}

@@ -8,12 +8,21 @@ use plotters::prelude::*;
 use super::{escape, recent_weeks, svg, Thresholds, WeekAxis, BLUE, GREEN, LABEL, ORANGE};
 use crate::model::{Rule, Tables};
 
-/// The section's HTML, or nothing when no diary row falls in the charted weeks.
+/// The section's HTML: the chart when a diary row falls in the charted weeks, and the
+/// episodes (pain findings) of the whole history; nothing without either.
 pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
-    let weeks = recent_weeks(t);
-    let Some(w0) = weeks.first().map(|w| w.start) else {
+    let chart = figure(t, th).unwrap_or_default();
+    let episodes = episodes(t);
+    if chart.is_empty() && episodes.is_empty() {
         return String::new();
-    };
+    }
+    format!("<h2>Pain</h2>\n{chart}{episodes}")
+}
+
+/// The chart with its caption, or `None` when no diary row falls in the charted weeks.
+fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
+    let weeks = recent_weeks(t);
+    let w0 = weeks.first()?.start;
     // Each diary day sits inside its week's bar: x = week index − 0.5 + (weekday + 0.5) / 7.
     let points: Vec<(f64, f64)> = t
         .diary
@@ -25,7 +34,7 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
         })
         .collect();
     if points.is_empty() {
-        return String::new();
+        return None;
     }
     let axis = WeekAxis::new(weeks);
     let chart = svg(|root| {
@@ -90,15 +99,18 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
         super::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     });
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<h2>Pain</h2>\n<figure>{chart}<figcaption><small>Bars: distance per week (local \
+    Some(format!(
+        "<figure>{chart}<figcaption><small>Bars: distance per week (local \
          time). Dots: each diary day's worst score, during or the next morning, on the right \
          axis; above {:.0}/10 (orange) or worse overnight is a finding, {:.0}/10 and up (red) \
          means back off.</small></figcaption></figure>\n",
         th.pain_threshold, th.pain_high
-    );
+    ))
+}
+
+/// Each pain finding, oldest first, with what preceded it.
+fn episodes(t: &Tables) -> String {
+    let mut o = String::new();
     let mut episodes: Vec<_> = t.findings.iter().filter(|f| f.rule == Rule::Pain).collect();
     episodes.sort_by_key(|f| f.date_local);
     if !episodes.is_empty() {
