@@ -51,8 +51,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Pain diary (CSV with the header `date,pain,next_morning,location,note`: local date,
+    /// pain 0–10 during or after running, next-morning pain 0–10, where, a note); overrides
+    /// `[inputs] diary` in the config file.
+    #[arg(long, value_name = "FILE")]
+    pub diary: Option<PathBuf>,
+
     /// Exit with code 3 when any input could not be read (not FIT, damaged beyond use, I/O
-    /// error); the report is still written.
+    /// error) or a diary line was left out; the report is still written.
     #[arg(long)]
     pub strict: bool,
 

@@ -3,7 +3,8 @@
 //! The layers, each depending only on the ones above it:
 //! - [`model`] (plain data) and [`config`] (every setting), the leaves;
 //! - [`series`]: per-sample weights, speeds, averages and statistics;
-//! - [`discover`] → [`fit`] → [`analyse`], run per file in parallel by [`pipeline`];
+//! - [`discover`] → [`fit`] → [`analyse`], run per file in parallel by [`pipeline`]; `diary`
+//!   reads the runner's pain diary beside them;
 //! - [`aggregate`]: duplicates, weekly load and findings across runs;
 //! - `output`: frames, files, the page, the progress bar and the summary.
 //!
@@ -14,6 +15,7 @@ pub mod aggregate;
 pub mod analyse;
 pub mod cli;
 pub mod config;
+pub(crate) mod diary;
 pub mod discover;
 pub mod fit;
 pub(crate) mod model;
@@ -79,6 +81,12 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         Some(path) => Config::from_file(path).map_err(Fatal::usage)?,
         None => Config::default(),
     };
+    // The diary is read before the FIT files: a diary that cannot be used at all stops the
+    // run at once, as a bad config file does; its bad lines are reported at the end.
+    let diary = match args.diary.as_deref().or(cfg.diary()) {
+        Some(path) => Some(diary::read(path).map_err(Fatal::usage)?),
+        None => None,
+    };
     let inputs = discover::discover(&args.inputs).map_err(Fatal::usage)?;
     if inputs.is_empty() {
         let searched: Vec<String> = args
@@ -109,7 +117,9 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let captured = bar.finish();
     let outcomes = outcomes.map_err(Fatal::failure)?;
 
-    let tables = aggregate::aggregate(outcomes, &cfg.history(), args.week_start.into());
+    let days = diary.as_ref().map(|d| d.days.clone()).unwrap_or_default();
+    let tables =
+        aggregate::aggregate_with_diary(outcomes, &cfg.history(), args.week_start.into(), days);
     let frames = output::frames::all(&tables).map_err(Fatal::failure)?;
     let exporters: Vec<&dyn Exporter> = match args.format {
         Format::Parquet => vec![&export::Parquet],
@@ -131,6 +141,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             acwr_low: cfg.load.acwr_low,
             acwr_high: cfg.load.acwr_high,
             low_cadence_spm: cfg.findings.low_cadence_spm,
+            pain_threshold: cfg.findings.pain_threshold,
+            pain_high: cfg.findings.pain_high,
         },
     );
     written.push(
@@ -141,11 +153,15 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     summary.elapsed = started.elapsed();
     summary.written = written;
     summary.captured = captured;
+    summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
+    // Diary lines left out are errors in the runner's own file: shown even with --quiet, once
+    // the progress bar is gone.
+    let _ = std::io::stderr().write_all(summary.render_diary_errors().as_bytes());
     if !args.quiet {
         // A closed pipe (e.g. `| head`) is not an error.
         let _ = std::io::stdout().write_all(summary.render().as_bytes());
     }
-    if args.strict && summary.unreadable() > 0 {
+    if args.strict && (summary.unreadable() > 0 || summary.diary_errors() > 0) {
         return Ok(EXIT_UNREADABLE);
     }
     Ok(EXIT_OK)

@@ -5,6 +5,7 @@ mod support;
 
 mod corpus;
 mod downhill;
+mod effort;
 mod fields;
 mod gait;
 mod ingest;

@@ -1,8 +1,12 @@
 //! Findings: the rules that turn the tables into a short list of things worth a runner's
 //! attention, each with its value, threshold, a plain sentence, advice and evidence.
 //!
+//! The `pain` rule, which reads the others' findings, lives in its own module.
+//!
 //! These are load heuristics, not diagnoses. Every threshold is configurable (`[findings]`
 //! and `[load]` in the config file) and every rule cites its evidence in the README.
+
+mod pain;
 
 use chrono::NaiveDate;
 
@@ -55,20 +59,22 @@ pub(super) fn findings(
     }
     for w in &t.weeks {
         let key = w.start.to_string();
-        let mut push = |rule, severity, value, threshold, message: String, advice: &str, ev| {
-            out.push(Finding {
-                scope: Scope::Week,
-                key: key.clone(),
-                date_local: Some(w.start),
-                rule,
-                severity,
-                value,
-                threshold,
-                message,
-                advice: advice.to_string(),
-                evidence: ev,
-            })
-        };
+        let mut push =
+            |rule, severity, value, threshold, message: String, advice: &str, ev: &str| {
+                out.push(Finding {
+                    scope: Scope::Week,
+                    key: key.clone(),
+                    date_local: Some(w.start),
+                    rule,
+                    severity,
+                    value,
+                    threshold,
+                    message,
+                    advice: advice.to_string(),
+                    evidence: ev.to_string(),
+                    preceded_by: Vec::new(),
+                })
+            };
         if let (true, Some(c)) = (w.flag_ramp, w.change_pct) {
             push(
                 Rule::Ramp,
@@ -166,6 +172,8 @@ pub(super) fn findings(
         }
     }
     history_findings(t, cfg, &mut out);
+    let pain = pain::findings(t, &out, cfg, load_cfg);
+    out.extend(pain);
     out.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
@@ -184,7 +192,7 @@ fn run_findings(
 ) {
     let r = &a.run;
     let date = a.local_day;
-    let mut push = |rule, severity, value, threshold, message: String, advice: String, ev| {
+    let mut push = |rule, severity, value, threshold, message: String, advice: String, ev: &str| {
         out.push(Finding {
             scope: Scope::Run,
             key: a.source.clone(),
@@ -195,7 +203,8 @@ fn run_findings(
             threshold,
             message,
             advice,
-            evidence: ev,
+            evidence: ev.to_string(),
+            preceded_by: Vec::new(),
         })
     };
     // Running form is judged on running: a walk is never told to raise its cadence, and a
@@ -385,7 +394,8 @@ fn history_findings(t: &Tables, cfg: &FindingsSettings, out: &mut Vec<Finding>) 
             } else {
                 "No action needed.".into()
             },
-            evidence: EV_CADENCE,
+            evidence: EV_CADENCE.into(),
+            preceded_by: Vec::new(),
         });
     }
     let (mut total, mut down, mut graded) = (0.0, 0.0, 0.0);
@@ -429,7 +439,8 @@ fn history_findings(t: &Tables, cfg: &FindingsSettings, out: &mut Vec<Finding>) 
             } else {
                 "No action needed.".into()
             },
-            evidence: EV_DOWNHILL,
+            evidence: EV_DOWNHILL.into(),
+            preceded_by: Vec::new(),
         });
     }
 }

@@ -4,12 +4,12 @@
 //! Each run is placed on its local calendar day (UTC start plus the offset its device wrote);
 //! weeks run Monday to Sunday (or Sunday to Saturday) and every week from the first run to the
 //! last is present, including weeks without running. Ratios are evaluated on each week's last
-//! day from a daily distance series.
+//! day from a daily series: distance, and session-RPE load (Foster et al. 2001).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use crate::config::LoadSettings;
-use crate::model::{Activity, Surface, Week};
+use crate::model::{Activity, Ratios, RunFacts, Surface, Week};
 
 /// The calendar day of a local time (Unix seconds shifted by the athlete's offset).
 pub(super) fn day_of(local_unix: i64) -> Option<NaiveDate> {
@@ -22,16 +22,76 @@ fn week_start_of(day: NaiveDate, first: Weekday) -> NaiveDate {
     day - Duration::days(back as i64)
 }
 
-/// Builds the weekly table from the (deduplicated) runs.
-pub(super) fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday) -> Vec<Week> {
+/// Window totals and exponentially weighted averages of one daily load series, from which
+/// each week's acute:chronic figures are read. Distance and session-RPE load both go through
+/// it, so the two sets of ratios are computed the same way.
+struct Daily {
+    /// `prefix[d]`: the load of days `0..d`.
+    prefix: Vec<f64>,
+    /// 7-day and 28-day EWMA on each day (Williams et al. 2017: λ = 2 / (N + 1)), started at
+    /// zero on day 0.
+    ewma: Vec<(f64, f64)>,
+}
+
+impl Daily {
+    fn new(daily: &[f64]) -> Daily {
+        let mut prefix = vec![0.0; daily.len() + 1];
+        for (d, x) in daily.iter().enumerate() {
+            prefix[d + 1] = prefix[d] + x;
+        }
+        let (la, lc) = (2.0 / 8.0, 2.0 / 29.0);
+        let (mut ea, mut ec) = (0.0, 0.0);
+        let ewma = daily
+            .iter()
+            .map(|x| {
+                ea = la * x + (1.0 - la) * ea;
+                ec = lc * x + (1.0 - lc) * ec;
+                (ea, ec)
+            })
+            .collect();
+        Daily { prefix, ewma }
+    }
+
+    /// The load of the `len` days ending on day `end` (fewer at the start of the series).
+    fn window(&self, end: usize, len: usize) -> f64 {
+        self.prefix[end + 1] - self.prefix[(end + 1).saturating_sub(len)]
+    }
+
+    /// Acute (7 days) and chronic (28 days) load ending on day `last`, and their ratios:
+    /// coupled, uncoupled (the 21 days before the acute week) and EWMA.
+    fn ratios(&self, last: usize) -> Ratios {
+        let acute = self.window(last, 7);
+        let chronic = self.window(last, 28);
+        let before = if last >= 7 {
+            self.window(last - 7, 21)
+        } else {
+            0.0
+        };
+        let (a, c) = self.ewma[last];
+        Ratios {
+            acute_7d: Some(acute),
+            chronic_28d: Some(chronic),
+            acwr: (chronic > 0.0).then(|| acute / (chronic / 4.0)),
+            acwr_uncoupled: (before > 0.0).then(|| acute / (before / 3.0)),
+            acwr_ewma: (c > 0.0).then(|| a / c),
+        }
+    }
+}
+
+/// Builds the weekly table from the (deduplicated) runs. The weeks span the runs and the
+/// `extra` days (the pain diary's), so pain after the last run still has a week.
+pub(super) fn weeks(
+    activities: &[Activity],
+    extra: &[NaiveDate],
+    cfg: &LoadSettings,
+    first: Weekday,
+) -> Vec<Week> {
     let dated: Vec<(NaiveDate, &Activity)> = activities
         .iter()
         .filter_map(|a| a.local_day.map(|d| (d, a)))
         .collect();
-    let (Some(lo), Some(hi)) = (
-        dated.iter().map(|x| x.0).min(),
-        dated.iter().map(|x| x.0).max(),
-    ) else {
+    let days = || dated.iter().map(|x| x.0).chain(extra.iter().copied());
+    let (Some(lo), Some(hi)) = (days().min(), days().max()) else {
         return Vec::new();
     };
     let w0 = week_start_of(lo, first);
@@ -39,6 +99,9 @@ pub(super) fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday)
     let n_weeks = ((w_last - w0).num_days() / 7 + 1) as usize;
     let n_days = n_weeks * 7;
     let mut daily = vec![0.0f64; n_days];
+    // Session-RPE load per day, and runs without an RPE per day (they make a window unknown).
+    let mut daily_srpe = vec![0.0f64; n_days];
+    let mut daily_unrated = vec![0.0f64; n_days];
     let mut out: Vec<Week> = (0..n_weeks)
         .map(|i| {
             let start = w0 + Duration::days(7 * i as i64);
@@ -70,37 +133,49 @@ pub(super) fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday)
         let si = a.run.surface.surface as usize;
         w.surface_m[si] += dist;
         surfaces_seen[di / 7] |= 1 << si;
+        match srpe(r) {
+            Some(load) => {
+                daily_srpe[di] += load;
+                *w.srpe_load.get_or_insert(0.0) += load;
+            }
+            None => {
+                daily_unrated[di] += 1.0;
+                w.runs_without_rpe += 1;
+            }
+        }
     }
-
-    // Daily prefix sums for window totals, and EWMAs (Williams et al. 2017: λ = 2 / (N + 1)).
-    let mut prefix = vec![0.0; n_days + 1];
-    for d in 0..n_days {
-        prefix[d + 1] = prefix[d] + daily[d];
-    }
-    let window = |end: usize, len: usize| prefix[end + 1] - prefix[(end + 1).saturating_sub(len)];
-    let (la, lc) = (2.0 / 8.0, 2.0 / 29.0);
-    let (mut ea, mut ec) = (0.0, 0.0);
-    let mut ewma = vec![(0.0, 0.0); n_days];
-    for d in 0..n_days {
-        ea = la * daily[d] + (1.0 - la) * ea;
-        ec = lc * daily[d] + (1.0 - lc) * ec;
-        ewma[d] = (ea, ec);
-    }
-    let first_day = (lo - w0).num_days() as usize;
+    // Lo may be a diary day before the first run: chronic windows count from the first run.
+    let first_run = dated.iter().map(|x| x.0).min().unwrap_or(lo);
+    let first_day = (first_run - w0).num_days() as usize;
+    let distance = Daily::new(&daily);
+    let srpe_daily = Daily::new(&daily_srpe);
+    let unrated = Daily::new(&daily_unrated);
 
     for i in 0..n_weeks {
         let last = i * 7 + 6;
-        let acute = window(last, 7);
-        let chronic = window(last, 28);
-        let before = window(last.saturating_sub(7), 21) * if last >= 7 { 1.0 } else { 0.0 };
+        let r = distance.ratios(last);
+        let acute = r.acute_7d.unwrap_or(0.0);
         let w = &mut out[i];
         w.acute_7d_m = acute;
-        w.chronic_28d_m = chronic;
+        w.chronic_28d_m = r.chronic_28d.unwrap_or(0.0);
         w.chronic_complete = last + 1 >= first_day + 28;
-        w.acwr = (chronic > 0.0).then(|| acute / (chronic / 4.0));
-        w.acwr_uncoupled = (before > 0.0).then(|| acute / (before / 3.0));
-        let (a, c) = ewma[last];
-        w.acwr_ewma = (c > 0.0).then(|| a / c);
+        w.acwr = r.acwr;
+        w.acwr_uncoupled = r.acwr_uncoupled;
+        w.acwr_ewma = r.acwr_ewma;
+        if w.runs == 0 {
+            w.srpe_load = Some(0.0);
+        }
+        // A run without an RPE would read as a rest day: a window holding one is unknown.
+        let s = srpe_daily.ratios(last);
+        let acute_known = unrated.window(last, 7) == 0.0;
+        let chronic_known = unrated.window(last, 28) == 0.0;
+        w.srpe = Ratios {
+            acute_7d: s.acute_7d.filter(|_| acute_known),
+            chronic_28d: s.chronic_28d.filter(|_| chronic_known),
+            acwr: s.acwr.filter(|_| chronic_known),
+            acwr_uncoupled: s.acwr_uncoupled.filter(|_| chronic_known),
+            acwr_ewma: s.acwr_ewma.filter(|_| chronic_known),
+        };
         let prev = (i >= 1).then(|| out[i - 1].distance_m);
         let prev2 = (i >= 2).then(|| out[i - 2].distance_m);
         let w = &mut out[i];
@@ -127,6 +202,12 @@ pub(super) fn weeks(activities: &[Activity], cfg: &LoadSettings, first: Weekday)
         }
     }
     out
+}
+
+/// A run's session-RPE load (Foster et al. 2001): RPE (CR10) × timer minutes; `None` without
+/// an RPE or a timer time.
+pub(super) fn srpe(r: &RunFacts) -> Option<f64> {
+    Some(r.rpe? * r.duration_s? / 60.0)
 }
 
 /// Sets each run's longest run of the lookback window and its spike flag.

@@ -1,22 +1,30 @@
 //! Aggregation: the outcomes of all files → the report's rows, each activity counted once,
 //! with what can only be seen across runs: duplicates, the history-matched downhill
-//! comparison, weekly load and the findings.
+//! comparison, weekly load, the pain diary joined to runs and weeks, and the findings.
 
 mod dedupe;
 mod findings;
 mod load;
+mod pain;
 
 use chrono::Weekday;
 
 use crate::analyse::downhill::matched_drop;
 use crate::config::{DownhillSettings, HistorySettings};
-use crate::model::{Activity, MatchSource, Outcome, SpeedBins, Tables};
+use crate::model::{Activity, DiaryDay, MatchSource, Outcome, SpeedBins, Tables};
 
 /// Marks duplicates and builds the rows.
-pub fn aggregate(
+pub fn aggregate(outcomes: Vec<Outcome>, cfg: &HistorySettings<'_>, week_start: Weekday) -> Tables {
+    aggregate_with_diary(outcomes, cfg, week_start, Vec::new())
+}
+
+/// Marks duplicates and builds the rows, joining the pain diary's rows (sorted by date) to the
+/// runs and weeks.
+pub(crate) fn aggregate_with_diary(
     mut outcomes: Vec<Outcome>,
     cfg: &HistorySettings<'_>,
     week_start: Weekday,
+    diary: Vec<DiaryDay>,
 ) -> Tables {
     dedupe::mark(&mut outcomes, cfg.ingest);
     let mut tables = Tables::default();
@@ -37,6 +45,8 @@ pub fn aggregate(
                 run,
                 longest_prev_30d_m: None,
                 flag_long_run_spike: false,
+                pain: None,
+                pain_next_morning: None,
             });
         }
     }
@@ -49,7 +59,10 @@ pub fn aggregate(
             .then_with(|| a.run.session.cmp(&b.run.session))
     });
     load::long_run_spikes(&mut tables.activities, cfg.load);
-    tables.weeks = load::weeks(&tables.activities, cfg.load, week_start);
+    let diary_days: Vec<_> = diary.iter().map(|d| d.date).collect();
+    tables.weeks = load::weeks(&tables.activities, &diary_days, cfg.load, week_start);
+    tables.diary = diary;
+    pain::join(&mut tables);
     tables.findings = findings::findings(&tables, cfg.findings, cfg.load);
     tables
 }

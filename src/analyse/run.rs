@@ -93,6 +93,9 @@ pub(super) fn facts(
         running_s,
         walking_s,
         gait: gait::of_run(running_s, walking_s, cfg.gait),
+        // A value outside its scale is a device's placeholder or garbage: not recorded.
+        rpe: s.rpe.filter(|x| (0.0..=10.0).contains(x)),
+        feel: s.feel.filter(|x| (0.0..=100.0).contains(x)),
         samples: samples.len() as u32,
         has_gps: samples.lat_deg.iter().any(|x| x.is_finite()),
         has_altitude: samples.altitude_m.iter().any(|&x| valid_altitude(x)),

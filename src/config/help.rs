@@ -4,6 +4,8 @@ use super::Config;
 
 /// One line of help per setting, printed above it by `fitrisk config`.
 const HELP: &[(&str, &str)] = &[
+    ("inputs", "Inputs beside the FIT files."),
+    ("inputs.diary", "Pain diary, CSV `date,pain,next_morning,location,note` (\"\": none; relative to this file; --diary overrides)."),
     ("ingest", "Reading and reducing files."),
     ("ingest.duplicate_start_window_s", "Runs starting within this many seconds of each other may be one activity…"),
     ("ingest.duplicate_distance_pct", "…when their distances also agree within this percentage."),
@@ -75,6 +77,9 @@ const HELP: &[(&str, &str)] = &[
     ("findings.trend_weeks", "Length of the periods compared by the history trends, weeks."),
     ("findings.cadence_trend_drop_spm", "Flag a fall of the median cadence between the periods beyond this, steps/min."),
     ("findings.downhill_share_pct", "Flag a recent share of downhill distance above this, %."),
+    ("findings.pain_threshold", "Flag a diary day with pain above this, 0–10 (or worse the next morning)."),
+    ("findings.pain_high", "…as `high` at or above this: back off, 0–10."),
+    ("findings.pain_lookback_days", "A pain finding names what preceded it in this many days."),
 ];
 
 impl Config {

@@ -67,6 +67,12 @@ pub(crate) struct FindingsSettings {
     pub(crate) cadence_trend_drop_spm: f64,
     /// A share of downhill distance in the recent period above this is flagged, %.
     pub(crate) downhill_share_pct: f64,
+    /// A diary day with pain above this (0–10) is a finding.
+    pub(crate) pain_threshold: f64,
+    /// …and at or above this it is `high`: back off (0–10).
+    pub(crate) pain_high: f64,
+    /// A pain finding names what preceded it in this many days up to the day.
+    pub(crate) pain_lookback_days: u32,
 }
 
 impl Default for FindingsSettings {
@@ -81,6 +87,9 @@ impl Default for FindingsSettings {
             trend_weeks: 12,
             cadence_trend_drop_spm: 3.0,
             downhill_share_pct: 20.0,
+            pain_threshold: 3.0,
+            pain_high: 7.0,
+            pain_lookback_days: 28,
         }
     }
 }
@@ -151,6 +160,17 @@ impl FindingsSettings {
             self.downhill_share_pct,
             0.0,
             100.0,
+        )?;
+        within("findings.pain_threshold", self.pain_threshold, 0.0, 10.0)?;
+        check(
+            self.pain_high > self.pain_threshold && self.pain_high <= 10.0,
+            "findings.pain_high",
+            "must be above findings.pain_threshold and at most 10",
+        )?;
+        check(
+            self.pain_lookback_days >= 1,
+            "findings.pain_lookback_days",
+            "must be at least 1",
         )
     }
 }

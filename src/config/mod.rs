@@ -4,7 +4,7 @@
 //! unknown key or a value of the wrong type is an error that names the key. The defaults and
 //! the reasoning behind each one are documented in the README's methodology section.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,8 @@ pub(crate) use history::{FindingsSettings, LoadSettings};
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Inputs beside the FIT files.
+    pub(crate) inputs: Inputs,
     /// Reading and reducing files.
     pub(crate) ingest: Ingest,
     /// Running, walking or stopped, sample by sample.
@@ -31,6 +33,23 @@ pub struct Config {
     pub(crate) load: LoadSettings,
     /// The rules of the findings list.
     pub(crate) findings: FindingsSettings,
+}
+
+/// Inputs beside the FIT files (`[inputs]` in the config file).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Inputs {
+    /// The pain diary (CSV); empty for none. A relative path is taken from the config file's
+    /// folder; `--diary` overrides it.
+    pub(crate) diary: PathBuf,
+}
+
+impl Config {
+    /// The pain diary to read, if any.
+    pub(crate) fn diary(&self) -> Option<&Path> {
+        let p = self.inputs.diary.as_path();
+        (!p.as_os_str().is_empty()).then_some(p)
+    }
 }
 
 /// What the per-file stage (decoding and analysis in the workers) depends on, and nothing
@@ -119,10 +138,16 @@ impl Config {
             path: shown.clone(),
             source,
         })?;
-        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: shown.clone(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        // A diary named in the file is found next to the file, wherever fitrisk runs from.
+        if cfg.diary().is_some_and(Path::is_relative) {
+            if let Some(dir) = path.parent() {
+                cfg.inputs.diary = dir.join(&cfg.inputs.diary);
+            }
+        }
         cfg.validate()
             .map_err(|(key, message)| ConfigError::Invalid {
                 path: shown,

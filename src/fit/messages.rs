@@ -50,6 +50,13 @@ impl<'a> Fields<'a> {
         self.value(f).and_then(num)
     }
 
+    /// A numeric field that fitparser leaves unscaled, in units: fitparser's profile gives
+    /// it scale 1, or does not know it (then it arrives as `unknown_field_N` with its raw
+    /// value); either way this table's scale and offset are applied here.
+    fn scaled_number(&self, f: Field) -> Option<f64> {
+        self.value(f).and_then(num).map(|raw| f.apply(raw))
+    }
+
     fn time(&self, f: Field) -> Option<i64> {
         match self.value(f)? {
             Value::Timestamp(t) => Some(t.timestamp()),
@@ -122,6 +129,8 @@ fn session_msg(rec: &Fields<'_>, ts: Option<i64>) -> SessionMsg {
             .number(session::ENHANCED_AVG_SPEED)
             .or_else(|| rec.number(session::AVG_SPEED)),
         avg_cadence_raw: avg_cad,
+        rpe: rec.scaled_number(session::WORKOUT_RPE),
+        feel: rec.scaled_number(session::WORKOUT_FEEL),
         from_session_message: true,
     }
 }

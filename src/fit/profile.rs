@@ -105,6 +105,12 @@ pub(crate) mod session {
     pub(crate) const AVG_FRACTIONAL_CADENCE: Field = Field::scaled(92, 128.0, 0.0);
     /// m/s.
     pub(crate) const ENHANCED_AVG_SPEED: Field = Field::scaled(124, 1000.0, 0.0);
+    /// How the runner felt, 0–100 (the watch's question after the run; high is good).
+    pub(crate) const WORKOUT_FEEL: Field = Field::plain(192);
+    /// Perceived exertion on the CR10 scale, written × 10 (raw 70 is RPE 7). fitparser 0.11
+    /// names this field but gives it scale 1 (the × 10 is only in the profile's comment), so
+    /// its value arrives raw and this table's scale is applied by fitrisk.
+    pub(crate) const WORKOUT_RPE: Field = Field::scaled(193, 10.0, 0.0);
 }
 
 /// `file_id` (0): what the file is and which device wrote it.

@@ -121,6 +121,11 @@ pub(crate) struct SessionMsg {
     pub(crate) avg_speed_mps: Option<f64>,
     /// `avg_cadence` + `avg_fractional_cadence` as recorded (strides/min for running).
     pub(crate) avg_cadence_raw: Option<f64>,
+    /// `workout_rpe`: perceived exertion on the CR10 scale as written (÷ 10 applied), not yet
+    /// checked for range.
+    pub(crate) rpe: Option<f64>,
+    /// `workout_feel`: 0–100 as written, not yet checked for range.
+    pub(crate) feel: Option<f64>,
     /// True when this came from a real `session` message.
     pub(crate) from_session_message: bool,
 }

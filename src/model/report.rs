@@ -34,6 +34,34 @@ pub(crate) struct Activity {
     pub(crate) longest_prev_30d_m: Option<f64>,
     /// This run is more than the configured margin longer than `longest_prev_30d_m`.
     pub(crate) flag_long_run_spike: bool,
+    /// The pain diary's score of the run's local day, 0–10 (`None`: no diary row that day).
+    pub(crate) pain: Option<f64>,
+    /// The diary's next-morning score of that day, 0–10.
+    pub(crate) pain_next_morning: Option<f64>,
+}
+
+/// One row of the pain diary: a local day and how it hurt.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct DiaryDay {
+    /// The local calendar day.
+    pub(crate) date: NaiveDate,
+    /// Pain during or after running that day, 0–10.
+    pub(crate) pain: f64,
+    /// Pain the next morning, 0–10, counted on this row's day.
+    pub(crate) next_morning: Option<f64>,
+    /// Where it hurt, as written.
+    pub(crate) location: Option<String>,
+    /// The runner's note.
+    pub(crate) note: Option<String>,
+    /// The line of the diary file the row starts on (1-based, the header is line 1).
+    pub(crate) line: usize,
+}
+
+impl DiaryDay {
+    /// The day's highest score, during or next morning.
+    pub(crate) fn worst(&self) -> f64 {
+        self.next_morning.map_or(self.pain, |m| m.max(self.pain))
+    }
 }
 
 /// The report's rows.
@@ -43,8 +71,10 @@ pub struct Tables {
     pub(crate) files: Vec<FileRow>,
     /// Every distinct run, in start order (undated runs last).
     pub(crate) activities: Vec<Activity>,
-    /// Every week from the first run to the last.
+    /// Every week from the first run (or diary day) to the last.
     pub(crate) weeks: Vec<Week>,
+    /// The pain diary's rows, by date (empty without a diary).
+    pub(crate) diary: Vec<DiaryDay>,
     /// What the rules found, most severe and most recent first.
     pub(crate) findings: Vec<Finding>,
 }
@@ -99,6 +129,34 @@ pub(crate) struct Week {
     pub(crate) surface_m: [f64; Surface::ALL.len()],
     /// Every run of the last `no_variety_weeks` weeks was on one known surface.
     pub(crate) flag_no_variety: bool,
+    /// Session-RPE load (RPE × timer minutes, Foster et al. 2001) of the runs that carry an
+    /// RPE; `None` in a week with runs but none rated.
+    pub(crate) srpe_load: Option<f64>,
+    /// Runs without an RPE.
+    pub(crate) runs_without_rpe: u32,
+    /// The sRPE ratios, as the distance ones; `None` where a window holds an unrated run.
+    pub(crate) srpe: Ratios,
+    /// Highest diary score of the week (during or next morning, on the row's date); `None`
+    /// without diary rows in the week.
+    pub(crate) pain_max: Option<f64>,
+    /// Diary days of the week with any pain (during or next morning above 0); `None` without
+    /// diary rows in the week.
+    pub(crate) pain_days: Option<u32>,
+}
+
+/// Acute and chronic windows of a daily load and their ratios, on a week's last day.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Ratios {
+    /// Load of the 7 days ending on the week's last day.
+    pub(crate) acute_7d: Option<f64>,
+    /// Load of the 28 days ending on the week's last day.
+    pub(crate) chronic_28d: Option<f64>,
+    /// acute ÷ (chronic ÷ 4), coupled.
+    pub(crate) acwr: Option<f64>,
+    /// acute ÷ (the 21 days before the acute week ÷ 3).
+    pub(crate) acwr_uncoupled: Option<f64>,
+    /// Exponentially weighted 7-day ÷ 28-day load.
+    pub(crate) acwr_ewma: Option<f64>,
 }
 
 tokens! {
@@ -122,6 +180,8 @@ tokens! {
         Week => "week",
         /// The recent history as a whole.
         History => "history",
+        /// One day of the pain diary (key: its date).
+        Day => "day",
     }
 }
 
@@ -148,6 +208,8 @@ tokens! {
         CadenceTrend => "cadence_trend",
         /// Share of recent distance run downhill.
         DownhillShare => "downhill_share",
+        /// A diary day with pain above the threshold, or worse the next morning.
+        Pain => "pain",
     }
 }
 
@@ -172,6 +234,9 @@ pub(crate) struct Finding {
     pub(crate) message: String,
     /// What to do about it.
     pub(crate) advice: String,
-    /// Short citation.
-    pub(crate) evidence: &'static str,
+    /// Short citation (for `pain`, followed by what preceded the day).
+    pub(crate) evidence: String,
+    /// For `pain`: what preceded the day in the lookback window, one short line each, oldest
+    /// first; empty for other rules.
+    pub(crate) preceded_by: Vec<String>,
 }

@@ -42,6 +42,11 @@ pub(crate) struct RunFacts {
     /// Running, run-walk or walking, by the share of walking in the moving time; `None` when
     /// nothing moved.
     pub(crate) gait: Option<RunGait>,
+    /// Perceived exertion the runner gave the watch, CR10 scale 0–10 (`None`: not asked, not
+    /// answered, or out of range).
+    pub(crate) rpe: Option<f64>,
+    /// How the runner felt, 0–100 (`None`: not recorded or out of range).
+    pub(crate) feel: Option<f64>,
     /// Record samples in the session.
     pub(crate) samples: u32,
     /// Any sample with a position.

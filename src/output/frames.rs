@@ -140,7 +140,15 @@ fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
             rows.iter().map(|a| a.flag_long_run_spike),
         );
     let f = downhill_columns(f, rows);
-    surface_columns(f, rows).finish()
+    surface_columns(f, rows)
+        .f64("rpe", r().map(|x| x.rpe))
+        .f64("feel", r().map(|x| x.feel))
+        .f64("pain", rows.iter().map(|a| a.pain))
+        .f64(
+            "pain_next_morning",
+            rows.iter().map(|a| a.pain_next_morning),
+        )
+        .finish()
 }
 
 fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
@@ -310,6 +318,15 @@ fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         f = f.f64(&format!("{surface}_m"), w().map(|x| Some(x.surface_m[i])));
     }
     f.bool("flag_no_variety", w().map(|x| x.flag_no_variety))
+        .f64("srpe_load", w().map(|x| x.srpe_load))
+        .u32("runs_without_rpe", w().map(|x| x.runs_without_rpe))
+        .f64("srpe_acute_7d", w().map(|x| x.srpe.acute_7d))
+        .f64("srpe_chronic_28d", w().map(|x| x.srpe.chronic_28d))
+        .f64("srpe_acwr", w().map(|x| x.srpe.acwr))
+        .f64("srpe_acwr_uncoupled", w().map(|x| x.srpe.acwr_uncoupled))
+        .f64("srpe_acwr_ewma", w().map(|x| x.srpe.acwr_ewma))
+        .f64("pain_max", w().map(|x| x.pain_max))
+        .i64("pain_days", w().map(|x| x.pain_days.map(i64::from)))
         .finish()
 }
 
@@ -326,6 +343,6 @@ fn findings(rows: &[Finding]) -> PolarsResult<DataFrame> {
         .f64("threshold", f().map(|x| Some(x.threshold)))
         .str("message", f().map(|x| Some(x.message.as_str())))
         .str("advice", f().map(|x| Some(x.advice.as_str())))
-        .str("evidence", f().map(|x| Some(x.evidence)))
+        .str("evidence", f().map(|x| Some(x.evidence.as_str())))
         .finish()
 }

@@ -2,6 +2,8 @@
 //! charts a runner looks at and the findings table. Charts are drawn with plotters' SVG backend
 //! and inlined; the page reflows to a phone's width.
 
+mod pain;
+
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -20,6 +22,10 @@ pub(crate) struct Thresholds {
     pub(crate) acwr_high: f64,
     /// The low-cadence line, steps/min.
     pub(crate) low_cadence_spm: f64,
+    /// Diary pain above this is a finding (0–10).
+    pub(crate) pain_threshold: f64,
+    /// …and at or above this, back off.
+    pub(crate) pain_high: f64,
 }
 
 const W: u32 = 640;
@@ -430,6 +436,7 @@ pub(crate) fn render(t: &Tables, th: &Thresholds) -> String {
             th.acwr_low, th.acwr_high
         ),
     );
+    o.push_str(&pain::section(t, th));
     figure(
         &mut o,
         "Cadence",
@@ -469,7 +476,7 @@ pub(crate) fn render(t: &Tables, th: &Thresholds) -> String {
                 rule = f.rule.as_str(),
                 key = escape(&f.key),
                 adv = escape(&f.advice),
-                ev = escape(f.evidence),
+                ev = escape(&f.evidence),
             );
         }
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::progress::Captured;
+use crate::diary::LineError;
 use crate::model::{Reason, Status, Tables};
 
 /// How many findings the summary lists.
@@ -36,6 +37,8 @@ pub(crate) struct Summary {
     pub(crate) top_findings: Vec<String>,
     /// Findings in all.
     pub(crate) findings: usize,
+    /// The pain diary read: its path, the rows used and the lines left out.
+    pub(crate) diary: Option<(String, usize, Vec<LineError>)>,
 }
 
 impl Summary {
@@ -82,6 +85,20 @@ impl Summary {
             .filter(|(r, _)| r.is_unreadable())
             .map(|(_, n)| n)
             .sum()
+    }
+
+    /// Diary lines left out.
+    pub(crate) fn diary_errors(&self) -> usize {
+        self.diary.as_ref().map_or(0, |d| d.2.len())
+    }
+
+    /// The diary lines left out, one error line each (`path:line: what`), for stderr.
+    pub(crate) fn render_diary_errors(&self) -> String {
+        let mut o = String::new();
+        for e in self.diary.iter().flat_map(|d| &d.2) {
+            let _ = writeln!(o, "fitrisk: error: pain diary {e} (line left out)");
+        }
+        o
     }
 
     /// The text printed at the end of a run.
@@ -131,6 +148,14 @@ impl Summary {
                 "{:<11}{} line(s) from the decoder kept off the screen; first: {first}",
                 "decoder", self.captured.count
             );
+        }
+        if let Some((path, used, errors)) = &self.diary {
+            let bad = match errors.len() {
+                0 => String::new(),
+                1 => ", 1 line left out (on stderr)".to_string(),
+                n => format!(", {n} lines left out (on stderr)"),
+            };
+            let _ = writeln!(o, "{:<11}{path}: {used} days{bad}", "diary");
         }
         if let Some(dir) = self.written.first().and_then(|p| p.parent()) {
             let names: Vec<String> = self

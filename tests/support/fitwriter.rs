@@ -571,6 +571,10 @@ pub struct Session {
     pub total_ascent_m: Option<u16>,
     /// Override for total_descent (m).
     pub total_descent_m: Option<u16>,
+    /// `session.workout_rpe` (193, uint8) as written: RPE × 10 on the CR10 scale (70 is 7).
+    pub workout_rpe_x10: Option<u8>,
+    /// `session.workout_feel` (192, uint8): 0–100.
+    pub workout_feel: Option<u8>,
 }
 
 impl Session {
@@ -585,6 +589,8 @@ impl Session {
             avg_cadence_spm: None,
             total_ascent_m: None,
             total_descent_m: None,
+            workout_rpe_x10: None,
+            workout_feel: None,
         }
     }
 
@@ -927,6 +933,12 @@ pub fn encode_activity(a: &Activity) -> Vec<u8> {
             ses.push(Field::u16(26, 1)); // num_laps
             if let Some((_, frac)) = cadence {
                 ses.push(Field::u8(92, frac)); // avg_fractional_cadence
+            }
+            if let Some(feel) = session.workout_feel {
+                ses.push(Field::u8(192, feel));
+            }
+            if let Some(rpe) = session.workout_rpe_x10 {
+                ses.push(Field::u8(193, rpe));
             }
             ses.push(Field::u16(254, idx));
             e.msg(local::SESSION, mesg::SESSION, &ses);

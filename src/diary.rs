@@ -1,0 +1,315 @@
+//! The pain diary: a CSV file the runner keeps, read into [`DiaryDay`] rows.
+//!
+//! The file is `date,pain,next_morning,location,note` with that header on its first line
+//! (any letter case, a UTF-8 byte-order mark allowed). `date` is the local day
+//! (`YYYY-MM-DD`), `pain` the pain during or after running that day (0–10, required),
+//! `next_morning` the pain the next morning (0–10), then where it hurt and a note; the last
+//! three may be empty or left off. Fields follow RFC 4180: a field in double quotes may hold
+//! commas, line breaks and doubled quotes (`""`). Blank lines are skipped.
+//!
+//! A row that breaks these rules is an error naming the file and the line it starts on, and
+//! is left out; the other rows are used. A file that cannot be read, is not UTF-8, or lacks
+//! the header is an error for the whole diary (the caller makes it a usage error).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::model::DiaryDay;
+
+/// The header the diary must start with.
+pub(crate) const HEADER: [&str; 5] = ["date", "pain", "next_morning", "location", "note"];
+
+/// A diary that was read: its rows (by date) and the lines that could not be used.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Diary {
+    /// The file, as given.
+    pub(crate) path: String,
+    /// The usable rows, sorted by date.
+    pub(crate) days: Vec<DiaryDay>,
+    /// The rows left out, each naming its file and line.
+    pub(crate) errors: Vec<LineError>,
+}
+
+/// One diary line that could not be used.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub(crate) struct LineError {
+    /// The file.
+    pub(crate) path: String,
+    /// The line the row starts on (1-based).
+    pub(crate) line: usize,
+    /// What is wrong.
+    pub(crate) message: String,
+}
+
+/// A diary that cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DiaryError {
+    /// The file could not be read (missing, unreadable, not UTF-8).
+    #[error("cannot read pain diary {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The first line is not the header.
+    #[error(
+        "pain diary {path}: the first line must be the header `{}`, got `{found}`",
+        HEADER.join(",")
+    )]
+    Header {
+        /// The file.
+        path: String,
+        /// What the first line holds.
+        found: String,
+    },
+}
+
+/// Reads and checks a diary file.
+pub(crate) fn read(path: &Path) -> Result<Diary, DiaryError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| DiaryError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    parse(&shown, &text)
+}
+
+/// Parses diary text; `path` names the file in messages.
+pub(crate) fn parse(path: &str, text: &str) -> Result<Diary, DiaryError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = records(text).into_iter();
+    let header_ok = |r: &Record| {
+        r.fields.len() == HEADER.len()
+            && r.fields
+                .iter()
+                .zip(HEADER)
+                .all(|(f, h)| f.trim().eq_ignore_ascii_case(h))
+    };
+    match records.next() {
+        Some(Ok(r)) if r.line == 1 && header_ok(&r) => {}
+        first => {
+            let found = match first {
+                Some(Ok(r)) if r.line == 1 => r.fields.join(","),
+                Some(Err(_)) => text.lines().next().unwrap_or("").to_string(),
+                _ => String::new(),
+            };
+            return Err(DiaryError::Header {
+                path: path.to_string(),
+                found,
+            });
+        }
+    }
+    let mut diary = Diary {
+        path: path.to_string(),
+        ..Diary::default()
+    };
+    let error = |line, message: String| LineError {
+        path: path.to_string(),
+        line,
+        message,
+    };
+    for r in records {
+        let parsed = r.and_then(|r| {
+            let line = r.line;
+            row(&r).map_err(|m| (line, m))
+        });
+        match parsed {
+            Ok(day) => match diary.days.iter().find(|d| d.date == day.date) {
+                Some(first) => diary.errors.push(error(
+                    day.line,
+                    format!("{} is already on line {}", day.date, first.line),
+                )),
+                None => diary.days.push(day),
+            },
+            Err((line, message)) => diary.errors.push(error(line, message)),
+        }
+    }
+    diary.days.sort_by_key(|d| d.date);
+    Ok(diary)
+}
+
+/// One CSV record: its fields and the line it starts on.
+struct Record {
+    line: usize,
+    fields: Vec<String>,
+}
+
+/// Splits text into records (RFC 4180); a record that does not parse is its line and why.
+/// Blank lines give no record.
+fn records(text: &str) -> Vec<Result<Record, (usize, String)>> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    while chars.peek().is_some() {
+        let start = line;
+        let mut fields = vec![String::new()];
+        let mut bad: Option<String> = None;
+        // One record: fields until an unquoted line break or the end.
+        loop {
+            let field = fields.last_mut().expect("never empty");
+            match chars.next() {
+                None => break,
+                Some('\n') => {
+                    line += 1;
+                    break;
+                }
+                Some('\r') if chars.peek() == Some(&'\n') => {}
+                Some(',') => fields.push(String::new()),
+                Some('"') if field.trim().is_empty() => {
+                    field.clear();
+                    let mut closed = false;
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '"' if chars.peek() == Some(&'"') => {
+                                chars.next();
+                                field.push('"');
+                            }
+                            '"' => {
+                                closed = true;
+                                break;
+                            }
+                            '\n' => {
+                                line += 1;
+                                field.push('\n');
+                            }
+                            c => field.push(c),
+                        }
+                    }
+                    if !closed {
+                        bad.get_or_insert("a quoted field is not closed".into());
+                    }
+                    // Only spaces may follow the closing quote before the next comma.
+                    while let Some(&c) = chars.peek() {
+                        match c {
+                            ',' | '\n' | '\r' => break,
+                            ' ' | '\t' => {
+                                chars.next();
+                            }
+                            _ => {
+                                chars.next();
+                                bad.get_or_insert("text after a closing quote".into());
+                            }
+                        }
+                    }
+                }
+                Some(c) => field.push(c),
+            }
+        }
+        let blank = fields.len() == 1 && fields[0].trim().is_empty();
+        match bad {
+            Some(m) => out.push(Err((start, m))),
+            None if blank => {}
+            None => out.push(Ok(Record {
+                line: start,
+                fields,
+            })),
+        }
+    }
+    out
+}
+
+/// A record → a diary row, or what is wrong with it.
+fn row(r: &Record) -> Result<DiaryDay, String> {
+    if r.fields.len() > HEADER.len() {
+        return Err(format!(
+            "{} fields, at most {} expected (put a note with commas in double quotes)",
+            r.fields.len(),
+            HEADER.len()
+        ));
+    }
+    let field = |i: usize| r.fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let date_text = field(0).ok_or("no date")?;
+    let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
+        .map_err(|_| format!("date `{date_text}` is not YYYY-MM-DD"))?;
+    let score = |i: usize| -> Result<Option<f64>, String> {
+        let Some(text) = field(i) else {
+            return Ok(None);
+        };
+        match text.parse::<f64>() {
+            Ok(x) if (0.0..=10.0).contains(&x) => Ok(Some(x)),
+            _ => Err(format!(
+                "{} `{text}` is not a number from 0 to 10",
+                HEADER[i]
+            )),
+        }
+    };
+    let pain = score(1)?.ok_or("no pain score (0 for none)")?;
+    Ok(DiaryDay {
+        date,
+        pain,
+        next_morning: score(2)?,
+        location: field(3).map(str::to_string),
+        note: field(4).map(str::to_string),
+        line: r.line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn quoted_fields_hold_commas_quotes_and_line_breaks() {
+        let text = "\u{feff}Date,Pain,Next_Morning,Location,Note\r\n\
+                    2024-03-02,2,1,knee,\"easy, then \"\"hilly\"\"\"\r\n\
+                    \r\n\
+                    2024-03-01,4,,\"left knee\",\"two\nlines\"\n\
+                    2024-03-04,0\n";
+        let d = parse("d.csv", text).unwrap();
+        assert_eq!(d.errors, vec![]);
+        assert_eq!(d.days.len(), 3);
+        assert_eq!(d.days[0].date, day("2024-03-01"));
+        assert_eq!(d.days[0].line, 4);
+        assert_eq!(d.days[0].next_morning, None);
+        assert_eq!(d.days[0].location.as_deref(), Some("left knee"));
+        assert_eq!(d.days[0].note.as_deref(), Some("two\nlines"));
+        assert_eq!(d.days[1].note.as_deref(), Some("easy, then \"hilly\""));
+        assert_eq!(d.days[1].next_morning, Some(1.0));
+        assert_eq!(d.days[1].line, 2);
+        // The row after a quoted line break is numbered by the line it starts on.
+        assert_eq!((d.days[2].line, d.days[2].pain), (6, 0.0));
+    }
+
+    #[test]
+    fn a_bad_row_names_its_line_and_the_others_are_used() {
+        let text = "date,pain,next_morning,location,note\n\
+                    2024-03-01,3\n\
+                    2024-03-02,11\n\
+                    03/03/2024,2\n\
+                    2024-03-04,,2\n\
+                    2024-03-05,2,1,knee,a, b\n\
+                    2024-03-01,1\n\
+                    2024-03-06,\"2\" x\n\
+                    2024-03-07,5,6\n";
+        let d = parse("d.csv", text).unwrap();
+        let lines: Vec<usize> = d.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5, 6, 7, 8]);
+        assert_eq!(
+            d.errors[0].to_string(),
+            "d.csv:3: pain `11` is not a number from 0 to 10"
+        );
+        assert!(d.errors[4].message.contains("already on line 2"));
+        let dates: Vec<NaiveDate> = d.days.iter().map(|d| d.date).collect();
+        assert_eq!(dates, vec![day("2024-03-01"), day("2024-03-07")]);
+        assert_eq!(d.days[1].worst(), 6.0);
+    }
+
+    #[test]
+    fn a_missing_header_is_an_error_for_the_whole_file() {
+        let e = parse("d.csv", "2024-03-01,3\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("date,pain,next_morning,location,note"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("2024-03-01,3"), "{e}");
+        assert!(parse("d.csv", "").is_err());
+    }
+}

@@ -1,0 +1,138 @@
+//! The page's pain section: the diary's scores against weekly distance on one time line, and
+//! each pain finding with what preceded it. Empty without a diary.
+
+use std::fmt::Write as _;
+
+use plotters::prelude::*;
+
+use super::{escape, recent_weeks, svg, Thresholds, WeekAxis, BLUE, GREEN, LABEL, ORANGE};
+use crate::model::{Rule, Tables};
+
+/// The section's HTML: the chart when a diary row falls in the charted weeks, and the
+/// episodes (pain findings) of the whole history; nothing without either.
+pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
+    let chart = figure(t, th).unwrap_or_default();
+    let episodes = episodes(t);
+    if chart.is_empty() && episodes.is_empty() {
+        return String::new();
+    }
+    format!("<h2>Pain</h2>\n{chart}{episodes}")
+}
+
+/// The chart with its caption, or `None` when no diary row falls in the charted weeks.
+fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
+    let weeks = recent_weeks(t);
+    let w0 = weeks.first()?.start;
+    // Each diary day sits inside its week's bar: x = week index − 0.5 + (weekday + 0.5) / 7.
+    let points: Vec<(f64, f64)> = t
+        .diary
+        .iter()
+        .filter(|d| d.date >= w0)
+        .map(|d| {
+            let days = (d.date - w0).num_days() as f64;
+            ((days + 0.5) / 7.0 - 0.5, d.worst())
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let axis = WeekAxis::new(weeks);
+    let chart = svg(|root| {
+        let n = axis.n;
+        let mut chart = ChartBuilder::on(root)
+            .caption("Pain and weekly distance", ("sans-serif", 22))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .right_y_label_area_size(60)
+            .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?
+            .set_secondary_coord(-0.5..n - 0.5, 0.0..10.5);
+        axis.mesh(&mut chart)?;
+        chart
+            .configure_secondary_axes()
+            .label_style(LABEL)
+            .axis_desc_style(LABEL)
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_desc("pain (0–10)")
+            .draw()?;
+        chart
+            .draw_series(weeks.iter().enumerate().map(|(i, w)| {
+                let x = i as f64;
+                Rectangle::new(
+                    [(x - 0.38, 0.0), (x + 0.38, w.distance_m / 1000.0)],
+                    BLUE.mix(0.35).filled(),
+                )
+            }))?
+            .label("distance (km)")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 12, y + 5)], BLUE.mix(0.35).filled())
+            });
+        for (level, colour, label) in [
+            (th.pain_threshold, ORANGE, "threshold"),
+            (th.pain_high, RED, "back off"),
+        ] {
+            chart
+                .draw_secondary_series(LineSeries::new(
+                    [(-0.5, level), (n - 0.5, level)],
+                    colour.stroke_width(1),
+                ))?
+                .label(format!("pain {level:.0}/10: {label}"))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour));
+        }
+        let colour = |p: f64| {
+            if p >= th.pain_high {
+                RED
+            } else if p > th.pain_threshold {
+                ORANGE
+            } else {
+                GREEN
+            }
+        };
+        chart
+            .draw_secondary_series(
+                points
+                    .iter()
+                    .map(|&(x, p)| Circle::new((x, p), 4, colour(p).filled())),
+            )?
+            .label("diary day (worst of during and next morning)")
+            .legend(|(x, y)| Circle::new((x + 6, y), 4, ORANGE.filled()));
+        super::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        Ok(())
+    });
+    Some(format!(
+        "<figure>{chart}<figcaption><small>Bars: distance per week (local \
+         time). Dots: each diary day's worst score, during or the next morning, on the right \
+         axis; above {:.0}/10 (orange) or worse overnight is a finding, {:.0}/10 and up (red) \
+         means back off.</small></figcaption></figure>\n",
+        th.pain_threshold, th.pain_high
+    ))
+}
+
+/// Each pain finding, oldest first, with what preceded it.
+fn episodes(t: &Tables) -> String {
+    let mut o = String::new();
+    let mut episodes: Vec<_> = t.findings.iter().filter(|f| f.rule == Rule::Pain).collect();
+    episodes.sort_by_key(|f| f.date_local);
+    if !episodes.is_empty() {
+        o.push_str("<p>What preceded each episode:</p>\n<ul>\n");
+        for f in episodes {
+            let before = if f.preceded_by.is_empty() {
+                "nothing in the load stands out".to_string()
+            } else {
+                f.preceded_by
+                    .iter()
+                    .map(|p| escape(p))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let _ = writeln!(
+                o,
+                "<li><b>{}</b> {}<br/><small>Before it: {before}</small></li>",
+                f.date_local.map(|d| d.to_string()).unwrap_or_default(),
+                escape(&f.message),
+            );
+        }
+        o.push_str("</ul>\n");
+    }
+    o
+}
