@@ -4,6 +4,15 @@ use super::*;
 use crate::config::GaitSettings;
 use crate::model::SpeedBins;
 
+/// The analysis with the default settings, as a run gets it.
+fn analyse_default(s: &Samples) -> Downhill {
+    analyse(
+        s,
+        &SampleSeries::new(s, &GaitSettings::default()),
+        &DownhillSettings::default(),
+    )
+}
+
 /// A run on a distance profile: `alt(d)` at `speed` m/s, 1 s samples, cadence `spm(d)`.
 fn run(len_m: f64, speed: f64, alt: impl Fn(f64) -> f64, spm: impl Fn(f64) -> f64) -> Samples {
     let n = (len_m / speed) as usize;
@@ -49,11 +58,7 @@ fn a_single_descent_is_found_with_its_grade() {
         }
     };
     let s = run(2500.0, 3.0, alt, spm);
-    let dh = analyse(
-        &s,
-        &SampleSeries::new(&s, &GaitSettings::default()),
-        &DownhillSettings::default(),
-    );
+    let dh = analyse_default(&s);
     let kinds: Vec<Kind> = dh.segments.iter().map(|x| x.kind).collect();
     assert_eq!(kinds, vec![Kind::Flat, Kind::Downhill, Kind::Flat]);
     let d = &dh.segments[1];
@@ -75,11 +80,7 @@ fn a_single_descent_is_found_with_its_grade() {
 fn flicker_around_the_threshold_does_not_split_segments() {
     // A long −2.5 % stretch sits in the gap between flat and downhill.
     let s = run(3000.0, 3.0, |d| 200.0 - 0.025 * d, |_| 170.0);
-    let dh = analyse(
-        &s,
-        &SampleSeries::new(&s, &GaitSettings::default()),
-        &DownhillSettings::default(),
-    );
+    let dh = analyse_default(&s);
     assert_eq!(dh.segments.len(), 1, "{:?}", dh.segments);
     assert_eq!(dh.downhill_segments, 0);
 }
@@ -88,11 +89,7 @@ fn flicker_around_the_threshold_does_not_split_segments() {
 fn no_altitude_or_no_distance_gives_no_profile() {
     let mut s = run(2000.0, 3.0, |_| 100.0, |_| 170.0);
     s.altitude_m.iter_mut().for_each(|a| *a = f64::NAN);
-    let dh = analyse(
-        &s,
-        &SampleSeries::new(&s, &GaitSettings::default()),
-        &DownhillSettings::default(),
-    );
+    let dh = analyse_default(&s);
     assert!(!dh.has_grade);
     assert!(dh.segments.is_empty());
     assert_eq!(dh.flat_cadence_spm, None);
@@ -123,11 +120,7 @@ fn steep_descents_are_marked() {
         }
     };
     let s = run(1500.0, 2.5, alt, |_| 165.0);
-    let dh = analyse(
-        &s,
-        &SampleSeries::new(&s, &GaitSettings::default()),
-        &DownhillSettings::default(),
-    );
+    let dh = analyse_default(&s);
     let down: Vec<&Segment> = dh
         .segments
         .iter()
@@ -167,11 +160,7 @@ fn altitude_spikes_and_steps_across_pauses_are_not_slopes() {
         s.t[i] += 300;
         s.altitude_m[i] -= 30.0;
     }
-    let dh = analyse(
-        &s,
-        &SampleSeries::new(&s, &GaitSettings::default()),
-        &DownhillSettings::default(),
-    );
+    let dh = analyse_default(&s);
     let kinds: Vec<Kind> = dh.segments.iter().map(|x| x.kind).collect();
     assert_eq!(kinds, vec![Kind::Flat, Kind::Downhill, Kind::Flat]);
     let d = &dh.segments[1];
@@ -192,11 +181,7 @@ fn an_altitude_that_catches_up_in_one_jump_keeps_its_climb() {
     for i in k..s.len() {
         s.altitude_m[i] += 12.0;
     }
-    let dh = analyse(
-        &s,
-        &SampleSeries::new(&s, &GaitSettings::default()),
-        &DownhillSettings::default(),
-    );
+    let dh = analyse_default(&s);
     let net: f64 = dh.segments.iter().map(|x| x.elevation_change_m).sum();
     assert!((net - 12.0).abs() < 0.5, "{net}");
 }
