@@ -15,6 +15,7 @@ pub mod aggregate;
 pub mod analyse;
 pub mod cli;
 pub mod config;
+pub(crate) mod csvtext;
 pub(crate) mod diary;
 pub mod discover;
 pub mod fit;
