@@ -261,3 +261,42 @@ fn an_unpacked_export_folder_names_its_files_and_rides_give_no_gear() {
             < 1.0
     );
 }
+
+#[test]
+fn a_long_run_spike_in_a_pair_past_the_retirement_distance_is_a_shoe_spike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // 5.4 km on day 0 takes the pair to the (lowered) retirement distance; 9 km a week later
+    // is a long-run spike (more than 10 % over 5.4 km), run in the worn pair.
+    write(&input, "a.fit", &run_bytes(T0, 30, 1));
+    write(&input, "b.fit", &run_bytes(T0 + 7 * DAY, 50, 1));
+    let log = write(
+        tmp.path(),
+        "gear.csv",
+        b"gear,from,to\nOld pair,2024-04-01,\n",
+    );
+    let cfg = write(tmp.path(), "fitrisk.toml", b"[gear]\nretire_m = 5000.0\n");
+    let out = tmp.path().join("out");
+    let args = [
+        "--gear",
+        log.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ];
+    let r = report_with(&[&input], &out, &args, &[]);
+    let a = &r.activities;
+    assert_eq!(
+        cell(a, "gear_source", row(a, "b.fit")).as_deref(),
+        Some("log")
+    );
+    let f = table(&out, "findings");
+    let hits: Vec<usize> = (0..f.height())
+        .filter(|&i| cell(&f, "rule", i).as_deref() == Some("shoe_spike"))
+        .collect();
+    assert_eq!(hits.len(), 1, "{:?}", strs(&f, "rule"));
+    assert!(cell(&f, "key", hits[0]).unwrap().ends_with("b.fit"));
+    assert!(
+        (num(&f, "value", hits[0]).unwrap() - 5.4).abs() < 0.01,
+        "km on the pair before"
+    );
+}
