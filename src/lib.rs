@@ -94,7 +94,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         None => None,
     };
     let inputs = discover::discover(&args.inputs).map_err(Fatal::usage)?;
-    if inputs.is_empty() {
+    // An export's index alone is no activity: without a FIT file there is nothing to report.
+    if inputs.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
         let searched: Vec<String> = args
             .inputs
             .iter()

@@ -63,6 +63,15 @@ pub(crate) fn parse(source: &str, folder: &str, bytes: &[u8]) -> ExportIndex {
     let (Some(id), Some(date), Some(kind), Some(gear), Some(file)) =
         (col(ID), col(DATE), col(TYPE), col(GEAR), col(FILENAME))
     else {
+        if header.first().is_some_and(|h| h == "source")
+            && header.get(1).is_some_and(|h| h == "session")
+        {
+            index.ignored = Some(
+                "fitrisk's own activities table (an earlier report's folder among the inputs?)"
+                    .into(),
+            );
+            return index;
+        }
         index.ignored = Some(format!(
             "not a Strava export index: its header lacks `{ID}`, `{DATE}`, `{TYPE}`, `{GEAR}` or \
              `{FILENAME}` (an export in another language is not read)"
