@@ -57,8 +57,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub diary: Option<PathBuf>,
 
+    /// Gear log (CSV with the header `gear,from,to`: a pair's name and the local days it was
+    /// worn, inclusive; empty `to` = still in use; a later line wins where spans overlap);
+    /// gear an export names for an activity wins over it. Overrides `[inputs] gear`.
+    #[arg(long, value_name = "FILE")]
+    pub gear: Option<PathBuf>,
+
     /// Exit with code 3 when any input could not be read (not FIT, damaged beyond use, I/O
-    /// error) or a diary line was left out; the report is still written.
+    /// error) or a diary or gear log line was left out; the report is still written.
     #[arg(long)]
     pub strict: bool,
 

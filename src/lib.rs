@@ -4,7 +4,7 @@
 //! - [`model`] (plain data) and [`config`] (every setting), the leaves;
 //! - [`series`]: per-sample weights, speeds, averages and statistics;
 //! - [`discover`] → [`fit`] → [`analyse`], run per file in parallel by [`pipeline`]; `diary`
-//!   reads the runner's pain diary beside them;
+//!   reads the runner's pain diary beside them and `gearlog` the runner's gear log;
 //! - [`aggregate`]: duplicates, weekly load and findings across runs;
 //! - `output`: frames, files, the page, the progress bar and the summary.
 //!
@@ -15,9 +15,11 @@ pub mod aggregate;
 pub mod analyse;
 pub mod cli;
 pub mod config;
+pub(crate) mod csvtext;
 pub(crate) mod diary;
 pub mod discover;
 pub mod fit;
+pub(crate) mod gearlog;
 pub(crate) mod model;
 mod output;
 pub mod pipeline;
@@ -87,8 +89,13 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         Some(path) => Some(diary::read(path).map_err(Fatal::usage)?),
         None => None,
     };
+    let gear_log = match args.gear.as_deref().or(cfg.gear_log()) {
+        Some(path) => Some(gearlog::read(path).map_err(Fatal::usage)?),
+        None => None,
+    };
     let inputs = discover::discover(&args.inputs).map_err(Fatal::usage)?;
-    if inputs.is_empty() {
+    // An export's index alone is no activity: without a FIT file there is nothing to report.
+    if inputs.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
         let searched: Vec<String> = args
             .inputs
             .iter()
@@ -113,13 +120,20 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let input_bytes = discover::total_bytes(&inputs);
 
     let bar = output::progress::Bar::start(input_bytes, args.quiet);
-    let outcomes = pipeline::run(&inputs, &cfg.per_file(), threads, &bar);
+    let outcomes = pipeline::run_with_indexes(&inputs, &cfg.per_file(), threads, &bar);
     let captured = bar.finish();
-    let outcomes = outcomes.map_err(Fatal::failure)?;
+    let (outcomes, exports) = outcomes.map_err(Fatal::failure)?;
 
-    let days = diary.as_ref().map(|d| d.days.clone()).unwrap_or_default();
+    let beside = aggregate::Beside {
+        diary: diary.as_ref().map(|d| d.days.clone()).unwrap_or_default(),
+        gear_log: gear_log
+            .as_ref()
+            .map(|g| g.spans.clone())
+            .unwrap_or_default(),
+        exports,
+    };
     let tables =
-        aggregate::aggregate_with_diary(outcomes, &cfg.history(), args.week_start.into(), days);
+        aggregate::aggregate_beside(outcomes, &cfg.history(), args.week_start.into(), beside);
     let frames = output::frames::all(&tables).map_err(Fatal::failure)?;
     let exporters: Vec<&dyn Exporter> = match args.format {
         Format::Parquet => vec![&export::Parquet],
@@ -143,6 +157,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             low_cadence_spm: cfg.findings.low_cadence_spm,
             pain_threshold: cfg.findings.pain_threshold,
             pain_high: cfg.findings.pain_high,
+            retire_m: cfg.gear.retire_m,
         },
     );
     written.push(
@@ -154,6 +169,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     summary.written = written;
     summary.captured = captured;
     summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
+    summary.gear_log = gear_log.map(|g| (g.path, g.spans.len(), g.errors));
     // Diary lines left out are errors in the runner's own file: shown even with --quiet, once
     // the progress bar is gone.
     let _ = std::io::stderr().write_all(summary.render_diary_errors().as_bytes());

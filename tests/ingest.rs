@@ -646,11 +646,18 @@ fn exit_codes_and_atomic_output() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let expected: BTreeSet<String> = ["activities", "files", "findings", "segments", "weeks"]
-        .iter()
-        .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
-        .chain(["report.html".to_string()])
-        .collect();
+    let expected: BTreeSet<String> = [
+        "activities",
+        "files",
+        "findings",
+        "segments",
+        "weeks",
+        "gear",
+    ]
+    .iter()
+    .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
+    .chain(["report.html".to_string()])
+    .collect();
     assert_eq!(names, expected, "temporary files left behind?");
     // Without --strict the same run exits 0.
     let r = report_with(

@@ -266,6 +266,21 @@ fn nothing_to_read_is_an_error_that_says_what_was_searched() {
         err.contains("no activity file found in") && err.contains("empty"),
         "{err}"
     );
+    // A Strava export index without any activity file is no activity either.
+    let only_index = tmp.path().join("only_index");
+    write(
+        &only_index,
+        "activities.csv",
+        b"Activity ID,Activity Date\n",
+    );
+    let out = fitrisk()
+        .arg("report")
+        .arg(&only_index)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
     // A missing input names the OS reason once.
     let out = fitrisk()
         .args(["report", "no/such/folder", "-o"])

@@ -8,6 +8,7 @@ mod downhill;
 mod effort;
 mod fields;
 mod gait;
+mod gear;
 mod ingest;
 mod layers;
 mod load;

@@ -5,7 +5,8 @@
 //! (and session index), or when they start within a window of each other and their distances
 //! agree within a tolerance. One of them is kept (a clean file over a damaged one, then the one
 //! with more samples, then the first found) and the others are marked `duplicate` in the
-//! ledger, naming the kept one.
+//! ledger, naming the kept one. A duplicate's gear and name (from an export) move to the run
+//! kept.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,6 +16,19 @@ use crate::model::{Outcome, Reason, Status};
 /// Takes the duplicate runs out of `outcomes` and says so in their ledger rows.
 pub(super) fn mark(outcomes: &mut [Outcome], cfg: &Ingest) {
     let dups = find_duplicates(outcomes, cfg);
+    // Gear and name belong to the activity: what a duplicate's export said moves to the run
+    // kept, where that run has none of its own.
+    for d in &dups {
+        let from = outcomes[d.dup.0].runs[d.dup.1].label.clone();
+        let to = &mut outcomes[d.kept.0].runs[d.kept.1].label;
+        if to.gear.is_none() && from.gear.is_some() {
+            to.gear = from.gear;
+            to.gear_source = from.gear_source;
+        }
+        if to.name.is_none() {
+            to.name = from.name;
+        }
+    }
     // Which runs of which outcome are duplicates, and of what.
     let mut dropped: HashMap<usize, Vec<(u32, String, &'static str)>> = HashMap::new();
     for d in dups {

@@ -6,11 +6,12 @@
 //! These are load heuristics, not diagnoses. Every threshold is configurable (`[findings]`
 //! and `[load]` in the config file) and every rule cites its evidence in the README.
 
+mod gear;
 mod pain;
 
 use chrono::NaiveDate;
 
-use crate::config::{FindingsSettings, LoadSettings};
+use crate::config::{FindingsSettings, GearSettings, LoadSettings};
 use crate::model::{
     Activity, CadenceSource, Downhill, Finding, Rule, RunGait, Scope, Severity, Surface, Tables,
 };
@@ -52,6 +53,7 @@ pub(super) fn findings(
     t: &Tables,
     cfg: &FindingsSettings,
     load_cfg: &LoadSettings,
+    gear_cfg: &GearSettings,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for a in &t.activities {
@@ -172,6 +174,7 @@ pub(super) fn findings(
         }
     }
     history_findings(t, cfg, &mut out);
+    out.extend(gear::findings(t, gear_cfg, load_cfg));
     let pain = pain::findings(t, &out, cfg, load_cfg);
     out.extend(pain);
     out.sort_by(|a, b| {

@@ -4,6 +4,7 @@
 
 mod dedupe;
 mod findings;
+mod gear;
 mod load;
 mod pain;
 
@@ -11,21 +12,56 @@ use chrono::Weekday;
 
 use crate::analyse::downhill::matched_drop;
 use crate::config::{DownhillSettings, HistorySettings};
-use crate::model::{Activity, DiaryDay, MatchSource, Outcome, SpeedBins, Tables};
+use crate::model::{
+    Activity, DiaryDay, ExportIndex, GearSpan, MatchSource, Outcome, SpeedBins, Tables,
+};
 
 /// Marks duplicates and builds the rows.
 pub fn aggregate(outcomes: Vec<Outcome>, cfg: &HistorySettings<'_>, week_start: Weekday) -> Tables {
     aggregate_with_diary(outcomes, cfg, week_start, Vec::new())
 }
 
+/// What the runner and the exports say beside the FIT files.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Beside {
+    /// The pain diary's rows, sorted by date.
+    pub(crate) diary: Vec<DiaryDay>,
+    /// The gear log's spans, in file order.
+    pub(crate) gear_log: Vec<GearSpan>,
+    /// The Strava export indexes found among the inputs.
+    pub(crate) exports: Vec<ExportIndex>,
+}
+
 /// Marks duplicates and builds the rows, joining the pain diary's rows (sorted by date) to the
 /// runs and weeks.
 pub(crate) fn aggregate_with_diary(
-    mut outcomes: Vec<Outcome>,
+    outcomes: Vec<Outcome>,
     cfg: &HistorySettings<'_>,
     week_start: Weekday,
     diary: Vec<DiaryDay>,
 ) -> Tables {
+    let beside = Beside {
+        diary,
+        ..Beside::default()
+    };
+    aggregate_beside(outcomes, cfg, week_start, beside)
+}
+
+/// Marks duplicates and builds the rows, with the pain diary, the gear log and the export
+/// indexes. Export labels are put on the runs before duplicates are marked, so they reach the
+/// run kept whichever copy the export listed.
+pub(crate) fn aggregate_beside(
+    mut outcomes: Vec<Outcome>,
+    cfg: &HistorySettings<'_>,
+    week_start: Weekday,
+    beside: Beside,
+) -> Tables {
+    let Beside {
+        diary,
+        gear_log,
+        exports,
+    } = beside;
+    gear::label_from_exports(&mut outcomes, &exports);
     dedupe::mark(&mut outcomes, cfg.ingest);
     let mut tables = Tables::default();
     for o in outcomes {
@@ -58,12 +94,17 @@ pub(crate) fn aggregate_with_diary(
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.run.session.cmp(&b.run.session))
     });
+    gear::label_from_log(&mut tables.activities, &gear_log);
     load::long_run_spikes(&mut tables.activities, cfg.load);
     let diary_days: Vec<_> = diary.iter().map(|d| d.date).collect();
     tables.weeks = load::weeks(&tables.activities, &diary_days, cfg.load, week_start);
     tables.diary = diary;
     pain::join(&mut tables);
-    tables.findings = findings::findings(&tables, cfg.findings, cfg.load);
+    tables.gear = gear::table(&tables.activities, &gear_log, cfg.gear);
+    tables.gear_thresholds_m = cfg.gear.thresholds_m.clone();
+    tables.gear_log = gear_log;
+    tables.exports = exports;
+    tables.findings = findings::findings(&tables, cfg.findings, cfg.load, cfg.gear);
     tables
 }
 

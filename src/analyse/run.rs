@@ -75,6 +75,7 @@ pub(super) fn facts(
     };
 
     RunFacts {
+        label: Default::default(),
         session: index,
         start_utc,
         utc_offset_s: d.utc_offset_raw_s.map(round_offset),

@@ -6,6 +6,7 @@ use super::Config;
 const HELP: &[(&str, &str)] = &[
     ("inputs", "Inputs beside the FIT files."),
     ("inputs.diary", "Pain diary, CSV `date,pain,next_morning,location,note` (\"\": none; relative to this file; --diary overrides)."),
+    ("inputs.gear", "Gear log, CSV `gear,from,to` with local dates, inclusive; empty `to`: still in use (\"\": none; relative to this file; --gear overrides)."),
     ("ingest", "Reading and reducing files."),
     ("ingest.duplicate_start_window_s", "Runs starting within this many seconds of each other may be one activity…"),
     ("ingest.duplicate_distance_pct", "…when their distances also agree within this percentage."),
@@ -80,6 +81,10 @@ const HELP: &[(&str, &str)] = &[
     ("findings.pain_threshold", "Flag a diary day with pain above this, 0–10 (or worse the next morning)."),
     ("findings.pain_high", "…as `high` at or above this: back off, 0–10."),
     ("findings.pain_lookback_days", "A pain finding names what preceded it in this many days."),
+    ("gear", "Shoes: running distance per pair, from an export's gear or the gear log."),
+    ("gear.retire_m", "Flag a pair past this running distance, m (800 km, inside the 480–965 km range runners are told)."),
+    ("gear.thresholds_m", "The gear table shows the day each pair crossed each of these distances, m."),
+    ("gear.spike_share_pct", "A load spike is tied to the pair that ran at least this share of it, %."),
 ];
 
 impl Config {

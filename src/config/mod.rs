@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 mod analysis;
+mod gear;
 mod help;
 mod history;
 
 pub(crate) use analysis::{DownhillSettings, GaitSettings, Ingest, SurfaceSettings};
+pub(crate) use gear::GearSettings;
 pub(crate) use history::{FindingsSettings, LoadSettings};
 
 /// All settings.
@@ -33,6 +35,8 @@ pub struct Config {
     pub(crate) load: LoadSettings,
     /// The rules of the findings list.
     pub(crate) findings: FindingsSettings,
+    /// Shoes.
+    pub(crate) gear: GearSettings,
 }
 
 /// Inputs beside the FIT files (`[inputs]` in the config file).
@@ -42,12 +46,21 @@ pub(crate) struct Inputs {
     /// The pain diary (CSV); empty for none. A relative path is taken from the config file's
     /// folder; `--diary` overrides it.
     pub(crate) diary: PathBuf,
+    /// The gear log (CSV `gear,from,to`); empty for none. Relative to the config file's folder;
+    /// `--gear` overrides it.
+    pub(crate) gear: PathBuf,
 }
 
 impl Config {
     /// The pain diary to read, if any.
     pub(crate) fn diary(&self) -> Option<&Path> {
         let p = self.inputs.diary.as_path();
+        (!p.as_os_str().is_empty()).then_some(p)
+    }
+
+    /// The gear log to read, if any.
+    pub(crate) fn gear_log(&self) -> Option<&Path> {
+        let p = self.inputs.gear.as_path();
         (!p.as_os_str().is_empty()).then_some(p)
     }
 }
@@ -76,6 +89,8 @@ pub struct HistorySettings<'a> {
     pub(crate) load: &'a LoadSettings,
     /// The rules of the findings list.
     pub(crate) findings: &'a FindingsSettings,
+    /// Shoes.
+    pub(crate) gear: &'a GearSettings,
 }
 
 impl Config {
@@ -95,6 +110,7 @@ impl Config {
             downhill: &self.downhill,
             load: &self.load,
             findings: &self.findings,
+            gear: &self.gear,
         }
     }
 }
@@ -148,6 +164,11 @@ impl Config {
                 cfg.inputs.diary = dir.join(&cfg.inputs.diary);
             }
         }
+        if cfg.gear_log().is_some_and(Path::is_relative) {
+            if let Some(dir) = path.parent() {
+                cfg.inputs.gear = dir.join(&cfg.inputs.gear);
+            }
+        }
         cfg.validate()
             .map_err(|(key, message)| ConfigError::Invalid {
                 path: shown,
@@ -164,7 +185,8 @@ impl Config {
         self.downhill.validate()?;
         self.surface.validate()?;
         self.load.validate()?;
-        self.findings.validate()
+        self.findings.validate()?;
+        self.gear.validate()
     }
 }
 

@@ -3,6 +3,7 @@
 //! - [`ledger`]: what became of each input (`files` table) and the one failure type;
 //! - [`decoded`]: what the FIT decoder hands to analysis;
 //! - [`run`]: the facts analysis keeps of each running session;
+//! - [`gear`]: shoes: a run's label, an export's index, the gear log, per-pair totals;
 //! - [`report`]: the report's rows (activities, weeks, findings) as aggregation builds them.
 //!
 //! Every other module depends on this one; it depends on none of them.
@@ -44,11 +45,13 @@ macro_rules! tokens {
 }
 
 mod decoded;
+mod gear;
 mod ledger;
 mod report;
 mod run;
 
 pub(crate) use decoded::*;
+pub(crate) use gear::*;
 pub(crate) use ledger::*;
 pub(crate) use report::*;
 pub(crate) use run::*;

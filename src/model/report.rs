@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{FileRow, RunFacts, Status, Surface};
+use super::{ExportIndex, FileRow, GearRow, GearSpan, RunFacts, Status, Surface};
 
 /// What became of one member: its ledger row and its runs.
 #[derive(Clone, Debug)]
@@ -77,6 +77,14 @@ pub struct Tables {
     pub(crate) diary: Vec<DiaryDay>,
     /// What the rules found, most severe and most recent first.
     pub(crate) findings: Vec<Finding>,
+    /// Running totals per pair of shoes, by name.
+    pub(crate) gear: Vec<GearRow>,
+    /// The distances whose crossing day the gear table shows, m.
+    pub(crate) gear_thresholds_m: Vec<f64>,
+    /// The gear log's spans, in file order (empty without a log).
+    pub(crate) gear_log: Vec<GearSpan>,
+    /// The Strava export indexes read.
+    pub(crate) exports: Vec<ExportIndex>,
 }
 
 /// One week of the weekly table.
@@ -182,6 +190,8 @@ tokens! {
         History => "history",
         /// One day of the pain diary (key: its date).
         Day => "day",
+        /// A pair of shoes (key: its name).
+        Gear => "gear",
     }
 }
 
@@ -210,6 +220,12 @@ tokens! {
         DownhillShare => "downhill_share",
         /// A diary day with pain above the threshold, or worse the next morning.
         Pain => "pain",
+        /// A pair of shoes past the retirement distance.
+        ShoeDistance => "shoe_distance",
+        /// A pair worn again after the gear log retired it.
+        ShoeRetiredWorn => "shoe_retired_worn",
+        /// A load spike run mostly in a pair past the retirement distance.
+        ShoeSpike => "shoe_spike",
     }
 }
 

@@ -5,6 +5,8 @@
 /// Everything the report keeps about one running session.
 #[derive(Clone, Debug)]
 pub(crate) struct RunFacts {
+    /// Gear and name from an export or the gear log (filled in aggregation).
+    pub(crate) label: super::Label,
     /// Session index within the file (0-based, file order).
     pub(crate) session: u32,
     /// Start, UTC Unix seconds; `None` when the device had no date.

@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use chrono::NaiveDate;
 
-use crate::model::{Activity, FileRow, Finding, Segment, Surface, Tables, Week};
+use crate::model::{Activity, FileRow, Finding, GearRow, Segment, Surface, Tables, Week};
 
 /// Builds a frame column by column.
 struct Frame {
@@ -148,7 +148,40 @@ fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
             "pain_next_morning",
             rows.iter().map(|a| a.pain_next_morning),
         )
+        .str("gear", r().map(|x| x.label.gear.as_deref()))
+        .str(
+            "gear_source",
+            r().map(|x| x.label.gear_source.map(|g| g.as_str())),
+        )
+        .str("name", r().map(|x| x.label.name.as_deref()))
         .finish()
+}
+
+/// `gear`: one row per pair of shoes, by name.
+fn gear(rows: &[GearRow], thresholds: &[f64]) -> PolarsResult<DataFrame> {
+    let g = || rows.iter();
+    let mut f = Frame::new(rows.len())
+        .str("gear", g().map(|x| Some(x.gear.as_str())))
+        .u32("runs", g().map(|x| x.runs))
+        .f64("distance_m", g().map(|x| Some(x.distance_m)))
+        .f64("duration_s", g().map(|x| Some(x.duration_s)))
+        .datetime("first_run_local", g().map(|x| x.first_run_local))?
+        .datetime("last_run_local", g().map(|x| x.last_run_local))?
+        .f64("downhill_m", g().map(|x| Some(x.downhill_m)));
+    for (i, s) in Surface::ALL.iter().enumerate() {
+        f = f.f64(
+            &format!("{s}_m"),
+            g().map(|x| x.by_surface_m.get(i).copied()),
+        );
+    }
+    f = f.date("retired_local", g().map(|x| x.retired))?;
+    for (i, t) in thresholds.iter().enumerate() {
+        f = f.date(
+            &format!("crossed_{t:.0}_m"),
+            g().map(|x| x.crossed.get(i).and_then(|c| c.1)),
+        )?;
+    }
+    f.finish()
 }
 
 fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
@@ -286,6 +319,7 @@ pub(crate) fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
         ("segments", segments(&t.activities)?),
         ("weeks", weeks(&t.weeks)?),
         ("findings", findings(&t.findings)?),
+        ("gear", gear(&t.gear, &t.gear_thresholds_m)?),
     ])
 }
 

@@ -2,6 +2,7 @@
 //! charts a runner looks at and the findings table. Charts are drawn with plotters' SVG backend
 //! and inlined; the page reflows to a phone's width.
 
+mod gear;
 mod pain;
 
 use std::fmt::Write as _;
@@ -26,6 +27,8 @@ pub(crate) struct Thresholds {
     pub(crate) pain_threshold: f64,
     /// …and at or above this, back off.
     pub(crate) pain_high: f64,
+    /// A pair past this running distance is a finding, m.
+    pub(crate) retire_m: f64,
 }
 
 const W: u32 = 640;
@@ -437,6 +440,7 @@ pub(crate) fn render(t: &Tables, th: &Thresholds) -> String {
         ),
     );
     o.push_str(&pain::section(t, th));
+    o.push_str(&gear::section(t, th));
     figure(
         &mut o,
         "Cadence",

@@ -39,6 +39,13 @@ pub(crate) struct Summary {
     pub(crate) findings: usize,
     /// The pain diary read: its path, the rows used and the lines left out.
     pub(crate) diary: Option<(String, usize, Vec<LineError>)>,
+    /// The gear log read: its path, the spans used and the lines left out.
+    pub(crate) gear_log: Option<(String, usize, Vec<LineError>)>,
+    /// Strava export indexes: their source, the activities listed with a file, the lines
+    /// left out (`source:line: what`), and why one was ignored.
+    pub(crate) exports: Vec<(String, usize, Vec<String>, Option<String>)>,
+    /// Pairs of shoes in the gear table.
+    pub(crate) pairs: usize,
 }
 
 impl Summary {
@@ -51,6 +58,19 @@ impl Summary {
             ..Summary::default()
         };
         s.findings = t.findings.len();
+        s.pairs = t.gear.len();
+        s.exports = t
+            .exports
+            .iter()
+            .map(|x| {
+                (
+                    x.source.clone(),
+                    x.entries.len(),
+                    x.errors.clone(),
+                    x.ignored.clone(),
+                )
+            })
+            .collect();
         s.top_findings = t
             .findings
             .iter()
@@ -87,16 +107,29 @@ impl Summary {
             .sum()
     }
 
-    /// Diary lines left out.
+    /// Lines of the runner's own files (pain diary, gear log) left out.
     pub(crate) fn diary_errors(&self) -> usize {
         self.diary.as_ref().map_or(0, |d| d.2.len())
+            + self.gear_log.as_ref().map_or(0, |d| d.2.len())
     }
 
-    /// The diary lines left out, one error line each (`path:line: what`), for stderr.
+    /// The diary and gear log lines left out, one error line each (`path:line: what`), then
+    /// the export index lines left out and the indexes ignored, for stderr.
     pub(crate) fn render_diary_errors(&self) -> String {
         let mut o = String::new();
         for e in self.diary.iter().flat_map(|d| &d.2) {
             let _ = writeln!(o, "fitrisk: error: pain diary {e} (line left out)");
+        }
+        for e in self.gear_log.iter().flat_map(|d| &d.2) {
+            let _ = writeln!(o, "fitrisk: error: gear log {e} (line left out)");
+        }
+        for (source, _, errors, ignored) in &self.exports {
+            for e in errors {
+                let _ = writeln!(o, "fitrisk: warning: Strava export {e} (line left out)");
+            }
+            if let Some(why) = ignored {
+                let _ = writeln!(o, "fitrisk: note: {source} ignored: {why}");
+            }
         }
         o
     }
@@ -156,6 +189,27 @@ impl Summary {
                 n => format!(", {n} lines left out (on stderr)"),
             };
             let _ = writeln!(o, "{:<11}{path}: {used} days{bad}", "diary");
+        }
+        if let Some((path, used, errors)) = &self.gear_log {
+            let bad = match errors.len() {
+                0 => String::new(),
+                n => format!(", {n} line(s) left out (on stderr)"),
+            };
+            let _ = writeln!(o, "{:<11}{path}: {used} spans{bad}", "gear log");
+        }
+        for (source, listed, errors, ignored) in &self.exports {
+            let what = match ignored {
+                Some(_) => "ignored (on stderr)".to_string(),
+                None if errors.is_empty() => format!("{listed} activities with a file"),
+                None => format!(
+                    "{listed} activities with a file, {} line(s) left out (on stderr)",
+                    errors.len()
+                ),
+            };
+            let _ = writeln!(o, "{:<11}{source}: {what}", "export");
+        }
+        if self.pairs > 0 {
+            let _ = writeln!(o, "{:<11}{} pair(s) in gear.csv", "shoes", self.pairs);
         }
         if let Some(dir) = self.written.first().and_then(|p| p.parent()) {
             let names: Vec<String> = self

@@ -15,7 +15,7 @@ use crate::analyse::{self, FileVerdict};
 use crate::config::FileSettings;
 use crate::discover::{self, Input, Member};
 use crate::fit;
-use crate::model::{Failure, FileRow, Reason, Status};
+use crate::model::{ExportIndex, Failure, FileRow, Reason, Status};
 
 pub use crate::model::Outcome;
 
@@ -96,14 +96,25 @@ pub fn run(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, rayon::ThreadPoolBuildError> {
+    run_with_indexes(inputs, cfg, threads, progress).map(|(o, _)| o)
+}
+
+/// As [`run`], also returning the Strava export indexes (`activities.csv`) found among the
+/// inputs, in discovery order.
+pub(crate) fn run_with_indexes(
+    inputs: &[Input],
+    cfg: &FileSettings<'_>,
+    threads: usize,
+    progress: &dyn Progress,
+) -> Result<(Vec<Outcome>, Vec<ExportIndex>), rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("fitrisk-decode-{i}"))
         .build()?;
     let (tx, rx) = sync_channel::<Member>(threads * 2);
-    let mut outcomes = std::thread::scope(|scope| {
-        scope.spawn(move || discover::produce(inputs, &tx));
-        pool.install(|| {
+    let (mut outcomes, indexes) = std::thread::scope(|scope| {
+        let producer = scope.spawn(move || discover::produce(inputs, &tx));
+        let outcomes = pool.install(|| {
             rx.into_iter()
                 .par_bridge()
                 .map(|m| {
@@ -112,10 +123,13 @@ pub fn run(
                     o
                 })
                 .collect::<Vec<Outcome>>()
-        })
+        });
+        // The producer only ends by returning; a panic in it is a bug worth seeing.
+        let indexes = producer.join().expect("discovery's producer panicked");
+        (outcomes, indexes)
     });
     outcomes.sort_by_key(|o| o.row.seq);
-    Ok(outcomes)
+    Ok((outcomes, indexes))
 }
 
 #[cfg(test)]

@@ -10,14 +10,19 @@
 //! decoder stage holds only a few files at a time whatever the size of an export.
 
 use std::fs::{File, FileType};
-use std::io::{self, Read, Seek};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 
 use flate2::read::MultiGzDecoder;
 use walkdir::WalkDir;
 
-use crate::model::{Failure, Reason};
+use crate::model::{ExportIndex, Failure, Reason};
+
+mod strava;
+mod zip;
+
+use self::zip::Zip;
 
 /// Largest decompressed member we accept (a FIT activity is rarely above 10 MB).
 pub(crate) const MAX_MEMBER_BYTES: u64 = 256 * 1024 * 1024;
@@ -33,6 +38,8 @@ pub enum Kind {
     FitGz,
     /// A zip archive, possibly holding FIT files, `.fit.gz` files and other zips.
     Zip,
+    /// Strava's export index, `activities.csv`: read for names and gear, not an activity.
+    StravaIndex,
 }
 
 impl Kind {
@@ -45,6 +52,8 @@ impl Kind {
             Some(Kind::FitGz)
         } else if lower.ends_with(".zip") {
             Some(Kind::Zip)
+        } else if strava::is_index(&lower) {
+            Some(Kind::StravaIndex)
         } else {
             None
         }
@@ -228,7 +237,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                     found.push(Input {
                         path: path.to_path_buf(),
                         bytes: 0,
-                        kind: Kind::Fit,
+                        kind: Kind::of(&path.to_string_lossy()).unwrap_or(Kind::Fit),
                         problem,
                     });
                     continue;
@@ -337,11 +346,16 @@ fn gunzip(reader: impl Read) -> Result<Vec<u8>, Failure> {
 /// Plain files are sent as paths so that reading them happens in parallel in the workers;
 /// archive members are decompressed here, one at a time, and sent as bytes. An input that is not
 /// a regular file is sent as its failure, unopened.
-pub(crate) fn produce(inputs: &[Input], tx: &SyncSender<Member>) {
+pub(crate) fn produce(inputs: &[Input], tx: &SyncSender<Member>) -> Vec<ExportIndex> {
     let mut seq = 0usize;
+    let mut indexes = Vec::new();
     for input in inputs {
         let source = source_name(&input.path);
         let ok = match (&input.problem, input.kind) {
+            (_, Kind::StravaIndex) => {
+                indexes.push(read_index(input, &source));
+                true
+            }
             (Some(failure), _) => send(
                 tx,
                 &mut seq,
@@ -357,13 +371,46 @@ pub(crate) fn produce(inputs: &[Input], tx: &SyncSender<Member>) {
                 input.bytes,
             ),
             (None, Kind::Zip) => match open_regular(&input.path) {
-                Ok(file) => walk_zip(file, &source, input.bytes, 0, tx, &mut seq),
+                Ok(file) => {
+                    let mut zip = Zip {
+                        tx,
+                        seq: &mut seq,
+                        indexes: &mut indexes,
+                    };
+                    zip.walk(file, &source, input.bytes, 0)
+                }
                 Err(failure) => send(tx, &mut seq, source, Payload::Failed(failure), input.bytes),
             },
         };
         if !ok {
-            return;
+            break;
         }
+    }
+    indexes
+}
+
+/// Reads an `activities.csv` found on disk; one that cannot be read is ignored with a note.
+fn read_index(input: &Input, source: &str) -> ExportIndex {
+    let folder = &source[..source.len() - "activities.csv".len()];
+    let bytes = match &input.problem {
+        Some(failure) => Err(failure.detail.clone()),
+        None => open_regular(&input.path)
+            .map_err(|f| f.detail)
+            .and_then(|f| {
+                let mut buf = Vec::new();
+                f.take(MAX_MEMBER_BYTES)
+                    .read_to_end(&mut buf)
+                    .map(|_| buf)
+                    .map_err(|e| e.to_string())
+            }),
+    };
+    match bytes {
+        Ok(bytes) => strava::parse(source, folder, &bytes),
+        Err(why) => ExportIndex {
+            source: source.to_string(),
+            ignored: Some(format!("cannot be read: {why}")),
+            ..ExportIndex::default()
+        },
     }
 }
 
@@ -384,114 +431,14 @@ fn send(
     tx.send(member).is_ok()
 }
 
-/// Sends the FIT members of one archive (recursing into nested zips). `weight` is the number of
-/// top-level bytes the archive stands for, shared out over its members for the progress bar.
-fn walk_zip<R: Read + Seek>(
-    reader: R,
-    source: &str,
-    weight: u64,
-    depth: usize,
-    tx: &SyncSender<Member>,
-    seq: &mut usize,
-) -> bool {
-    let mut archive = match zip::ZipArchive::new(reader) {
-        Ok(a) => a,
-        Err(e) => {
-            return send(
-                tx,
-                seq,
-                source.to_string(),
-                Payload::Failed(Failure::new(
-                    Reason::BadArchive,
-                    format!("not a readable zip archive: {e}"),
-                )),
-                weight,
-            )
-        }
-    };
-    let n = archive.len();
-    let share = if n == 0 { 0 } else { weight / n as u64 };
-    for i in 0..n {
-        let mut entry = match archive.by_index(i) {
-            Ok(f) => f,
-            Err(e) => {
-                let name = format!("{source}!#{i}");
-                if !send(
-                    tx,
-                    seq,
-                    name,
-                    Payload::Failed(Failure::new(
-                        Reason::BadArchive,
-                        format!("unreadable member: {e}"),
-                    )),
-                    share,
-                ) {
-                    return false;
-                }
-                continue;
-            }
-        };
-        if entry.is_dir() {
-            continue;
-        }
-        let inner_name = entry.name().to_string();
-        let Some(kind) = Kind::of(&inner_name) else {
-            continue;
-        };
-        let name = format!("{source}!{inner_name}");
-        if entry.size() > MAX_MEMBER_BYTES {
-            let payload = Payload::Failed(too_large());
-            if !send(tx, seq, name, payload, share) {
-                return false;
-            }
-            continue;
-        }
-        let mut buf = Vec::with_capacity(entry.size() as usize);
-        let read = (&mut entry)
-            .take(MAX_MEMBER_BYTES + 1)
-            .read_to_end(&mut buf);
-        drop(entry);
-        if let Err(e) = read {
-            let payload = Payload::Failed(Failure::new(
-                Reason::BadArchive,
-                format!("unreadable member: {e}"),
-            ));
-            if !send(tx, seq, name, payload, share) {
-                return false;
-            }
-            continue;
-        }
-        let ok = match kind {
-            Kind::Fit => send(tx, seq, name, Payload::Bytes(buf), share),
-            Kind::FitGz => {
-                let payload = match gunzip(buf.as_slice()) {
-                    Ok(b) => Payload::Bytes(b),
-                    Err(failure) => Payload::Failed(failure),
-                };
-                send(tx, seq, name, payload, share)
-            }
-            Kind::Zip if depth + 1 >= MAX_ZIP_DEPTH => send(
-                tx,
-                seq,
-                name,
-                Payload::Failed(Failure::new(
-                    Reason::BadArchive,
-                    format!("zips nested deeper than {MAX_ZIP_DEPTH} levels are not read"),
-                )),
-                share,
-            ),
-            Kind::Zip => walk_zip(io::Cursor::new(buf), &name, share, depth + 1, tx, seq),
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
-}
-
 /// Total bytes on disk of the inputs.
 pub fn total_bytes(inputs: &[Input]) -> u64 {
-    inputs.iter().map(|i| i.bytes).sum()
+    // An export's index is read on the side: its bytes never reach the progress bar.
+    inputs
+        .iter()
+        .filter(|i| i.kind != Kind::StravaIndex)
+        .map(|i| i.bytes)
+        .sum()
 }
 
 #[cfg(test)]

@@ -1,0 +1,128 @@
+//! Archives read in memory: every FIT member of a zip (and of zips inside it) is sent on to
+//! the workers, and a Strava `activities.csv` inside is read as the export's index.
+
+use std::io::{self, Read, Seek};
+use std::sync::mpsc::SyncSender;
+
+use super::{
+    gunzip, send, strava, too_large, Kind, Member, Payload, MAX_MEMBER_BYTES, MAX_ZIP_DEPTH,
+};
+use crate::model::{ExportIndex, Failure, Reason};
+
+/// Where one input's archive members go.
+pub(super) struct Zip<'a> {
+    pub(super) tx: &'a SyncSender<Member>,
+    pub(super) seq: &'a mut usize,
+    pub(super) indexes: &'a mut Vec<ExportIndex>,
+}
+
+impl Zip<'_> {
+    /// Sends the FIT members of one archive (recursing into nested zips). `weight` is the number of
+    /// top-level bytes the archive stands for, shared out over its members for the progress bar.
+    pub(super) fn walk<R: Read + Seek>(
+        &mut self,
+        reader: R,
+        source: &str,
+        weight: u64,
+        depth: usize,
+    ) -> bool {
+        let mut archive = match ::zip::ZipArchive::new(reader) {
+            Ok(a) => a,
+            Err(e) => {
+                return send(
+                    self.tx,
+                    self.seq,
+                    source.to_string(),
+                    Payload::Failed(Failure::new(
+                        Reason::BadArchive,
+                        format!("not a readable zip archive: {e}"),
+                    )),
+                    weight,
+                )
+            }
+        };
+        let n = archive.len();
+        let share = if n == 0 { 0 } else { weight / n as u64 };
+        for i in 0..n {
+            let mut entry = match archive.by_index(i) {
+                Ok(f) => f,
+                Err(e) => {
+                    let name = format!("{source}!#{i}");
+                    if !send(
+                        self.tx,
+                        self.seq,
+                        name,
+                        Payload::Failed(Failure::new(
+                            Reason::BadArchive,
+                            format!("unreadable member: {e}"),
+                        )),
+                        share,
+                    ) {
+                        return false;
+                    }
+                    continue;
+                }
+            };
+            if entry.is_dir() {
+                continue;
+            }
+            let inner_name = entry.name().to_string();
+            let Some(kind) = Kind::of(&inner_name) else {
+                continue;
+            };
+            let name = format!("{source}!{inner_name}");
+            if entry.size() > MAX_MEMBER_BYTES {
+                let payload = Payload::Failed(too_large());
+                if !send(self.tx, self.seq, name, payload, share) {
+                    return false;
+                }
+                continue;
+            }
+            let mut buf = Vec::with_capacity(entry.size() as usize);
+            let read = (&mut entry)
+                .take(MAX_MEMBER_BYTES + 1)
+                .read_to_end(&mut buf);
+            drop(entry);
+            if let Err(e) = read {
+                let payload = Payload::Failed(Failure::new(
+                    Reason::BadArchive,
+                    format!("unreadable member: {e}"),
+                ));
+                if !send(self.tx, self.seq, name, payload, share) {
+                    return false;
+                }
+                continue;
+            }
+            let ok = match kind {
+                Kind::Fit => send(self.tx, self.seq, name, Payload::Bytes(buf), share),
+                Kind::FitGz => {
+                    let payload = match gunzip(buf.as_slice()) {
+                        Ok(b) => Payload::Bytes(b),
+                        Err(failure) => Payload::Failed(failure),
+                    };
+                    send(self.tx, self.seq, name, payload, share)
+                }
+                Kind::Zip if depth + 1 >= MAX_ZIP_DEPTH => send(
+                    self.tx,
+                    self.seq,
+                    name,
+                    Payload::Failed(Failure::new(
+                        Reason::BadArchive,
+                        format!("zips nested deeper than {MAX_ZIP_DEPTH} levels are not read"),
+                    )),
+                    share,
+                ),
+                Kind::Zip => self.walk(io::Cursor::new(buf), &name, share, depth + 1),
+                Kind::StravaIndex => {
+                    let folder = &name[..name.len() - "activities.csv".len()];
+                    self.indexes.push(strava::parse(&name, folder, &buf));
+                    true
+                }
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}

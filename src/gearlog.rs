@@ -1,0 +1,164 @@
+//! The runner's gear log: a CSV file `gear,from,to` saying which pair was worn when.
+//!
+//! The header is required (any letter case, a UTF-8 byte-order mark allowed); `from` and `to`
+//! are local days (`YYYY-MM-DD`), inclusive; an empty or missing `to` means still in use.
+//! Where spans overlap, the later line wins. Fields follow RFC 4180 (`crate::csvtext`). A line
+//! that breaks these rules is an error naming the file and the line, and is left out; the
+//! other lines are used. A file that cannot be read or lacks the header is an error for the
+//! whole log (the caller makes it a usage error).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::csvtext::{records, Record};
+use crate::diary::LineError;
+use crate::model::GearSpan;
+
+/// The header the log must start with.
+pub(crate) const HEADER: [&str; 3] = ["gear", "from", "to"];
+
+/// A gear log that was read.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GearLog {
+    /// The file, as given.
+    pub(crate) path: String,
+    /// The usable spans, in file order.
+    pub(crate) spans: Vec<GearSpan>,
+    /// The lines left out.
+    pub(crate) errors: Vec<LineError>,
+}
+
+/// A gear log that cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum GearLogError {
+    /// The file could not be read (missing, unreadable, not UTF-8).
+    #[error("cannot read gear log {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The first line is not the header.
+    #[error("gear log {path}: the first line must be the header `gear,from,to`, got `{found}`")]
+    Header {
+        /// The file.
+        path: String,
+        /// What the first line holds.
+        found: String,
+    },
+}
+
+/// Reads and checks a gear log.
+pub(crate) fn read(path: &Path) -> Result<GearLog, GearLogError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| GearLogError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    parse(&shown, &text)
+}
+
+/// Parses gear log text; `path` names the file in messages.
+pub(crate) fn parse(path: &str, text: &str) -> Result<GearLog, GearLogError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rows = records(text).into_iter();
+    match rows.next() {
+        Some(Ok(r))
+            if r.line == 1
+                && r.fields.len() == HEADER.len()
+                && r.fields
+                    .iter()
+                    .zip(HEADER)
+                    .all(|(f, h)| f.trim().eq_ignore_ascii_case(h)) => {}
+        first => {
+            let found = match first {
+                Some(Ok(r)) if r.line == 1 => r.fields.join(","),
+                _ => text.lines().next().unwrap_or("").to_string(),
+            };
+            return Err(GearLogError::Header {
+                path: path.to_string(),
+                found,
+            });
+        }
+    }
+    let mut log = GearLog {
+        path: path.to_string(),
+        ..GearLog::default()
+    };
+    for r in rows {
+        match r.and_then(|r| span(&r).map_err(|m| (r.line, m))) {
+            Ok(s) => log.spans.push(s),
+            Err((line, message)) => log.errors.push(LineError {
+                path: path.to_string(),
+                line,
+                message,
+            }),
+        }
+    }
+    Ok(log)
+}
+
+fn span(r: &Record) -> Result<GearSpan, String> {
+    if r.fields.len() > HEADER.len() {
+        return Err(format!(
+            "{} fields, at most 3 expected (put a name with commas in double quotes)",
+            r.fields.len()
+        ));
+    }
+    let field = |i: usize| r.fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let gear = field(0).ok_or("no gear name")?.to_string();
+    let day = |i: usize| -> Result<Option<NaiveDate>, String> {
+        field(i)
+            .map(|t| {
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map_err(|_| format!("{} `{t}` is not YYYY-MM-DD", HEADER[i]))
+            })
+            .transpose()
+    };
+    let from = day(1)?.ok_or("no `from` date")?;
+    let to = day(2)?;
+    if to.is_some_and(|to| to < from) {
+        return Err(format!("`to` is before `from` ({from})"));
+    }
+    Ok(GearSpan {
+        gear,
+        from,
+        to,
+        line: r.line,
+    })
+}
+
+/// The pair the log says was worn on `day`: the latest line whose span holds it.
+pub(crate) fn worn_on(spans: &[GearSpan], day: NaiveDate) -> Option<&GearSpan> {
+    spans
+        .iter()
+        .filter(|s| s.from <= day && s.to.is_none_or(|to| day <= to))
+        .max_by_key(|s| s.line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn later_lines_win_where_spans_overlap_and_bad_lines_are_named() {
+        let log = parse(
+            "g.csv",
+            "gear,from,to\nA,2024-01-01,\nB,2024-02-01,2024-02-10\nC,2024-13-01,\nD,2024-03-05,2024-03-01\n",
+        )
+        .unwrap();
+        assert_eq!(log.spans.len(), 2);
+        let lines: Vec<usize> = log.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![4, 5]);
+        assert_eq!(worn_on(&log.spans, day("2024-01-15")).unwrap().gear, "A");
+        assert_eq!(worn_on(&log.spans, day("2024-02-10")).unwrap().gear, "B");
+        assert_eq!(worn_on(&log.spans, day("2024-02-11")).unwrap().gear, "A");
+        assert!(worn_on(&log.spans, day("2023-12-31")).is_none());
+    }
+}
