@@ -46,6 +46,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
 
     while !buf.is_empty() {
         let offset = data.len() - buf.len();
+        // Past the declared data (where only the checksum, then a chained file's header, can
+        // start; damage can shift the decoder a byte or two), a tail too short for a header whose size
+        // byte is below its length: fitparser 0.11 computes the bytes still needed as that byte
+        // minus the length, which underflows (a panic where overflow checks are on, as in
+        // `cargo test`; a wrapped count in release builds). It is no FIT file.
+        let at_header = out.headers > 0 && offset > expected_end;
+        if at_header && buf.len() < 12 && (buf[0] as usize) < buf.len() {
+            out.integrity.trailing = Some(format!(
+                "{} bytes after the last complete FIT file do not decode (too short for a header)",
+                buf.len()
+            ));
+            break;
+        }
         match proc.deserialize_next(buf) {
             Ok((rest, obj)) => {
                 match obj {
