@@ -9,10 +9,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 mod analysis;
+mod guard;
 mod help;
 mod history;
 
 pub(crate) use analysis::{DownhillSettings, GaitSettings, Ingest, SurfaceSettings};
+pub(crate) use guard::GuardSettings;
 pub(crate) use history::{FindingsSettings, LoadSettings};
 
 /// All settings.
@@ -27,6 +29,8 @@ pub struct Config {
     pub(crate) downhill: DownhillSettings,
     /// Surface proxies.
     pub(crate) surface: SurfaceSettings,
+    /// Plausibility bounds of samples and session totals.
+    pub(crate) guard: GuardSettings,
     /// Weekly load and long-run spikes.
     pub(crate) load: LoadSettings,
     /// The rules of the findings list.
@@ -43,6 +47,8 @@ pub struct FileSettings<'a> {
     pub(crate) downhill: &'a DownhillSettings,
     /// Surface proxies.
     pub(crate) surface: &'a SurfaceSettings,
+    /// Plausibility bounds of samples and session totals.
+    pub(crate) guard: &'a GuardSettings,
 }
 
 /// What aggregation across runs depends on: duplicates, the history-matched downhill
@@ -66,6 +72,7 @@ impl Config {
             gait: &self.gait,
             downhill: &self.downhill,
             surface: &self.surface,
+            guard: &self.guard,
         }
     }
 
@@ -138,6 +145,7 @@ impl Config {
         self.gait.validate()?;
         self.downhill.validate()?;
         self.surface.validate()?;
+        self.guard.validate()?;
         self.load.validate()?;
         self.findings.validate()
     }
