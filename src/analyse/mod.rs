@@ -8,6 +8,8 @@ mod cadence;
 pub(crate) mod downhill;
 mod gait;
 mod guard;
+#[cfg(test)]
+pub(crate) mod invariants;
 mod run;
 mod surface;
 
