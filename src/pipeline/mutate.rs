@@ -10,7 +10,8 @@
 //! memory must stay bounded.
 //!
 //! `FITRISK_MUTATIONS` (default 2,000) and `FITRISK_MUTATION_SEED` (default 16) change the
-//! scale and the seed: `FITRISK_MUTATIONS=50000 cargo test --release mutation`.
+//! scale and the seed (`FITRISK_MUTATIONS=50000 cargo test --lib mutat`); `FITRISK_MUTANT=n`
+//! runs only mutant `n` and prints its row.
 
 use std::path::{Path, PathBuf};
 
