@@ -83,10 +83,12 @@ fn every_input_appears_exactly_once_and_bad_ones_do_not_stop_the_batch() {
             "skipped",
             "not_running",
         ),
+        // Truncated, and its last record is dated 2085: the guard drops that record and names
+        // itself first (the cut stays in the detail, checked below).
         (
             "tests__files__strava-android-app-201.10-b1218918.fit",
             "warning",
-            "truncated",
+            "implausible",
         ),
     ] {
         let i = row(&r.files, suffix);
@@ -101,6 +103,16 @@ fn every_input_appears_exactly_once_and_bad_ones_do_not_stop_the_batch() {
             "{suffix}"
         );
     }
+    let strava = row(
+        &r.files,
+        "tests__files__strava-android-app-201.10-b1218918.fit",
+    );
+    let detail = cell(&r.files, "detail", strava).unwrap();
+    assert_eq!(
+        detail,
+        "implausible: 1 samples beyond a time gap longer than 604,800 s removed; \
+         data ends at byte 78233 of 78252; records before the cut are kept"
+    );
     // The salvaged cut run keeps the records before the cut: fewer samples than the whole.
     // (The whole file has 1202 records.)
     let cut = row(&r.activities, "bad/cut.fit");
@@ -608,7 +620,17 @@ fn device_time_files_never_land_in_1989() {
         testdata().join("dtcooper__python-fitparse/tests__files__compressed-speed-distance.fit");
     let r = report(&[&file], tmp.path());
     assert_eq!(cell(&r.files, "status", 0).as_deref(), Some("warning"));
-    assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("device_time"));
+    // Its compressed record distances add up to 84 km for a 10 km run: the guard removes the
+    // jumps and names itself first; the device-time note follows in the detail.
+    assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("implausible"));
+    let detail = cell(&r.files, "detail", 0).unwrap();
+    assert!(
+        detail.starts_with("implausible: ")
+            && detail.ends_with(
+                "time stamps count from device power-on, not dates: kept without a date"
+            ),
+        "{detail}"
+    );
     assert!(is_null(&r.activities, "start_utc", 0));
     assert!((num(&r.activities, "distance_m", 0).unwrap() - 10248.7).abs() < 0.05);
 }

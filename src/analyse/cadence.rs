@@ -27,12 +27,7 @@ pub(crate) struct Cadence {
 /// Some devices write steps rather than strides in the `cadence` field: a run whose median raw
 /// value is above 120 (240 steps/min if doubled, beyond any human) is taken as steps already.
 pub(crate) fn steps_per_min(s: &Samples) -> Vec<f64> {
-    let mut positive: Vec<f64> = s.cadence_raw.iter().copied().filter(|&c| c > 0.0).collect();
-    let factor = if upper_median(&mut positive).is_some_and(|m| m > 120.0) {
-        1.0
-    } else {
-        2.0
-    };
+    let factor = steps_per_raw(&s.cadence_raw);
     (0..s.len())
         .map(|i| {
             let c = s.cadence_raw.get(i).copied().unwrap_or(f64::NAN);
@@ -43,6 +38,17 @@ pub(crate) fn steps_per_min(s: &Samples) -> Vec<f64> {
             }
         })
         .collect()
+}
+
+/// Steps per raw cadence unit of a run's records: 1 when their median positive value is above
+/// 120 (steps already), else 2 (strides).
+pub(crate) fn steps_per_raw(cadence_raw: &[f64]) -> f64 {
+    let mut positive: Vec<f64> = cadence_raw.iter().copied().filter(|&c| c > 0.0).collect();
+    if upper_median(&mut positive).is_some_and(|m| m > 120.0) {
+        1.0
+    } else {
+        2.0
+    }
 }
 
 /// The run's cadence from its running steps/min and sample weights, or `None` when no

@@ -7,6 +7,9 @@
 mod cadence;
 pub(crate) mod downhill;
 mod gait;
+mod guard;
+#[cfg(test)]
+pub(crate) mod invariants;
 mod run;
 mod surface;
 
@@ -89,6 +92,8 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
     }
     verdict.sessions = sessions.len() as u32;
     let mut other = Vec::new();
+    let mut implausible: Vec<(usize, String)> = Vec::new();
+    let mut rejected = 0usize;
     let single = sessions.len() == 1;
     for (i, s) in sessions.iter().enumerate() {
         let sport = s.sport.clone().unwrap_or_else(|| "unknown".to_string());
@@ -104,9 +109,39 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
             (Some(lo), None) => Cow::Owned(d.samples.slice_time(lo, i64::MAX)),
             _ => Cow::Borrowed(&d.samples),
         };
-        verdict.runs.push(run::facts(i as u32, s, &samples, d, cfg));
+        let g = guard::guard(s, &samples, cfg.guard);
+        if !g.notes.is_empty() {
+            implausible.push((i, g.notes.join(", ")));
+        }
+        if g.rejected {
+            rejected += 1;
+            continue;
+        }
+        let facts = run::facts(i as u32, &g.session, &g.samples, d, cfg, g.totals_repaired);
+        verdict.runs.push(facts);
+    }
+    if !implausible.is_empty() {
+        let text = if sessions.len() == 1 {
+            implausible[0].1.clone()
+        } else {
+            let parts: Vec<String> = implausible
+                .iter()
+                .map(|(i, t)| format!("session {i}: {t}"))
+                .collect();
+            parts.join("; ")
+        };
+        // First: it is the problem that changed the numbers.
+        notes.insert(0, (Reason::Implausible, format!("implausible: {text}")));
     }
     if verdict.runs.is_empty() {
+        if rejected > 0 {
+            return skip(
+                verdict,
+                Reason::Implausible,
+                "too little of the running data is plausible".to_string(),
+                &notes,
+            );
+        }
         other.dedup();
         return skip(verdict, Reason::NotRunning, other.join(", "), &notes);
     }

@@ -10,46 +10,34 @@ use crate::model::{
 /// Sums record intervals no longer than this as timer time when a file has no session.
 const MAX_TIMER_GAP_S: i64 = 30;
 
-/// The facts of session `index` (`s`) of file `d`, from its samples.
+/// Timer time rebuilt from record time stamps: the intervals of at most 30 s, summed; `None`
+/// with fewer than two samples.
+pub(super) fn records_timer_s(t: &[i64]) -> Option<f64> {
+    (t.len() > 1).then(|| {
+        t.windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|&dt| dt > 0 && dt <= MAX_TIMER_GAP_S)
+            .sum::<i64>() as f64
+    })
+}
+
+/// The facts of session `index` (`s`) of file `d`, from its samples, both already through the
+/// guard (`guard/`), which also fills the totals the session lacks from the records.
 pub(super) fn facts(
     index: u32,
     s: &SessionMsg,
     samples: &Samples,
     d: &Decoded,
     cfg: &FileSettings<'_>,
+    totals_repaired: bool,
 ) -> RunFacts {
     let first_t = samples.t.first().copied();
-    let last_t = samples.t.last().copied();
     let start = s.start.or(first_t);
     let start_utc = start.filter(|&t| is_dated(t));
 
     let from_session = s.from_session_message;
-    let distance_m = s.distance_m.or_else(|| {
-        samples
-            .distance_m
-            .iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
-    });
-    let elapsed_s = s.elapsed_s.or_else(|| match (first_t, last_t) {
-        (Some(a), Some(b)) => Some((b - a) as f64),
-        _ => None,
-    });
-    let duration_s = s.timer_s.or_else(|| {
-        (samples.len() > 1).then(|| {
-            samples
-                .t
-                .windows(2)
-                .map(|w| w[1] - w[0])
-                .filter(|&dt| dt > 0 && dt <= MAX_TIMER_GAP_S)
-                .sum::<i64>() as f64
-        })
-    });
-    let avg_speed_mps = s.avg_speed_mps.or_else(|| match (distance_m, duration_s) {
-        (Some(dm), Some(ts)) if ts > 0.0 => Some(dm / ts),
-        _ => None,
-    });
+    let (distance_m, elapsed_s, duration_s) = (s.distance_m, s.elapsed_s, s.timer_s);
+    let avg_speed_mps = s.avg_speed_mps;
 
     let series = SampleSeries::new(samples, cfg.gait);
     let cad = cadence::cadence(&series.spm, &series.weight_s);
@@ -101,7 +89,9 @@ pub(super) fn facts(
         has_gps: samples.lat_deg.iter().any(|x| x.is_finite()),
         has_altitude: samples.altitude_m.iter().any(|&x| valid_altitude(x)),
         has_cadence,
-        totals_source: if from_session {
+        totals_source: if totals_repaired {
+            TotalsSource::Repaired
+        } else if from_session {
             TotalsSource::Session
         } else {
             TotalsSource::Records

@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 
 mod analysis;
 mod gear;
+mod guard;
 mod help;
 mod history;
 
 pub(crate) use analysis::{DownhillSettings, GaitSettings, Ingest, SurfaceSettings};
 pub(crate) use gear::GearSettings;
+pub(crate) use guard::GuardSettings;
 pub(crate) use history::{FindingsSettings, LoadSettings};
 
 /// All settings.
@@ -31,6 +33,8 @@ pub struct Config {
     pub(crate) downhill: DownhillSettings,
     /// Surface proxies.
     pub(crate) surface: SurfaceSettings,
+    /// Plausibility bounds of samples and session totals.
+    pub(crate) guard: GuardSettings,
     /// Weekly load and long-run spikes.
     pub(crate) load: LoadSettings,
     /// The rules of the findings list.
@@ -75,6 +79,8 @@ pub struct FileSettings<'a> {
     pub(crate) downhill: &'a DownhillSettings,
     /// Surface proxies.
     pub(crate) surface: &'a SurfaceSettings,
+    /// Plausibility bounds of samples and session totals.
+    pub(crate) guard: &'a GuardSettings,
 }
 
 /// What aggregation across runs depends on: duplicates, the history-matched downhill
@@ -100,6 +106,7 @@ impl Config {
             gait: &self.gait,
             downhill: &self.downhill,
             surface: &self.surface,
+            guard: &self.guard,
         }
     }
 
@@ -184,6 +191,7 @@ impl Config {
         self.gait.validate()?;
         self.downhill.validate()?;
         self.surface.validate()?;
+        self.guard.validate()?;
         self.load.validate()?;
         self.findings.validate()?;
         self.gear.validate()

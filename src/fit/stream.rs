@@ -36,6 +36,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
     }
     let mut buf: &[u8] = data;
     let mut expected_end = 0usize;
+    // Where the last header (even one whose checksum failed) says its data ends.
+    let mut declared_end: Option<usize> = None;
     let mut in_file = false;
     let mut completed = 0usize;
     let mut data_messages = 0usize;
@@ -46,6 +48,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
 
     while !buf.is_empty() {
         let offset = data.len() - buf.len();
+        // Past the declared data (where only the checksum, then a chained file's header, can
+        // start; damage can shift the decoder a byte or two), a tail too short for a header whose size
+        // byte is below its length: fitparser 0.11 computes the bytes still needed as that byte
+        // minus the length, which underflows (a panic where overflow checks are on, as in
+        // `cargo test`; a wrapped count in release builds). It is no FIT file.
+        let at_header = declared_end.is_some_and(|end| offset > end);
+        if at_header && buf.len() < 12 && (buf[0] as usize) < buf.len() {
+            out.integrity.trailing = Some(format!(
+                "{} bytes after the last complete FIT file do not decode (too short for a header)",
+                buf.len()
+            ));
+            break;
+        }
         match proc.deserialize_next(buf) {
             Ok((rest, obj)) => {
                 match obj {
@@ -53,6 +68,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                         out.headers += 1;
                         in_file = true;
                         expected_end = offset + h.header_size() as usize + h.data_size() as usize;
+                        declared_end = Some(expected_end);
                     }
                     FitObject::Crc(_) => {
                         proc.reset();
@@ -92,7 +108,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                 match err {
                     ErrorKind::InvalidCrc((rest, obj, expected, computed)) => {
                         let what = match obj {
-                            FitObject::Header(_) => "header",
+                            FitObject::Header(h) => {
+                                declared_end = Some(
+                                    offset + h.header_size() as usize + h.data_size() as usize,
+                                );
+                                "header"
+                            }
                             _ => {
                                 proc.reset();
                                 clock.reset();

@@ -51,7 +51,8 @@ impl Samples {
         self.select(&idx)
     }
 
-    fn select(&self, idx: &[usize]) -> Samples {
+    /// The samples at `idx`, in that order.
+    pub(crate) fn select(&self, idx: &[usize]) -> Samples {
         let pick = |v: &Vec<f64>| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         Samples {
             t: idx.iter().map(|&i| self.t[i]).collect(),

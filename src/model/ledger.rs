@@ -27,6 +27,9 @@ tokens! {
         CrcMismatch => "crc_mismatch",
         /// Time stamps count from device power-on, not dates: the run is kept without a date.
         DeviceTime => "device_time",
+        /// Values outside the plausibility bounds were dropped or replaced (a warning; the
+        /// detail says what and how much), or too little plausible data was left (a skip).
+        Implausible => "implausible",
         /// Bytes follow the last complete FIT file; they are ignored.
         TrailingData => "trailing_data",
         /// Not a FIT file (no `.FIT` signature).

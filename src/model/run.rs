@@ -108,6 +108,9 @@ tokens! {
         Session => "session",
         /// Rebuilt from the records (the file has no session message).
         Records => "records",
+        /// The `session` message, with implausible totals replaced by the records' or dropped
+        /// (the ledger's `detail` says which).
+        Repaired => "repaired",
     }
 }
 

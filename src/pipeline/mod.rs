@@ -5,6 +5,8 @@
 //! member, never a panic. Outcomes are put back in discovery order, so the report is the same
 //! whatever the scheduling.
 
+#[cfg(test)]
+mod mutate;
 mod panics;
 
 use std::sync::mpsc::sync_channel;

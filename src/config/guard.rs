@@ -1,0 +1,96 @@
+//! Plausibility bounds (`[guard]`): what a running sample or a session total can be. Values
+//! outside them are damage, not measurements, and are dropped before any analysis (see
+//! `analyse/guard/` and the README's *Plausibility guards*).
+
+use serde::{Deserialize, Serialize};
+
+use super::{check, positive, within, Violation};
+
+/// Physical bounds of running data (`[guard]` in the config file).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct GuardSettings {
+    /// Fastest plausible running speed, m/s: the fastest measured human sprints peak at about
+    /// 12.1–12.3 m/s (Usain Bolt); also bounds distance increments and session distances.
+    pub(crate) max_speed_mps: f64,
+    /// Highest plausible running cadence, steps/min (the raw stride field is half of it): Bolt
+    /// at top speed stepped 4.36 times a second (262 steps/min) and shorter sprinters step
+    /// faster; 300 (5 steps/s) is beyond any.
+    pub(crate) max_cadence_spm: f64,
+    /// Lowest plausible altitude, m (the Dead Sea shore is at −430 m).
+    pub(crate) min_altitude_m: f64,
+    /// Highest plausible altitude, m (Everest is 8,849 m).
+    pub(crate) max_altitude_m: f64,
+    /// Lowest plausible heart rate, beats/min (0 is the devices' "no reading" and is left out).
+    pub(crate) min_heart_rate_bpm: f64,
+    /// Highest plausible heart rate, beats/min.
+    pub(crate) max_heart_rate_bpm: f64,
+    /// Longest plausible step, m (Bolt's at top speed: 2.70 m).
+    pub(crate) max_step_length_m: f64,
+    /// Largest plausible vertical oscillation, mm.
+    pub(crate) max_vertical_oscillation_mm: f64,
+    /// Longest plausible ground contact (stance) time, ms (running: 200–300; no lower bound,
+    /// sprinters touch down for under 90).
+    pub(crate) max_stance_time_ms: f64,
+    /// Longest plausible session, elapsed or timer time, s.
+    pub(crate) max_duration_s: f64,
+    /// A session's distance or time is kept when it is plausible and within this share of what
+    /// its records show (or above: the records may be cut short), %.
+    pub(crate) totals_tolerance_pct: f64,
+    /// A run keeps its place only when at least this share of its samples survives, %.
+    pub(crate) min_kept_pct: f64,
+}
+
+impl Default for GuardSettings {
+    fn default() -> Self {
+        GuardSettings {
+            max_speed_mps: 12.5,
+            max_cadence_spm: 300.0,
+            min_altitude_m: -500.0,
+            max_altitude_m: 9000.0,
+            min_heart_rate_bpm: 20.0,
+            max_heart_rate_bpm: 250.0,
+            max_step_length_m: 3.0,
+            max_vertical_oscillation_mm: 300.0,
+            max_stance_time_ms: 1000.0,
+            max_duration_s: 7.0 * 86_400.0,
+            totals_tolerance_pct: 10.0,
+            min_kept_pct: 50.0,
+        }
+    }
+}
+
+impl GuardSettings {
+    pub(super) fn validate(&self) -> Result<(), Violation> {
+        positive("guard.max_speed_mps", self.max_speed_mps)?;
+        positive("guard.max_cadence_spm", self.max_cadence_spm)?;
+        check(
+            self.min_altitude_m.is_finite()
+                && self.max_altitude_m.is_finite()
+                && self.min_altitude_m < self.max_altitude_m,
+            "guard.max_altitude_m",
+            "must be a number above guard.min_altitude_m",
+        )?;
+        positive("guard.min_heart_rate_bpm", self.min_heart_rate_bpm)?;
+        check(
+            self.max_heart_rate_bpm.is_finite()
+                && self.max_heart_rate_bpm > self.min_heart_rate_bpm,
+            "guard.max_heart_rate_bpm",
+            "must be a number above guard.min_heart_rate_bpm",
+        )?;
+        positive("guard.max_step_length_m", self.max_step_length_m)?;
+        positive(
+            "guard.max_vertical_oscillation_mm",
+            self.max_vertical_oscillation_mm,
+        )?;
+        positive("guard.max_stance_time_ms", self.max_stance_time_ms)?;
+        positive("guard.max_duration_s", self.max_duration_s)?;
+        within(
+            "guard.totals_tolerance_pct",
+            self.totals_tolerance_pct,
+            0.0,
+            1000.0,
+        )?;
+        within("guard.min_kept_pct", self.min_kept_pct, 0.0, 100.0)
+    }
+}
