@@ -376,3 +376,74 @@ fn an_episode_older_than_the_chart_is_still_listed_with_what_preceded_it() {
     );
     assert!(html.contains("2019-09-14 low cadence: 149 spm"));
 }
+
+/// The shoes worn before a pain episode are part of its evidence, with the distance on them;
+/// a pair past the retirement distance also stands out in the message.
+#[test]
+fn pain_evidence_names_the_shoes_worn_and_their_mileage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    write_spike_history(&input);
+    let diary = write(
+        tmp.path(),
+        "diary.csv",
+        b"date,pain,next_morning,location,note\n2024-05-18,5,5,left knee,\n",
+    );
+    // One pair for the first three weeks, another from then on.
+    let log = write(
+        tmp.path(),
+        "gear.csv",
+        b"gear,from,to\nOld pair,2024-04-01,2024-05-05\nNew pair,2024-05-06,\n",
+    );
+    let args = |retire: &str| {
+        let cfg = write(
+            tmp.path(),
+            &format!("cfg-{retire}.toml"),
+            format!("[gear]\nretire_m = {retire}\n").as_bytes(),
+        );
+        report_with(
+            &[&input],
+            &tmp.path().join(format!("out-{retire}")),
+            &[
+                "--diary",
+                diary.to_str().unwrap(),
+                "--gear",
+                log.to_str().unwrap(),
+                "--config",
+                cfg.to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    let pain_of = |r: &Report| {
+        let f = findings(r);
+        let rules = strs(&f, "rule");
+        let i = (0..f.height())
+            .find(|&i| rules[i].as_deref() == Some("pain"))
+            .unwrap();
+        (
+            cell(&f, "message", i).unwrap(),
+            cell(&f, "evidence", i).unwrap(),
+        )
+    };
+    // Within the 28 days: weeks 2–3 (Old pair, retired after week 3) and weeks 4–5
+    // (New pair). The new pair's distance by 2024-05-18: five 30-minute runs and the
+    // 60-minute long run at 3 m/s = 7 × 5.4 km = 37.8 km.
+    let (message, evidence) = pain_of(&args("800000.0"));
+    assert!(
+        evidence.contains("shoes New pair: 37.8 km on them by 2024-05-18"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("shoes Old pair: "), "{evidence}");
+    assert!(!message.contains("shoes"), "{message}");
+    // With a retirement distance under that, the worn pair stands out.
+    let (message, evidence) = pain_of(&args("30000.0"));
+    assert!(
+        message.contains("shoes past their retirement distance"),
+        "{message}"
+    );
+    assert!(
+        evidence.contains("(past the retirement distance)"),
+        "{evidence}"
+    );
+}

@@ -175,7 +175,7 @@ pub(super) fn findings(
     }
     history_findings(t, cfg, &mut out);
     out.extend(gear::findings(t, gear_cfg, load_cfg));
-    let pain = pain::findings(t, &out, cfg, load_cfg);
+    let pain = pain::findings(t, &out, cfg, load_cfg, gear_cfg.retire_m);
     out.extend(pain);
     out.sort_by(|a, b| {
         a.severity

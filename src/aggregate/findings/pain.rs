@@ -27,6 +27,7 @@ pub(super) fn findings(
     before: &[Finding],
     cfg: &FindingsSettings,
     load_cfg: &LoadSettings,
+    retire_m: f64,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for d in &t.diary {
@@ -36,7 +37,19 @@ pub(super) fn findings(
         if !above && !worse {
             continue;
         }
-        let preceded = preceded_by(t, before, d.date, cfg, load_cfg);
+        let preceded = preceded_by(t, before, d.date, cfg, load_cfg, retire_m);
+        // What stands out (the shoes worn are context unless past their retirement distance).
+        let standout: Vec<&str> =
+            preceded
+                .iter()
+                .map(|p| p.0)
+                .filter(|k| !k.is_empty())
+                .fold(Vec::new(), |mut v, k| {
+                    if !v.contains(&k) {
+                        v.push(k);
+                    }
+                    v
+                });
         let days = cfg.pain_lookback_days;
         let ran: f64 = t
             .activities
@@ -58,22 +71,10 @@ pub(super) fn findings(
             Some(m) => format!(", {m}/10 the next morning"),
             None => String::new(),
         };
-        let kinds = if preceded.is_empty() {
+        let kinds = if standout.is_empty() {
             format!(" Nothing in the load of the {days} days before it stands out.")
         } else {
-            format!(
-                " In the {days} days before it: {}.",
-                preceded
-                    .iter()
-                    .map(|p| p.0)
-                    .fold(Vec::<&str>::new(), |mut v, k| {
-                        if !v.contains(&k) {
-                            v.push(k);
-                        }
-                        v
-                    })
-                    .join(", ")
-            )
+            format!(" In the {days} days before it: {}.", standout.join(", "))
         };
         let high = worst >= cfg.pain_high;
         let advice = if high {
@@ -139,6 +140,7 @@ fn preceded_by(
     day: NaiveDate,
     cfg: &FindingsSettings,
     load_cfg: &LoadSettings,
+    retire_m: f64,
 ) -> Vec<(&'static str, String)> {
     let from = day - Duration::days(cfg.pain_lookback_days as i64 - 1);
     let within = |d: NaiveDate| d >= from && d <= day;
@@ -218,6 +220,46 @@ fn preceded_by(
                 out.push((d, kind, format!("{d} {what}: {:.0} {unit}", f.value)));
             }
         }
+    }
+    // The shoes worn in the window, with the distance on them by that day; a pair past the
+    // retirement distance also stands out in the message.
+    let mut worn: Vec<(&str, NaiveDate)> = Vec::new();
+    for a in &t.activities {
+        if let (Some(g), Some(d)) = (a.run.label.gear.as_deref(), a.local_day) {
+            if within(d) {
+                match worn.iter_mut().find(|w| w.0 == g) {
+                    Some(w) => w.1 = w.1.max(d),
+                    None => worn.push((g, d)),
+                }
+            }
+        }
+    }
+    for (g, last) in worn {
+        let on_pair: f64 = t
+            .activities
+            .iter()
+            .filter(|a| a.run.label.gear.as_deref() == Some(g))
+            .filter(|a| a.local_day.is_some_and(|d| d <= day))
+            .filter_map(|a| a.run.distance_m)
+            .sum();
+        let past = on_pair >= retire_m;
+        out.push((
+            last,
+            if past {
+                "shoes past their retirement distance"
+            } else {
+                ""
+            },
+            format!(
+                "shoes {g}: {} on them by {day}{}",
+                fmt_km(on_pair),
+                if past {
+                    " (past the retirement distance)"
+                } else {
+                    ""
+                }
+            ),
+        ));
     }
     if let Some((share, graded)) = downhill_share(t, from, day) {
         if share > cfg.downhill_share_pct {
