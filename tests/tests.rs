@@ -11,6 +11,7 @@ mod gait;
 mod ingest;
 mod layers;
 mod load;
+mod outputs;
 mod report;
 mod robust;
 mod surface;
