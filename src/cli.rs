@@ -35,9 +35,17 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "DIR", default_value = "fitrisk-report")]
     pub output: PathBuf,
 
-    /// Which file formats to write.
-    #[arg(long, value_enum, default_value_t = Format::Both)]
-    pub format: Format,
+    /// Which file formats to write: a comma-separated list (or the option repeated) of
+    /// parquet, csv, xlsx (one workbook, a sheet per table); `both` means parquet,csv.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT,...",
+        value_delimiter = ',',
+        default_value = "both",
+        hide_possible_values = false
+    )]
+    pub format: Vec<Format>,
 
     /// Decoding threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = threads)]
@@ -73,15 +81,47 @@ pub struct ReportArgs {
     pub quiet: bool,
 }
 
-/// Output formats.
+/// Output formats, as named on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Apache Parquet only.
+    /// Apache Parquet, a file per table.
     Parquet,
-    /// CSV only.
+    /// CSV, a file per table.
     Csv,
-    /// Both Parquet and CSV.
+    /// One Excel workbook, report.xlsx, a sheet per table.
+    Xlsx,
+    /// Parquet and CSV (the default).
     Both,
+}
+
+/// The formats a `--format` list asks for, each once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Formats {
+    /// `.parquet` tables.
+    pub parquet: bool,
+    /// `.csv` tables.
+    pub csv: bool,
+    /// `report.xlsx`.
+    pub xlsx: bool,
+}
+
+impl Formats {
+    /// The union of the formats named (`both` counts as parquet and csv).
+    pub fn from_list(list: &[Format]) -> Formats {
+        let mut f = Formats::default();
+        for format in list {
+            match format {
+                Format::Parquet => f.parquet = true,
+                Format::Csv => f.csv = true,
+                Format::Xlsx => f.xlsx = true,
+                Format::Both => {
+                    f.parquet = true;
+                    f.csv = true;
+                }
+            }
+        }
+        f
+    }
 }
 
 /// First day of a week.

@@ -28,9 +28,9 @@ pub(crate) mod series;
 use std::io::Write;
 use std::time::Instant;
 
-use cli::{Cli, Command, Format, ReportArgs};
+use cli::{Cli, Command, Formats, ReportArgs};
 use config::Config;
-use output::export::{self, Exporter};
+use output::export;
 use output::summary::Summary;
 
 /// Exit code: the report was written (even if some inputs were skipped).
@@ -134,18 +134,28 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let tables =
         aggregate::aggregate_beside(outcomes, &cfg.history(), args.week_start.into(), beside);
-    let frames = output::frames::all(&tables).map_err(Fatal::failure)?;
-    let exporters: Vec<&dyn Exporter> = match args.format {
-        Format::Parquet => vec![&export::Parquet],
-        Format::Csv => vec![&export::Csv],
-        Format::Both => vec![&export::Parquet, &export::Csv],
-    };
-    let mut written = Vec::new();
-    for (stem, mut df) in frames {
-        for e in &exporters {
-            let path =
-                export::write_atomic(&args.output, stem, *e, &mut df).map_err(Fatal::failure)?;
-            written.push(path);
+    let mut frames = output::frames::all(&tables).map_err(Fatal::failure)?;
+    let outputs = export::write_tables(&args.output, Formats::from_list(&args.format), &mut frames)
+        .map_err(Fatal::failure)?;
+    let mut written = outputs.written;
+    let mut removed = outputs.removed;
+    // What the decoder printed while the files were read: all of it in decoder.log (an older
+    // decoder.log, from a run that had such lines, is removed when this one had none).
+    if captured.count > 0 {
+        let mut log = captured.lines.join("\n");
+        log.push('\n');
+        if captured.count > captured.lines.len() {
+            let more = captured.count - captured.lines.len();
+            log.push_str(&format!("… and {more} more lines, not kept\n"));
+        }
+        written.push(
+            export::write_text_atomic(&args.output, output::summary::DECODER_LOG, &log)
+                .map_err(Fatal::failure)?,
+        );
+    } else {
+        let old = args.output.join(output::summary::DECODER_LOG);
+        if export::remove_if_file(&old).map_err(Fatal::failure)? {
+            removed.push(old);
         }
     }
 
@@ -167,6 +177,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let mut summary = Summary::new(&tables, input_bytes);
     summary.elapsed = started.elapsed();
     summary.written = written;
+    summary.removed = removed;
     summary.captured = captured;
     summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
     summary.gear_log = gear_log.map(|g| (g.path, g.spans.len(), g.errors));

@@ -12,6 +12,7 @@ mod gear;
 mod ingest;
 mod layers;
 mod load;
+mod outputs;
 mod report;
 mod robust;
 mod surface;

@@ -1,8 +1,8 @@
 //! Keeps third-party writes to stderr from tearing the progress bar.
 //!
 //! fitparser prints some decoding warnings straight to stderr. While the parallel stage runs,
-//! file descriptor 2 is pointed at a pipe whose lines are collected (and counted in the
-//! summary); the progress bar draws to a duplicate of the real stderr. Unix only; elsewhere the
+//! file descriptor 2 is pointed at a pipe whose lines are collected (written to decoder.log
+//! and counted in the summary); the progress bar draws to a duplicate of the real stderr. Unix only; elsewhere the
 //! capture is a no-op.
 
 #[cfg(unix)]
@@ -12,8 +12,8 @@ mod imp {
     use std::os::fd::{FromRawFd, RawFd};
     use std::thread::JoinHandle;
 
-    /// Most lines kept (the count goes on).
-    const MAX_LINES: usize = 200;
+    /// Most lines kept (the count goes on): all of them for decoder.log, within reason.
+    const MAX_LINES: usize = 100_000;
 
     /// An active redirection of fd 2.
     pub(crate) struct Capture {
@@ -74,7 +74,7 @@ mod imp {
             }
         }
 
-        /// Restores fd 2 and returns the lines captured (at most 200) and how many there were.
+        /// Restores fd 2 and returns the lines captured (at most 100,000) and how many there were.
         pub(crate) fn finish(mut self) -> (Vec<String>, usize) {
             self.restore();
             self.reader

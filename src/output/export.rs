@@ -1,6 +1,7 @@
-//! Exporters: one small trait, one implementation per file format (Parquet, CSV).
+//! Exporters: one small trait, one implementation per table format (Parquet, CSV); the
+//! workbook (one file for every table) is in `xlsx.rs`.
 //!
-//! Every table is written under a temporary name in the output folder and renamed into place
+//! Every file is written under a temporary name in the output folder and renamed into place
 //! once complete, so a crash or a full disk never leaves half a report behind.
 
 use std::fs::{self, File};
@@ -8,6 +9,12 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+
+use super::xlsx::{self, XlsxFailure};
+use crate::cli::Formats;
+
+/// The workbook's file name.
+pub(crate) const WORKBOOK: &str = "report.xlsx";
 
 /// Writes one `DataFrame` in one format.
 pub(crate) trait Exporter {
@@ -17,15 +24,62 @@ pub(crate) trait Exporter {
     fn write(&self, df: &mut DataFrame, out: &mut dyn Write) -> PolarsResult<()>;
 }
 
-/// Apache Parquet, zstd-compressed, with statistics.
+/// Apache Parquet, zstd-compressed, with statistics, and with the Arrow types every common
+/// reader handles: strings as `large_string`, not `string_view`.
+///
+/// polars 0.55.2's `ParquetWriter` always encodes at `CompatLevel::newest()`, which stores
+/// strings as Arrow `string_view` (in the embedded `ARROW:schema`); pyarrow 26 reads those but
+/// cannot filter, compare or sort them. `ParquetWriteOptions::compat_level` exists but only
+/// the lazy streaming sink reads it. So this drives polars' own encoder (polars-parquet's
+/// `FileWriter`, the one `ParquetWriter` uses) with `CompatLevel::oldest()`, with the same
+/// defaults: zstd, min/max/null-count statistics, format version 1, one row group per
+/// 512² rows at most.
 pub(crate) struct Parquet;
+
+/// Rows per row group, as polars' `ParquetWriter` does by default.
+const ROW_GROUP_ROWS: usize = 512 * 512;
 
 impl Exporter for Parquet {
     fn extension(&self) -> &'static str {
         "parquet"
     }
     fn write(&self, df: &mut DataFrame, out: &mut dyn Write) -> PolarsResult<()> {
-        ParquetWriter::new(out).finish(df)?;
+        use polars::io::parquet::write::get_encodings;
+        use polars_parquet::write::{
+            row_group_iter, CompressionOptions, FileWriter, StatisticsOptions, Version,
+            WriteOptions,
+        };
+
+        let level = CompatLevel::oldest();
+        let schema: ArrowSchema = df
+            .schema()
+            .iter_fields()
+            .map(|f| {
+                let field = f.dtype().to_arrow_field(f.name().clone(), level);
+                (field.name.clone(), field)
+            })
+            .collect();
+        let options = WriteOptions {
+            statistics: StatisticsOptions::default(),
+            compression: CompressionOptions::Zstd(None),
+            version: Version::V1,
+            data_page_size: None,
+        };
+        let encodings = get_encodings(&schema);
+        let mut writer = FileWriter::try_new(out, schema, options)?;
+        let fields = writer.parquet_schema().fields().to_vec();
+        let mut offset = 0;
+        while offset < df.height() {
+            let mut part = df.slice(offset as i64, ROW_GROUP_ROWS);
+            offset += part.height();
+            part.rechunk_mut();
+            for batch in part.iter_chunks(level, false) {
+                let rows = batch.len() as u64;
+                let group = row_group_iter(batch, encodings.clone(), fields.clone(), options);
+                writer.write(rows, group)?;
+            }
+        }
+        writer.end(None)?;
         Ok(())
     }
 }
@@ -67,6 +121,98 @@ pub(crate) enum WriteError {
         /// Why.
         source: PolarsError,
     },
+    /// The workbook could not be built.
+    #[error("cannot write {path}: {source}")]
+    Workbook {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: XlsxFailure,
+    },
+}
+
+/// The table files of one run.
+#[derive(Debug, Default)]
+pub(crate) struct Outputs {
+    /// Files written, in order.
+    pub(crate) written: Vec<PathBuf>,
+    /// Files of an earlier run in a format not written this time, removed.
+    pub(crate) removed: Vec<PathBuf>,
+}
+
+/// Writes the tables in every format asked for, then removes the table files fitrisk would
+/// write in the formats *not* asked for, so the folder never mixes two runs. Only those exact
+/// names (`files.csv`, …, `report.xlsx`) are ever removed.
+pub(crate) fn write_tables(
+    dir: &Path,
+    formats: Formats,
+    frames: &mut [(&'static str, DataFrame)],
+) -> Result<Outputs, WriteError> {
+    let mut out = Outputs::default();
+    let per_table: [(&dyn Exporter, bool); 2] = [(&Parquet, formats.parquet), (&Csv, formats.csv)];
+    for (stem, df) in frames.iter_mut() {
+        for (exporter, asked) in per_table {
+            if asked {
+                out.written.push(write_atomic(dir, stem, exporter, df)?);
+            }
+        }
+    }
+    let workbook = dir.join(WORKBOOK);
+    if formats.xlsx {
+        // The findings first: they are what a reader opens the workbook for.
+        let mut sheets: Vec<(&str, &DataFrame)> = frames
+            .iter()
+            .filter(|(stem, _)| *stem == "findings")
+            .map(|(stem, df)| (*stem, df))
+            .collect();
+        sheets.extend(
+            frames
+                .iter()
+                .filter(|(stem, _)| *stem != "findings")
+                .map(|(stem, df)| (*stem, df)),
+        );
+        atomically(&workbook, |w| {
+            xlsx::write(&sheets, w).map_err(|source| WriteError::Workbook {
+                path: workbook.clone(),
+                source,
+            })
+        })?;
+        out.written.push(workbook.clone());
+    }
+    let mut stale: Vec<PathBuf> = Vec::new();
+    for (exporter, asked) in per_table {
+        if !asked {
+            stale.extend(
+                frames
+                    .iter()
+                    .map(|(stem, _)| dir.join(format!("{stem}.{}", exporter.extension()))),
+            );
+        }
+    }
+    if !formats.xlsx {
+        stale.push(workbook);
+    }
+    for path in stale {
+        if remove_if_file(&path)? {
+            out.removed.push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// Removes `path` if it is a regular file (never a folder or a link's target); true if it was.
+pub(crate) fn remove_if_file(path: &Path) -> Result<bool, WriteError> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => {
+            fs::remove_file(path)
+                .map(|()| true)
+                .map_err(|source| WriteError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+        }
+        _ => Ok(false),
+    }
 }
 
 /// Writes `df` to `dir/stem.ext` atomically (temporary file, then rename). Returns the path.

@@ -7,3 +7,4 @@ pub(crate) mod frames;
 pub(crate) mod html;
 pub(crate) mod progress;
 pub(crate) mod summary;
+pub(crate) mod xlsx;

@@ -1,9 +1,10 @@
 //! The progress bar (the only module that uses indicatif).
 //!
-//! Shows bytes done, files done, files per second and an ETA on stderr. Hidden when stderr is
-//! not a terminal or with `--quiet`. While it is drawn, stray writes to stderr (fitparser
-//! prints some warnings) are captured so they cannot tear it, and the summary counts them;
-//! when it is hidden, stderr is left alone and such lines reach it as they are written.
+//! Shows bytes done (decimal units, MB, as the summary), files done, files per second and an
+//! ETA on stderr. Hidden when stderr is not a terminal or with `--quiet`. While the files are
+//! read, stray writes to stderr (fitparser prints some decoding warnings) are captured, bar or
+//! no bar, so they cannot tear the bar or bury the summary: they go to `decoder.log` in the
+//! output folder and the summary counts them.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,7 +27,7 @@ pub(crate) struct Bar {
 /// What the capture saw while the bar was up.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Captured {
-    /// The first lines written to stderr by dependencies.
+    /// The lines written to stderr by dependencies (the first 100,000).
     pub(crate) lines: Vec<String>,
     /// How many lines there were in all.
     pub(crate) count: usize,
@@ -36,7 +37,7 @@ impl Bar {
     /// Starts the bar over `total_bytes` of input (hidden if `quiet` or stderr is not a tty).
     pub(crate) fn start(total_bytes: u64, quiet: bool) -> Bar {
         let visible = !quiet && std::io::stderr().is_terminal();
-        let capture = if visible { Capture::start() } else { None };
+        let capture = Capture::start();
         let bar = if visible {
             let target = match capture.as_ref().and_then(|c| c.real_stderr()) {
                 #[cfg(unix)]
@@ -51,7 +52,7 @@ impl Bar {
             let bar = ProgressBar::with_draw_target(Some(total_bytes), target);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} ETA {eta}",
+                    "{spinner} [{elapsed_precise}] {wide_bar} {decimal_bytes}/{decimal_total_bytes} {msg} ETA {eta}",
                 )
                 .expect("the template is valid"),
             );

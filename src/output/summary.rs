@@ -9,6 +9,9 @@ use super::progress::Captured;
 use crate::diary::LineError;
 use crate::model::{Reason, Status, Tables};
 
+/// The file in the output folder that holds what the decoder printed.
+pub(crate) const DECODER_LOG: &str = "decoder.log";
+
 /// How many findings the summary lists.
 pub(crate) const TOP_FINDINGS: usize = 10;
 
@@ -31,6 +34,8 @@ pub(crate) struct Summary {
     pub(crate) elapsed: Duration,
     /// Files written.
     pub(crate) written: Vec<PathBuf>,
+    /// Table files of an earlier run in a format not written this time, removed.
+    pub(crate) removed: Vec<PathBuf>,
     /// What dependencies wrote to stderr meanwhile.
     pub(crate) captured: Captured,
     /// The first findings (most severe, most recent), one line each.
@@ -178,8 +183,10 @@ impl Summary {
                 .unwrap_or("");
             let _ = writeln!(
                 o,
-                "{:<11}{} line(s) from the decoder kept off the screen; first: {first}",
-                "decoder", self.captured.count
+                "{:<11}{} from fitparser, all in {}; the first: {first}",
+                "decoder",
+                plural(self.captured.count, "line", "lines"),
+                DECODER_LOG
             );
         }
         if let Some((path, used, errors)) = &self.diary {
@@ -212,11 +219,7 @@ impl Summary {
             let _ = writeln!(o, "{:<11}{} pair(s) in gear.csv", "shoes", self.pairs);
         }
         if let Some(dir) = self.written.first().and_then(|p| p.parent()) {
-            let names: Vec<String> = self
-                .written
-                .iter()
-                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .collect();
+            let names = file_names(&self.written);
             let _ = writeln!(
                 o,
                 "{:<11}{}: {}",
@@ -225,10 +228,18 @@ impl Summary {
                 names.join(", ")
             );
         }
+        if !self.removed.is_empty() {
+            let _ = writeln!(
+                o,
+                "{:<11}{} (left by an earlier run, not written this time)",
+                "removed",
+                file_names(&self.removed).join(", ")
+            );
+        }
         if !self.top_findings.is_empty() {
             let _ = writeln!(
                 o,
-                "\nfindings ({} in all; the first {} here, all of them in findings.csv):",
+                "\nfindings ({} in all; the first {} here, all of them in the findings table):",
                 self.findings,
                 self.top_findings.len()
             );
@@ -238,6 +249,14 @@ impl Summary {
         }
         o
     }
+}
+
+/// The file names of `paths`.
+fn file_names(paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect()
 }
 
 /// `n` and the noun in the number it needs: "1 run", "3 runs".

@@ -1,0 +1,242 @@
+//! The output files themselves: the workbook read back, the Parquet schema every reader
+//! handles, the `--format` list, stale files of another format, decoder.log.
+
+use std::fs::File;
+use std::path::Path;
+
+use crate::support::{fitrisk, read_parquet, report_with, testdata};
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_workbook_has_a_typed_sheet_per_table_findings_first_equal_to_the_parquet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let r = report_with(&[&testdata()], &out, &["--format", "both,xlsx"], &[]);
+    let mut book: Xlsx<_> = open_workbook(out.join("report.xlsx")).expect("a workbook");
+    assert_eq!(
+        book.sheet_names(),
+        ["findings", "files", "activities", "segments", "weeks", "gear"]
+    );
+
+    // activities: text, numbers at full precision, date-times, booleans, empty cells.
+    let sheet = book.worksheet_range("activities").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let a = &r.activities;
+    assert_eq!(sheet.height(), a.height() + 1);
+    for (i, row) in sheet.rows().skip(1).enumerate() {
+        let source = a.column("source").unwrap().str().unwrap().get(i).unwrap();
+        assert_eq!(row[col("source")], Data::String(source.to_string()));
+        let d = a.column("distance_m").unwrap().f64().unwrap().get(i);
+        match d {
+            Some(d) => assert_eq!(row[col("distance_m")], Data::Float(d), "full precision"),
+            None => assert_eq!(row[col("distance_m")], Data::Empty),
+        }
+        let gps = a.column("has_gps").unwrap().bool().unwrap().get(i).unwrap();
+        assert_eq!(row[col("has_gps")], Data::Bool(gps));
+        let start = a
+            .column("start_utc")
+            .unwrap()
+            .datetime()
+            .unwrap()
+            .phys
+            .get(i);
+        match (start, &row[col("start_utc")]) {
+            (Some(ms), Data::DateTime(x)) => {
+                assert!(x.is_datetime());
+                let serial = ms as f64 / 86_400e3 + 25_569.0;
+                assert!(
+                    (x.as_f64() - serial).abs() < 1e-9,
+                    "{} vs {serial}",
+                    x.as_f64()
+                );
+            }
+            (None, Data::Empty) => {}
+            (s, c) => panic!("start_utc {s:?} written as {c:?}"),
+        }
+    }
+    // The same run in the sheet and the Parquet file, by value.
+    let first_start = a
+        .column("start_utc")
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .phys
+        .get(0)
+        .unwrap();
+    // 2000-01-01 is serial 36526: a FIT time stamp after 1989 is a serial above 32874.
+    assert!(first_start as f64 / 86_400e3 + 25_569.0 > 32_874.0);
+
+    // weeks: dates as dates; findings: text.
+    let weeks = book.worksheet_range("weeks").unwrap();
+    assert!(
+        matches!(weeks.get((1, 0)), Some(Data::DateTime(d)) if !d.is_datetime() || d.as_f64().fract() == 0.0)
+    );
+    let findings = book.worksheet_range("findings").unwrap();
+    let f = read_parquet(&out.join("findings.parquet"));
+    assert_eq!(findings.height(), f.height() + 1);
+    assert_eq!(
+        findings.get((1, 4)).unwrap().to_string(),
+        f.column("severity").unwrap().str().unwrap().get(0).unwrap()
+    );
+}
+
+#[test]
+fn parquet_strings_are_large_string_not_string_view() {
+    use polars_arrow::io::ipc::read::deserialize_schema;
+    use polars_parquet::read::read_metadata;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    report_with(&[&testdata()], &out, &["--format", "parquet"], &[]);
+    for table in ["files", "activities", "segments", "weeks", "findings"] {
+        let path = out.join(format!("{table}.parquet"));
+        let meta = read_metadata(&mut File::open(&path).unwrap()).unwrap();
+        // The embedded ARROW:schema is what pyarrow goes by (polars' own reader turns every
+        // string into a view on reading, so it cannot tell).
+        let encoded = meta
+            .key_value_metadata()
+            .iter()
+            .flatten()
+            .find(|kv| kv.key == "ARROW:schema")
+            .and_then(|kv| kv.value.clone())
+            .expect("an ARROW:schema");
+        let bytes = base64(&encoded);
+        let slice = if bytes[0..4] == [255u8; 4] {
+            &bytes[8..]
+        } else {
+            &bytes[..]
+        };
+        let schema = deserialize_schema(slice).unwrap().0;
+        let mut strings = 0;
+        for (name, field) in schema.iter() {
+            let dtype = format!("{:?}", field.dtype);
+            assert!(!dtype.contains("View"), "{table}.{name} is {dtype}");
+            strings += usize::from(dtype == "LargeUtf8");
+        }
+        assert!(
+            strings > 0 || table == "weeks",
+            "{table} has no string column"
+        );
+    }
+}
+
+#[test]
+fn format_takes_a_list_and_an_unknown_format_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    fitrisk()
+        .args(["report", "--quiet", "--format", "csv,xlsx", "-o"])
+        .arg(&out)
+        .arg(testdata())
+        .assert()
+        .success();
+    let n = names(&out);
+    assert!(n.contains(&"report.xlsx".to_string()) && n.contains(&"findings.csv".to_string()));
+    assert!(!n.iter().any(|f| f.ends_with(".parquet")), "{n:?}");
+
+    fitrisk()
+        .args(["report", "--format", "csv", "--format", "parquet", "-o"])
+        .arg(&out)
+        .arg(testdata())
+        .assert()
+        .success();
+    assert!(names(&out).contains(&"findings.parquet".to_string()));
+
+    fitrisk()
+        .args(["report", "--format", "csv,pdf", "-o"])
+        .arg(&out)
+        .arg(testdata())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("pdf"));
+}
+
+#[test]
+fn files_of_a_format_not_written_this_time_are_removed_and_said_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let run = |format: &str| {
+        let o = fitrisk()
+            .args(["report", "--format", format, "-o"])
+            .arg(&out)
+            .arg(testdata())
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run("both,xlsx");
+    std::fs::write(out.join("notes.csv"), "mine").unwrap();
+    let summary = run("xlsx");
+    assert_eq!(names(&out), ["notes.csv", "report.html", "report.xlsx"]);
+    let removed = summary
+        .lines()
+        .find(|l| l.starts_with("removed"))
+        .expect(&summary);
+    assert!(
+        removed.contains("files.parquet") && removed.contains("findings.csv"),
+        "{removed}"
+    );
+    let summary = run("csv");
+    assert!(summary.contains("report.xlsx"), "{summary}");
+    assert!(!out.join("report.xlsx").exists());
+    assert!(out.join("notes.csv").exists());
+}
+
+/// fitparser prints `ERROR: field size …` for some corpus files; those lines go to
+/// decoder.log, never to the terminal. Runs when the corpus is present.
+#[test]
+fn decoder_lines_go_to_decoder_log() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fit-corpus");
+    if !corpus.exists() {
+        eprintln!("skipped: no corpus at {}", corpus.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let r = report_with(&[&corpus], &out, &[], &[]);
+    let log = std::fs::read_to_string(out.join("decoder.log")).expect("decoder.log");
+    let lines = log.lines().count();
+    assert!(lines > 0 && log.starts_with("ERROR: field size"), "{log}");
+    assert!(!r.stderr.contains("ERROR: field size"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains(&format!("{lines} lines from fitparser, all in decoder.log")),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Standard base64 (with padding), enough for the Arrow schema.
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {c}"),
+    };
+    let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
+    let mut out = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().fold(0u32, |n, &d| n << 6 | u32::from(d)) << (6 * (4 - chunk.len()));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
