@@ -24,7 +24,14 @@ fn the_workbook_has_a_typed_sheet_per_table_findings_first_equal_to_the_parquet(
     let mut book: Xlsx<_> = open_workbook(out.join("report.xlsx")).expect("a workbook");
     assert_eq!(
         book.sheet_names(),
-        ["findings", "files", "activities", "segments", "weeks", "gear"]
+        [
+            "findings",
+            "files",
+            "activities",
+            "segments",
+            "weeks",
+            "gear"
+        ]
     );
 
     // activities: text, numbers at full precision, date-times, booleans, empty cells.
