@@ -313,16 +313,19 @@ fn a_diary_that_cannot_be_read_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     run_file(&input, "a.fit", T0, 30, None, None);
+    let with_diary = |diary: &Path| {
+        fitrisk()
+            .arg("report")
+            .arg(&input)
+            .arg("-o")
+            .arg(tmp.path().join("out"))
+            .arg("--diary")
+            .arg(diary)
+            .output()
+            .unwrap()
+    };
     let missing = tmp.path().join("nope.csv");
-    let out = fitrisk()
-        .arg("report")
-        .arg(&input)
-        .arg("-o")
-        .arg(tmp.path().join("out"))
-        .arg("--diary")
-        .arg(&missing)
-        .output()
-        .unwrap();
+    let out = with_diary(&missing);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -330,15 +333,7 @@ fn a_diary_that_cannot_be_read_is_a_usage_error() {
         "{err}"
     );
     let headerless = write(tmp.path(), "h.csv", b"2024-04-15,3,,,\n");
-    let out = fitrisk()
-        .arg("report")
-        .arg(&input)
-        .arg("-o")
-        .arg(tmp.path().join("out"))
-        .arg("--diary")
-        .arg(&headerless)
-        .output()
-        .unwrap();
+    let out = with_diary(&headerless);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the first line must be the header"), "{err}");
