@@ -21,6 +21,14 @@ fn run_file(dir: &Path, name: &str, start: i64, minutes: i64, rpe: Option<u8>, f
     write(dir, name, &fitwriter::encode_activity(&a));
 }
 
+/// The row of the first `pain` finding.
+fn first_pain(f: &DataFrame) -> usize {
+    let rules = strs(f, "rule");
+    (0..f.height())
+        .find(|&i| rules[i].as_deref() == Some("pain"))
+        .expect("a pain finding")
+}
+
 fn weeks(r: &Report) -> DataFrame {
     read_parquet(&r.dir.join("weeks.parquet"))
 }
@@ -284,10 +292,7 @@ fn a_spike_long_before_the_pain_is_not_named() {
         &[],
     );
     let f = findings(&r);
-    let rules = strs(&f, "rule");
-    let i = (0..f.height())
-        .find(|&i| rules[i].as_deref() == Some("pain"))
-        .expect("a pain finding");
+    let i = first_pain(&f);
     assert_eq!(cell(&f, "severity", i).as_deref(), Some("watch"));
     let ev = cell(&f, "evidence", i).unwrap();
     assert!(
@@ -356,10 +361,7 @@ fn an_episode_older_than_the_chart_is_still_listed_with_what_preceded_it() {
         &[],
     );
     let f = findings(&r);
-    let rules = strs(&f, "rule");
-    let i = (0..f.height())
-        .find(|&i| rules[i].as_deref() == Some("pain"))
-        .expect("a pain finding");
+    let i = first_pain(&f);
     assert_eq!(cell(&f, "severity", i).as_deref(), Some("high"));
     let ev = cell(&f, "evidence", i).unwrap();
     assert!(ev.contains("2019-09-14 low cadence: 149 spm"), "{ev}");
@@ -412,10 +414,7 @@ fn pain_evidence_names_the_shoes_worn_and_their_mileage() {
     };
     let pain_of = |r: &Report| {
         let f = findings(r);
-        let rules = strs(&f, "rule");
-        let i = (0..f.height())
-            .find(|&i| rules[i].as_deref() == Some("pain"))
-            .unwrap();
+        let i = first_pain(&f);
         (
             cell(&f, "message", i).unwrap(),
             cell(&f, "evidence", i).unwrap(),
