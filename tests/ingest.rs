@@ -110,7 +110,7 @@ fn every_input_appears_exactly_once_and_bad_ones_do_not_stop_the_batch() {
     let detail = cell(&r.files, "detail", strava).unwrap();
     assert_eq!(
         detail,
-        "implausible: 1 samples beyond a time gap longer than 604,800 s removed; \
+        "implausible: 1 sample beyond a time gap longer than 604,800 s removed; \
          data ends at byte 78233 of 78252; records before the cut are kept"
     );
     // The salvaged cut run keeps the records before the cut: fewer samples than the whole.

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Ingest;
-use crate::model::{Outcome, Reason, Status};
+use crate::model::{plural, Outcome, Reason, Status};
 
 /// Takes the duplicate runs out of `outcomes` and says so in their ledger rows.
 pub(super) fn mark(outcomes: &mut [Outcome], cfg: &Ingest) {
@@ -59,9 +59,13 @@ pub(super) fn mark(outcomes: &mut [Outcome], cfg: &Ingest) {
                 };
             } else {
                 o.row.detail = if o.row.detail.is_empty() {
-                    format!("{} session(s) {text}", list.len())
+                    format!("{} {text}", plural(list.len(), "session", "sessions"))
                 } else {
-                    format!("{}; {} session(s) {text}", o.row.detail, list.len())
+                    format!(
+                        "{}; {} {text}",
+                        o.row.detail,
+                        plural(list.len(), "session", "sessions")
+                    )
                 };
             }
             o.row.runs = o.runs.len() as u32;

@@ -1,10 +1,5 @@
 //! The invariants every kept run satisfies, read back from its facts: what the guard
 //! (`guard/`) promises, checked by the tests (the mutation test in `pipeline/` among them).
-//!
-//! Not checked: step lengths. A recorded one is bounded by the guard, but the one computed for
-//! a segment from its mean speed and median cadence (when none is recorded) can come out
-//! longer than any step when damage leaves speeds and cadences each plausible but at odds
-//! across the segment's samples.
 
 use crate::config::GuardSettings;
 use crate::fit::time::is_dated;
@@ -82,6 +77,16 @@ pub(crate) fn violations(run: &RunFacts, cfg: &GuardSettings) -> Vec<String> {
     ] {
         check(within(v, 0.0, vmax), format!("{name} {v:?}"));
     }
+    let step = cfg.max_step_length_m;
+    for (name, v) in [
+        ("flat_step_length_m", run.downhill.flat_step_length_m),
+        (
+            "downhill_step_length_m",
+            run.downhill.downhill_step_length_m,
+        ),
+    ] {
+        check(within(v, 0.0, step), format!("{name} {v:?}"));
+    }
     check(
         run.running_s.is_finite() && run.running_s >= 0.0,
         format!("running_s {}", run.running_s),
@@ -111,6 +116,10 @@ pub(crate) fn violations(run: &RunFacts, cfg: &GuardSettings) -> Vec<String> {
         check(
             within(s.speed_mps, 0.0, vmax),
             at(&format!("speed_mps {:?}", s.speed_mps)),
+        );
+        check(
+            within(s.step_length_m, 0.0, step),
+            at(&format!("step_length_m {:?}", s.step_length_m)),
         );
         check(
             within(

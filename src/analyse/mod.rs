@@ -16,7 +16,7 @@ mod surface;
 use std::borrow::Cow;
 
 use crate::config::{FileSettings, GaitSettings};
-use crate::model::{Decoded, Gait, Reason, RunFacts, Samples, SessionMsg, Status};
+use crate::model::{plural, Decoded, Gait, Reason, RunFacts, Samples, SessionMsg, Status};
 use crate::series::{sample_speeds, sample_weights};
 
 /// The verdict on one decoded file.
@@ -149,8 +149,8 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         notes_info(
             &mut verdict.detail,
             &format!(
-                "{} other session(s) ignored: {}",
-                other.len(),
+                "{} ignored: {}",
+                plural(other.len(), "other session", "other sessions"),
                 other.join(", ")
             ),
         );

@@ -41,7 +41,7 @@ pub(super) fn facts(
 
     let series = SampleSeries::new(samples, cfg.gait);
     let cad = cadence::cadence(&series.spm, &series.weight_s);
-    let dh = downhill::analyse(samples, &series, cfg.downhill);
+    let dh = downhill::analyse(samples, &series, cfg.downhill, cfg.guard.max_step_length_m);
     let has_cadence = samples.cadence_raw.iter().any(|&x| x > 0.0);
     let (running_s, walking_s) = (series.seconds(Gait::Running), series.seconds(Gait::Walking));
     let (cadence_spm, cadence_spm_mean, cadence_source) = match cad {

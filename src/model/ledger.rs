@@ -120,3 +120,9 @@ pub(crate) struct FileRow {
     /// Running sessions that reached the activities table.
     pub(crate) runs: u32,
 }
+
+/// `n` and the noun in the number it needs: "1 sample", "3 samples". Ledger details and
+/// messages count with it, never with "sample(s)".
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::progress::Captured;
 use crate::diary::LineError;
-use crate::model::{Reason, Status, Tables};
+use crate::model::{plural, Reason, Status, Tables};
 
 /// The file in the output folder that holds what the decoder printed.
 pub(crate) const DECODER_LOG: &str = "decoder.log";
@@ -257,9 +257,4 @@ fn file_names(paths: &[PathBuf]) -> Vec<String> {
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect()
-}
-
-/// `n` and the noun in the number it needs: "1 run", "3 runs".
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

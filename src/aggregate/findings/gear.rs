@@ -13,7 +13,7 @@ use chrono::Duration;
 use super::super::gear::retirements;
 use super::fmt_km;
 use crate::config::{GearSettings, LoadSettings};
-use crate::model::{Finding, Rule, Scope, Severity, Tables};
+use crate::model::{plural, Finding, Rule, Scope, Severity, Tables};
 
 const EV_MILEAGE: &str = "Cook, Kester & Brunet 1985 (machine-worn shoes kept 60 % of their \
                           shock absorption at 500 miles, runner-worn ~80 %, levelling off near \
@@ -104,11 +104,11 @@ pub(super) fn findings(t: &Tables, cfg: &GearSettings, load_cfg: &LoadSettings) 
                 Rule::ShoeRetiredWorn,
                 (m / 1000.0, 0.0),
                 format!(
-                    "{} was retired in the gear log on {retired} but ran {} in {} run(s) after \
+                    "{} was retired in the gear log on {retired} but ran {} in {} after \
                      it, from {}.",
                     row.gear,
                     fmt_km(m),
-                    after.len(),
+                    plural(after.len(), "run", "runs"),
                     first.local_day.map_or(String::new(), |d| d.to_string())
                 ),
                 "Fix the gear log (a new pair under the old name?) or the export's gear; if the \

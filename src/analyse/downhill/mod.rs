@@ -103,13 +103,16 @@ impl Acc {
         (self.speed_w > 0.0).then(|| self.speed_sum / self.speed_w)
     }
 
-    /// Step length from running dynamics, else from speed and cadence.
-    fn step_length(&self) -> Option<f64> {
+    /// Step length from running dynamics, else from mean speed and median cadence. The
+    /// second is a ratio of two plausible numbers, not a measurement: damage can leave speeds
+    /// and cadences each inside their bounds but at odds across the samples, so a ratio
+    /// longer than the longest plausible step (`max_m`, the guard's) is no step length.
+    fn step_length(&self, max_m: f64) -> Option<f64> {
         if self.step_w > 0.0 {
             return Some(self.step_sum / self.step_w);
         }
         match (self.speed(), self.cadence()) {
-            (Some(v), Some(c)) if c > 0.0 => Some(v * 60.0 / c),
+            (Some(v), Some(c)) if c > 0.0 => Some(v * 60.0 / c).filter(|&l| l <= max_m),
             _ => None,
         }
     }
@@ -119,8 +122,13 @@ impl Acc {
     }
 }
 
-/// Analyses one run's samples.
-pub(crate) fn analyse(s: &Samples, series: &SampleSeries, cfg: &DownhillSettings) -> Downhill {
+/// Analyses one run's samples; `max_step_m` is the guard's longest plausible step.
+pub(crate) fn analyse(
+    s: &Samples,
+    series: &SampleSeries,
+    cfg: &DownhillSettings,
+    max_step_m: f64,
+) -> Downhill {
     let Some(profile) = grade_profile(s, cfg) else {
         return Downhill::default();
     };
@@ -188,7 +196,7 @@ pub(crate) fn analyse(s: &Samples, series: &SampleSeries, cfg: &DownhillSettings
             grade_pct,
             cadence_spm: acc.cadence(),
             speed_mps: acc.speed(),
-            step_length_m: acc.step_length(),
+            step_length_m: acc.step_length(max_step_m),
             vertical_oscillation_mm: Acc::mean(acc.vo_sum, acc.vo_w),
             stance_time_ms: Acc::mean(acc.st_sum, acc.st_w),
         };
@@ -202,8 +210,8 @@ pub(crate) fn analyse(s: &Samples, series: &SampleSeries, cfg: &DownhillSettings
     out.flat_cadence_spm = flat.cadence();
     out.downhill_cadence_spm = down.cadence();
     out.uphill_cadence_spm = up.cadence();
-    out.flat_step_length_m = flat.step_length();
-    out.downhill_step_length_m = down.step_length();
+    out.flat_step_length_m = flat.step_length(max_step_m);
+    out.downhill_step_length_m = down.step_length(max_step_m);
     out.flat_speed_mps = flat.speed();
     out.downhill_speed_mps = down.speed();
     out.cadence_drop = match (out.flat_cadence_spm, out.downhill_cadence_spm) {

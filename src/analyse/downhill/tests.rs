@@ -1,7 +1,7 @@
 //! Downhill analysis on synthetic runs of known profile.
 
 use super::*;
-use crate::config::GaitSettings;
+use crate::config::{GaitSettings, GuardSettings};
 use crate::model::SpeedBins;
 
 /// The analysis with the default settings, as a run gets it.
@@ -10,6 +10,7 @@ fn analyse_default(s: &Samples) -> Downhill {
         s,
         &SampleSeries::new(s, &GaitSettings::default()),
         &DownhillSettings::default(),
+        GuardSettings::default().max_step_length_m,
     )
 }
 
@@ -77,6 +78,29 @@ fn a_single_descent_is_found_with_its_grade() {
 }
 
 #[test]
+fn a_step_computed_longer_than_any_step_is_not_kept() {
+    // Speeds and cadences each inside the guard's bounds, at odds with each other: 11 m/s at
+    // 140 spm would be 4.7 m steps. Recorded at 1 s, with no step length of the device's own.
+    let alt = |d: f64| {
+        if d < 3000.0 {
+            100.0
+        } else {
+            100.0 - 0.06 * (d - 3000.0)
+        }
+    };
+    let odd = analyse_default(&run(5000.0, 11.0, alt, |_| 140.0));
+    assert!(odd.segments.len() >= 2, "{:?}", odd.segments);
+    assert!(odd.segments.iter().all(|g| g.step_length_m.is_none()));
+    assert_eq!(odd.flat_step_length_m, None);
+    assert_eq!(odd.downhill_step_length_m, None);
+    assert_eq!(odd.step_length_change_pct, None);
+    // Just inside the bound (6 m/s at 140 spm: 2.57 m) the computed step stays.
+    let fast = analyse_default(&run(5000.0, 6.0, alt, |_| 140.0));
+    let l = fast.flat_step_length_m.unwrap();
+    assert!((l - 6.0 * 60.0 / 140.0).abs() < 0.01, "{l}");
+}
+
+#[test]
 fn flicker_around_the_threshold_does_not_split_segments() {
     // A long −2.5 % stretch sits in the gap between flat and downhill.
     let s = run(3000.0, 3.0, |d| 200.0 - 0.025 * d, |_| 170.0);
@@ -96,7 +120,8 @@ fn no_altitude_or_no_distance_gives_no_profile() {
     assert!(analyse(
         &Samples::default(),
         &SampleSeries::default(),
-        &DownhillSettings::default()
+        &DownhillSettings::default(),
+        3.0
     )
     .segments
     .is_empty());
@@ -209,7 +234,12 @@ fn merged_segments_are_classed_by_their_own_grade() {
     };
     let cfg = DownhillSettings::default();
     let s = run(3800.0, 3.0, alt, |_| 170.0);
-    let dh = analyse(&s, &SampleSeries::new(&s, &GaitSettings::default()), &cfg);
+    let dh = analyse(
+        &s,
+        &SampleSeries::new(&s, &GaitSettings::default()),
+        &cfg,
+        3.0,
+    );
     assert!(dh.segments.len() > 1);
     for x in &dh.segments {
         let fits = match x.kind {

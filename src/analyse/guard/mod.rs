@@ -12,7 +12,7 @@ mod totals;
 
 use super::cadence::steps_per_raw;
 use crate::config::GuardSettings;
-use crate::model::{Samples, SessionMsg};
+use crate::model::{plural, Samples, SessionMsg};
 use crate::series::{median, sample_speeds};
 
 /// Slack of one distance increment beyond the speed bound, m: a GPS watch that lost its fix
@@ -66,9 +66,9 @@ pub(super) fn guard(s: &SessionMsg, samples: &Samples, cfg: &GuardSettings) -> G
     let rejected = kept_pct < cfg.min_kept_pct;
     if rejected {
         notes.push(format!(
-            "only {} of {} samples survive (less than {} %): the run is not kept",
+            "only {} of {} survive (less than {} %): the run is not kept",
             out.len(),
-            n0,
+            plural(n0, "sample", "samples"),
             fmt(cfg.min_kept_pct, 0)
         ));
     }
@@ -88,8 +88,8 @@ fn time_order(t: &[i64], max_gap_s: i64, notes: &mut Vec<String>) -> Vec<usize> 
     let mut idx = longest_non_decreasing(t);
     if idx.len() < t.len() {
         notes.push(format!(
-            "{} samples out of time order removed",
-            t.len() - idx.len()
+            "{} out of time order removed",
+            plural(t.len() - idx.len(), "sample", "samples")
         ));
     }
     let mut parts = Vec::new();
@@ -109,8 +109,8 @@ fn time_order(t: &[i64], max_gap_s: i64, notes: &mut Vec<String>) -> Vec<usize> 
             .collect();
         if kept.len() < idx.len() {
             notes.push(format!(
-                "{} samples beyond a time gap longer than {} s removed",
-                idx.len() - kept.len(),
+                "{} beyond a time gap longer than {} s removed",
+                plural(idx.len() - kept.len(), "sample", "samples"),
                 fmt(max_gap_s as f64, 0)
             ));
         }
@@ -158,7 +158,10 @@ fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) {
         d.iter_mut()
             .filter(|x| **x < 0.0)
             .for_each(|x| *x = f64::NAN);
-        notes.push(format!("{negative} negative distances dropped"));
+        notes.push(format!(
+            "{} dropped",
+            plural(negative, "negative distance", "negative distances")
+        ));
     }
     let finite: Vec<usize> = (0..d.len()).filter(|&i| d[i].is_finite()).collect();
     let values: Vec<f64> = finite.iter().map(|&i| d[i]).collect();
@@ -172,8 +175,8 @@ fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) {
             }
         }
         notes.push(format!(
-            "{} distances out of order dropped",
-            finite.len() - keep.len()
+            "{} out of order dropped",
+            plural(finite.len() - keep.len(), "distance", "distances")
         ));
     }
     let (mut jumps, mut removed_m, mut offset) = (0usize, 0.0, 0.0);
@@ -198,7 +201,8 @@ fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) {
     }
     if jumps > 0 {
         notes.push(format!(
-            "{jumps} distance jumps faster than {} m/s ({} km) removed",
+            "{} faster than {} m/s ({} km) removed",
+            plural(jumps, "distance jump", "distance jumps"),
             fmt(max_speed, 1),
             fmt(removed_m / 1000.0, 2)
         ));
@@ -207,58 +211,82 @@ fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) {
 
 /// Per-sample values outside their bounds are dropped.
 fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
-    let mut drop = |v: &mut Vec<f64>, bad: &dyn Fn(f64) -> bool, what: String| {
+    let mut drop = |v: &mut Vec<f64>, bad: &dyn Fn(f64) -> bool, what: (&str, &str, String)| {
         let mut n = 0;
         for x in v.iter_mut().filter(|x| x.is_finite() && bad(**x)) {
             *x = f64::NAN;
             n += 1;
         }
         if n > 0 {
-            notes.push(format!("{n} {what} dropped"));
+            notes.push(format!("{} {} dropped", plural(n, what.0, what.1), what.2));
         }
     };
     let vmax = cfg.max_speed_mps;
     drop(
         &mut s.speed_mps,
         &|x| !(0.0..=vmax).contains(&x),
-        format!("speeds outside 0–{} m/s", fmt(vmax, 1)),
+        ("speed", "speeds", format!("outside 0–{} m/s", fmt(vmax, 1))),
     );
     let per_raw = steps_per_raw(&s.cadence_raw);
     let max_raw = cfg.max_cadence_spm / per_raw;
     drop(
         &mut s.cadence_raw,
         &|x| !(0.0..=max_raw).contains(&x),
-        format!("cadences above {} steps/min", fmt(cfg.max_cadence_spm, 0)),
+        (
+            "cadence",
+            "cadences",
+            format!("above {} steps/min", fmt(cfg.max_cadence_spm, 0)),
+        ),
     );
     let (lo, hi) = (cfg.min_altitude_m, cfg.max_altitude_m);
     drop(
         &mut s.altitude_m,
         &|x| !(lo..=hi).contains(&x),
-        format!("altitudes outside {}…{} m", fmt(lo, 0), fmt(hi, 0)),
+        (
+            "altitude",
+            "altitudes",
+            format!("outside {}…{} m", fmt(lo, 0), fmt(hi, 0)),
+        ),
     );
     let (lo, hi) = (cfg.min_heart_rate_bpm, cfg.max_heart_rate_bpm);
     drop(
         &mut s.heart_rate,
         &|x| x != 0.0 && !(lo..=hi).contains(&x),
-        format!("heart rates outside {}–{} bpm", fmt(lo, 0), fmt(hi, 0)),
+        (
+            "heart rate",
+            "heart rates",
+            format!("outside {}–{} bpm", fmt(lo, 0), fmt(hi, 0)),
+        ),
     );
     let max_step = cfg.max_step_length_m * 1000.0;
     drop(
         &mut s.step_length_mm,
         &|x| !(0.0..=max_step).contains(&x),
-        format!("step lengths above {} m", fmt(cfg.max_step_length_m, 1)),
+        (
+            "step length",
+            "step lengths",
+            format!("above {} m", fmt(cfg.max_step_length_m, 1)),
+        ),
     );
     let max_vo = cfg.max_vertical_oscillation_mm;
     drop(
         &mut s.vertical_oscillation_mm,
         &|x| !(0.0..=max_vo).contains(&x),
-        format!("vertical oscillations above {} mm", fmt(max_vo, 0)),
+        (
+            "vertical oscillation",
+            "vertical oscillations",
+            format!("above {} mm", fmt(max_vo, 0)),
+        ),
     );
     let max_st = cfg.max_stance_time_ms;
     drop(
         &mut s.stance_time_ms,
         &|x| !(0.0..=max_st).contains(&x),
-        format!("stance times above {} ms", fmt(max_st, 0)),
+        (
+            "stance time",
+            "stance times",
+            format!("above {} ms", fmt(max_st, 0)),
+        ),
     );
     let mut n = 0;
     for i in 0..s.lat_deg.len().min(s.lon_deg.len()) {
@@ -270,7 +298,10 @@ fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
         }
     }
     if n > 0 {
-        notes.push(format!("{n} positions off the globe dropped"));
+        notes.push(format!(
+            "{} off the globe dropped",
+            plural(n, "position", "positions")
+        ));
     }
 }
 
@@ -290,7 +321,8 @@ fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
     }
     if fast > 0 {
         notes.push(format!(
-            "{fast} distances implying speeds above {} m/s dropped",
+            "{} implying speeds above {} m/s dropped",
+            plural(fast, "distance", "distances"),
             fmt(cfg.max_speed_mps, 1)
         ));
     }
@@ -324,7 +356,8 @@ fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
     }
     if long > 0 {
         notes.push(format!(
-            "{long} cadences too low for their speeds (steps longer than {} m) dropped",
+            "{} too low for their speeds (steps longer than {} m) dropped",
+            plural(long, "cadence", "cadences"),
             fmt(max_step, 1)
         ));
     }
@@ -437,11 +470,11 @@ mod tests {
         assert_eq!(
             g.notes,
             [
-                "1 samples out of time order removed",
-                "1 distance jumps faster than 12.5 m/s (5.00 km) removed",
-                "1 speeds outside 0–12.5 m/s dropped",
-                "1 cadences above 300 steps/min dropped",
-                "1 altitudes outside −500…9,000 m dropped",
+                "1 sample out of time order removed",
+                "1 distance jump faster than 12.5 m/s (5.00 km) removed",
+                "1 speed outside 0–12.5 m/s dropped",
+                "1 cadence above 300 steps/min dropped",
+                "1 altitude outside −500…9,000 m dropped",
             ]
         );
         assert_eq!(g.samples.len(), 199);
