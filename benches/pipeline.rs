@@ -82,6 +82,7 @@ fn benches(c: &mut Criterion) {
             let outcomes = fitrisk::pipeline::run(
                 &inputs,
                 &cfg.per_file(),
+                cfg.max_member_bytes(),
                 threads,
                 &fitrisk::pipeline::NoProgress,
             )

@@ -79,6 +79,15 @@ pub struct ReportArgs {
     /// No progress bar and no summary.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Folder of the result cache, which keeps what each file gave so that a re-run reads only
+    /// new and changed files [default: .fitrisk-cache inside the output folder].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Read every file, and neither use nor update the cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Output formats, as named on the command line.

@@ -13,6 +13,7 @@
 
 pub mod aggregate;
 pub mod analyse;
+pub(crate) mod cache;
 pub mod cli;
 pub mod config;
 pub(crate) mod csvtext;
@@ -119,10 +120,44 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let input_bytes = discover::total_bytes(&inputs);
 
+    let (cache, mut cache_notes) = if args.no_cache {
+        (None, Vec::new())
+    } else {
+        let dir = args
+            .cache
+            .clone()
+            .unwrap_or_else(|| args.output.join(cache::DEFAULT_DIR));
+        cache::Cache::open(&dir, &cfg)
+    };
+
     let bar = output::progress::Bar::start(input_bytes, args.quiet);
-    let outcomes = pipeline::run_with_indexes(&inputs, &cfg.per_file(), threads, &bar);
+    let pass = pipeline::run_with_cache(
+        &inputs,
+        &cfg.per_file(),
+        cfg.max_member_bytes(),
+        threads,
+        &bar,
+        cache.as_ref(),
+    );
     let captured = bar.finish();
-    let (outcomes, exports) = outcomes.map_err(Fatal::failure)?;
+    let pass = pass.map_err(Fatal::failure)?;
+    let from_cache = pass.outcomes.iter().filter(|o| o.from_cache).count();
+    if let Some(c) = &cache {
+        if let Some(e) = &pass.stored.1 {
+            cache_notes.push(format!(
+                "the cache {} could not be updated ({e}); the report is complete",
+                c.file().display()
+            ));
+        }
+        // Files that were under the inputs and are gone leave the cache with them.
+        let roots: Vec<String> = args.inputs.iter().map(|p| discover::source_name(p)).collect();
+        let seen: Vec<&str> = pass.outcomes.iter().map(|o| o.row.source.as_str()).collect();
+        if let Err(e) = c.prune(&roots, &seen) {
+            cache_notes.push(format!("the cache could not drop deleted files ({e})"));
+        }
+    }
+    let pass_stored = pass.stored.0;
+    let (outcomes, exports) = (pass.outcomes, pass.indexes);
 
     let beside = aggregate::Beside {
         diary: diary.as_ref().map(|d| d.days.clone()).unwrap_or_default(),
@@ -152,7 +187,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             export::write_text_atomic(&args.output, output::summary::DECODER_LOG, &log)
                 .map_err(Fatal::failure)?,
         );
-    } else {
+    } else if from_cache == 0 {
+        // (With inputs from the cache, an older decoder.log may be about them: it stays.)
         let old = args.output.join(output::summary::DECODER_LOG);
         if export::remove_if_file(&old).map_err(Fatal::failure)? {
             removed.push(old);
@@ -181,6 +217,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     summary.captured = captured;
     summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
     summary.gear_log = gear_log.map(|g| (g.path, g.spans.len(), g.errors));
+    summary.cache = cache.map(|c| (c.file().to_path_buf(), from_cache, pass_stored));
+    summary.cache_notes = cache_notes;
     // Diary lines left out are errors in the runner's own file: shown even with --quiet, once
     // the progress bar is gone.
     let _ = std::io::stderr().write_all(summary.render_diary_errors().as_bytes());

@@ -12,6 +12,9 @@ pub(crate) struct Ingest {
     pub(crate) duplicate_start_window_s: f64,
     /// …if their distances also agree within this percentage.
     pub(crate) duplicate_distance_pct: f64,
+    /// Largest activity file read, decompressed, MB: a bigger one is `too_large`. Bounds the
+    /// memory a zip bomb can take (see the README's Performance section).
+    pub(crate) max_member_mb: u64,
 }
 
 impl Default for Ingest {
@@ -19,6 +22,7 @@ impl Default for Ingest {
         Ingest {
             duplicate_start_window_s: 60.0,
             duplicate_distance_pct: 2.0,
+            max_member_mb: 64,
         }
     }
 }
@@ -29,7 +33,18 @@ impl Ingest {
             "ingest.duplicate_start_window_s",
             self.duplicate_start_window_s,
         )?;
-        non_negative("ingest.duplicate_distance_pct", self.duplicate_distance_pct)
+        non_negative("ingest.duplicate_distance_pct", self.duplicate_distance_pct)?;
+        within(
+            "ingest.max_member_mb",
+            self.max_member_mb as f64,
+            1.0,
+            4096.0,
+        )
+    }
+
+    /// The largest activity file read, bytes.
+    pub(crate) fn max_member_bytes(&self) -> u64 {
+        self.max_member_mb * 1_000_000
     }
 }
 

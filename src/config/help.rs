@@ -10,6 +10,7 @@ const HELP: &[(&str, &str)] = &[
     ("ingest", "Reading and reducing files."),
     ("ingest.duplicate_start_window_s", "Runs starting within this many seconds of each other may be one activity…"),
     ("ingest.duplicate_distance_pct", "…when their distances also agree within this percentage."),
+    ("ingest.max_member_mb", "Largest activity file read (decompressed), MB; a larger one is skipped as too_large."),
     ("gait", "Each sample is running, walking or stopped; running form is measured on running samples only."),
     ("gait.run_min_spm", "A sample with cadence at or above this is running, below it walking, steps/min."),
     ("gait.run_min_speed_mps", "A moving sample without cadence is running at or above this speed, m/s."),

@@ -110,6 +110,11 @@ impl Config {
         }
     }
 
+    /// The largest activity file read (decompressed), bytes.
+    pub fn max_member_bytes(&self) -> u64 {
+        self.ingest.max_member_bytes()
+    }
+
     /// The settings of aggregation.
     pub fn history(&self) -> HistorySettings<'_> {
         HistorySettings {

@@ -10,22 +10,19 @@
 //! decoder stage holds only a few files at a time whatever the size of an export.
 
 use std::fs::{File, FileType};
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::SyncSender;
 
-use flate2::read::MultiGzDecoder;
 use walkdir::WalkDir;
 
-use crate::model::{ExportIndex, Failure, Reason};
+use crate::model::{Failure, Reason, Stamp};
 
+mod members;
 mod strava;
 mod zip;
 
-use self::zip::Zip;
+pub(crate) use members::{produce, read_file, Member, Payload};
 
-/// Largest decompressed member we accept (a FIT activity is rarely above 10 MB).
-pub(crate) const MAX_MEMBER_BYTES: u64 = 256 * 1024 * 1024;
 /// How deep zips may nest inside zips.
 const MAX_ZIP_DEPTH: usize = 4;
 
@@ -73,6 +70,38 @@ pub struct Input {
     /// named pipe…, never opened: `not_a_file`), or a folder that cannot be listed
     /// (`io_error`). Such an input gets its ledger row without being opened.
     pub(crate) problem: Option<Failure>,
+    /// The file system's stamp of a regular file, for the result cache.
+    pub(crate) stamp: Option<Stamp>,
+}
+
+/// The stamp of a regular file's metadata.
+fn stamp(meta: &std::fs::Metadata) -> Option<Stamp> {
+    if !meta.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns: ns(meta.mtime(), meta.mtime_nsec()),
+            ctime_ns: ns(meta.ctime(), meta.ctime_nsec()),
+            ino: meta.ino(),
+            dev: meta.dev(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns: i64::try_from(mtime.as_nanos()).ok()?,
+            ctime_ns: 0,
+            ino: 0,
+            dev: 0,
+        })
+    }
 }
 
 /// What a path that is not a regular file is, in words, for the ledger's `detail`.
@@ -211,6 +240,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                 bytes: if regular { meta.len() } else { 0 },
                 kind,
                 problem: (!regular).then(|| not_a_file(describe(meta.file_type()))),
+                stamp: stamp(&meta),
             });
             continue;
         }
@@ -239,6 +269,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                         bytes: 0,
                         kind: Kind::of(&path.to_string_lossy()).unwrap_or(Kind::Fit),
                         problem,
+                        stamp: None,
                     });
                     continue;
                 }
@@ -252,183 +283,25 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             let Some(kind) = Kind::of(&entry.file_name().to_string_lossy()) else {
                 continue;
             };
-            let (bytes, problem) = if file_type.is_file() {
-                (entry.metadata().map(|m| m.len()).unwrap_or(0), None)
+            let (bytes, problem, stamp) = if file_type.is_file() {
+                let meta = entry.metadata().ok();
+                let bytes = meta.as_ref().map_or(0, |m| m.len());
+                (bytes, None, meta.as_ref().and_then(stamp))
             } else {
-                (0, Some(not_a_file(describe(file_type))))
+                (0, Some(not_a_file(describe(file_type))), None)
             };
             found.push(Input {
                 path: entry.into_path(),
                 bytes,
                 kind,
                 problem,
+                stamp,
             });
         }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
-}
-
-/// Where a member's bytes come from.
-#[derive(Debug)]
-pub(crate) enum Payload {
-    /// A file on disk, read (and gunzipped) by the worker itself.
-    Path(PathBuf, Kind),
-    /// Bytes already taken out of an archive by the producer.
-    Bytes(Vec<u8>),
-    /// The member could not be read at all.
-    Failed(Failure),
-}
-
-/// One activity candidate on its way to the decoder.
-#[derive(Debug)]
-pub(crate) struct Member {
-    /// Position in the deterministic discovery order.
-    pub(crate) seq: usize,
-    /// Display name: a path, with `!` separating archive members.
-    pub(crate) source: String,
-    /// The bytes, or where to read them.
-    pub(crate) payload: Payload,
-    /// Share of the top-level input bytes this member stands for (drives the progress bar).
-    pub(crate) progress_bytes: u64,
-}
-
-impl Member {
-    /// Reads the member's FIT bytes: plain files from disk, `.fit.gz` through gunzip.
-    pub(crate) fn into_bytes(self) -> Result<Vec<u8>, Failure> {
-        match self.payload {
-            Payload::Bytes(b) => Ok(b),
-            Payload::Failed(failure) => Err(failure),
-            Payload::Path(path, kind) => {
-                let file = open_regular(&path)?;
-                match kind {
-                    Kind::FitGz => gunzip(file),
-                    _ => {
-                        let mut buf = Vec::new();
-                        file.take(MAX_MEMBER_BYTES + 1)
-                            .read_to_end(&mut buf)
-                            .map_err(io_error)?;
-                        check_size(buf)
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn too_large() -> Failure {
-    Failure::new(
-        Reason::TooLarge,
-        format!("larger than {} MiB", MAX_MEMBER_BYTES >> 20),
-    )
-}
-
-fn check_size(buf: Vec<u8>) -> Result<Vec<u8>, Failure> {
-    if buf.len() as u64 > MAX_MEMBER_BYTES {
-        Err(too_large())
-    } else {
-        Ok(buf)
-    }
-}
-
-fn gunzip(reader: impl Read) -> Result<Vec<u8>, Failure> {
-    let mut buf = Vec::new();
-    MultiGzDecoder::new(reader)
-        .take(MAX_MEMBER_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| Failure::new(Reason::BadArchive, format!("gzip: {e}")))?;
-    check_size(buf)
-}
-
-/// Sends every member of every input, in order, to `tx`. Returns early if the receiver is gone.
-///
-/// Plain files are sent as paths so that reading them happens in parallel in the workers;
-/// archive members are decompressed here, one at a time, and sent as bytes. An input that is not
-/// a regular file is sent as its failure, unopened.
-pub(crate) fn produce(inputs: &[Input], tx: &SyncSender<Member>) -> Vec<ExportIndex> {
-    let mut seq = 0usize;
-    let mut indexes = Vec::new();
-    for input in inputs {
-        let source = source_name(&input.path);
-        let ok = match (&input.problem, input.kind) {
-            (_, Kind::StravaIndex) => {
-                indexes.push(read_index(input, &source));
-                true
-            }
-            (Some(failure), _) => send(
-                tx,
-                &mut seq,
-                source,
-                Payload::Failed(failure.clone()),
-                input.bytes,
-            ),
-            (None, Kind::Fit | Kind::FitGz) => send(
-                tx,
-                &mut seq,
-                source,
-                Payload::Path(input.path.clone(), input.kind),
-                input.bytes,
-            ),
-            (None, Kind::Zip) => match open_regular(&input.path) {
-                Ok(file) => {
-                    let mut zip = Zip {
-                        tx,
-                        seq: &mut seq,
-                        indexes: &mut indexes,
-                    };
-                    zip.walk(file, &source, input.bytes, 0)
-                }
-                Err(failure) => send(tx, &mut seq, source, Payload::Failed(failure), input.bytes),
-            },
-        };
-        if !ok {
-            break;
-        }
-    }
-    indexes
-}
-
-/// Reads an `activities.csv` found on disk; one that cannot be read is ignored with a note.
-fn read_index(input: &Input, source: &str) -> ExportIndex {
-    let folder = &source[..source.len() - "activities.csv".len()];
-    let bytes = match &input.problem {
-        Some(failure) => Err(failure.detail.clone()),
-        None => open_regular(&input.path)
-            .map_err(|f| f.detail)
-            .and_then(|f| {
-                let mut buf = Vec::new();
-                f.take(MAX_MEMBER_BYTES)
-                    .read_to_end(&mut buf)
-                    .map(|_| buf)
-                    .map_err(|e| e.to_string())
-            }),
-    };
-    match bytes {
-        Ok(bytes) => strava::parse(source, folder, &bytes),
-        Err(why) => ExportIndex {
-            source: source.to_string(),
-            ignored: Some(format!("cannot be read: {why}")),
-            ..ExportIndex::default()
-        },
-    }
-}
-
-fn send(
-    tx: &SyncSender<Member>,
-    seq: &mut usize,
-    source: String,
-    payload: Payload,
-    progress_bytes: u64,
-) -> bool {
-    let member = Member {
-        seq: *seq,
-        source,
-        payload,
-        progress_bytes,
-    };
-    *seq += 1;
-    tx.send(member).is_ok()
 }
 
 /// Total bytes on disk of the inputs.
@@ -641,6 +514,8 @@ mod tests {
             source: source_name(&pipe),
             payload: Payload::Path(pipe, Kind::Fit),
             progress_bytes: 0,
+            stamp: None,
+            max_bytes: 1 << 20,
         };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || tx.send(member.into_bytes()));

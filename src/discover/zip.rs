@@ -2,17 +2,14 @@
 //! the workers, and a Strava `activities.csv` inside is read as the export's index.
 
 use std::io::{self, Read, Seek};
-use std::sync::mpsc::SyncSender;
 
-use super::{
-    gunzip, send, strava, too_large, Kind, Member, Payload, MAX_MEMBER_BYTES, MAX_ZIP_DEPTH,
-};
+use super::members::{gunzip, too_large, Payload, Sender};
+use super::{strava, Kind, MAX_ZIP_DEPTH};
 use crate::model::{ExportIndex, Failure, Reason};
 
 /// Where one input's archive members go.
 pub(super) struct Zip<'a> {
-    pub(super) tx: &'a SyncSender<Member>,
-    pub(super) seq: &'a mut usize,
+    pub(super) out: Sender<'a>,
     pub(super) indexes: &'a mut Vec<ExportIndex>,
 }
 
@@ -29,10 +26,7 @@ impl Zip<'_> {
         let mut archive = match ::zip::ZipArchive::new(reader) {
             Ok(a) => a,
             Err(e) => {
-                return send(
-                    self.tx,
-                    self.seq,
-                    source.to_string(),
+                return self.out.send(source.to_string(),
                     Payload::Failed(Failure::new(
                         Reason::BadArchive,
                         format!("not a readable zip archive: {e}"),
@@ -48,10 +42,7 @@ impl Zip<'_> {
                 Ok(f) => f,
                 Err(e) => {
                     let name = format!("{source}!#{i}");
-                    if !send(
-                        self.tx,
-                        self.seq,
-                        name,
+                    if !self.out.send(name,
                         Payload::Failed(Failure::new(
                             Reason::BadArchive,
                             format!("unreadable member: {e}"),
@@ -71,16 +62,16 @@ impl Zip<'_> {
                 continue;
             };
             let name = format!("{source}!{inner_name}");
-            if entry.size() > MAX_MEMBER_BYTES {
-                let payload = Payload::Failed(too_large());
-                if !send(self.tx, self.seq, name, payload, share) {
+            if entry.size() > self.out.max_bytes {
+                let payload = Payload::Failed(too_large(self.out.max_bytes));
+                if !self.out.send(name, payload, share) {
                     return false;
                 }
                 continue;
             }
             let mut buf = Vec::with_capacity(entry.size() as usize);
             let read = (&mut entry)
-                .take(MAX_MEMBER_BYTES + 1)
+                .take(self.out.max_bytes + 1)
                 .read_to_end(&mut buf);
             drop(entry);
             if let Err(e) = read {
@@ -88,24 +79,21 @@ impl Zip<'_> {
                     Reason::BadArchive,
                     format!("unreadable member: {e}"),
                 ));
-                if !send(self.tx, self.seq, name, payload, share) {
+                if !self.out.send(name, payload, share) {
                     return false;
                 }
                 continue;
             }
             let ok = match kind {
-                Kind::Fit => send(self.tx, self.seq, name, Payload::Bytes(buf), share),
+                Kind::Fit => self.out.send(name, Payload::Bytes(buf), share),
                 Kind::FitGz => {
-                    let payload = match gunzip(buf.as_slice()) {
+                    let payload = match gunzip(buf.as_slice(), self.out.max_bytes) {
                         Ok(b) => Payload::Bytes(b),
                         Err(failure) => Payload::Failed(failure),
                     };
-                    send(self.tx, self.seq, name, payload, share)
+                    self.out.send(name, payload, share)
                 }
-                Kind::Zip if depth + 1 >= MAX_ZIP_DEPTH => send(
-                    self.tx,
-                    self.seq,
-                    name,
+                Kind::Zip if depth + 1 >= MAX_ZIP_DEPTH => self.out.send(name,
                     Payload::Failed(Failure::new(
                         Reason::BadArchive,
                         format!("zips nested deeper than {MAX_ZIP_DEPTH} levels are not read"),

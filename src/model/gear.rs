@@ -14,7 +14,7 @@ tokens! {
 
 /// What an export or the gear log says about one run. Belongs to the activity: when a run is
 /// a duplicate of another, its label moves to the run kept.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Label {
     /// The gear's name as the source wrote it; `None` when unknown.
     pub(crate) gear: Option<String>,
@@ -25,7 +25,7 @@ pub(crate) struct Label {
 }
 
 /// One activity listed in a Strava `activities.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ExportEntry {
     /// The member's `source` as discovery names it (the CSV's folder + `Filename`).
     pub(crate) source: String,
@@ -38,7 +38,7 @@ pub(crate) struct ExportEntry {
 }
 
 /// One Strava `activities.csv` found among the inputs.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ExportIndex {
     /// Its `source` (path, `!` for archive members).
     pub(crate) source: String,

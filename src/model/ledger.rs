@@ -99,7 +99,7 @@ impl Failure {
 }
 
 /// One row of `files.{parquet,csv}`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileRow {
     /// Discovery order.
     pub(crate) seq: usize,
@@ -125,4 +125,22 @@ pub(crate) struct FileRow {
 /// messages count with it, never with "sample(s)".
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What the file system says of an input file when discovery finds it: enough to see that it
+/// changed without reading it. The change time and the inode are in it because a tool that
+/// restores a modification time (`touch -d`, `cp -p`, `rsync -t`) cannot restore those.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Stamp {
+    /// Size in bytes.
+    pub(crate) size: u64,
+    /// Last modification, ns since the Unix epoch.
+    pub(crate) mtime_ns: i64,
+    /// Last status change (content, name, permissions), ns since the Unix epoch; 0 where the
+    /// platform has none.
+    pub(crate) ctime_ns: i64,
+    /// Inode and device numbers; 0 where the platform has none.
+    pub(crate) ino: u64,
+    /// See `ino`.
+    pub(crate) dev: u64,
 }

@@ -19,6 +19,7 @@ macro_rules! tokens {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(serde::Serialize, serde::Deserialize)]
         pub(crate) enum $name {
             $($(#[$vmeta])* $variant),+
         }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::{ExportIndex, FileRow, GearRow, GearSpan, RunFacts, Status, Surface};
 
 /// What became of one member: its ledger row and its runs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// The ledger row (status may still change to `duplicate` in aggregation).
     pub(crate) row: FileRow,
@@ -13,6 +13,9 @@ pub struct Outcome {
     pub(crate) runs: Vec<RunFacts>,
     /// Share of input bytes for the progress bar.
     pub(crate) progress_bytes: u64,
+    /// Taken from the result cache, not read this time (never stored).
+    #[serde(skip)]
+    pub(crate) from_cache: bool,
 }
 
 /// One row of the activities table: a run and where it came from.

@@ -3,7 +3,7 @@
 //! Plain data. Categories are enums here; they become strings only where frames are built.
 
 /// Everything the report keeps about one running session.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RunFacts {
     /// Gear and name from an export or the gear log (filled in aggregation).
     pub(crate) label: super::Label,
@@ -147,7 +147,7 @@ tokens! {
 }
 
 /// One stretch of a run with one grade class.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Segment {
     /// Grade class.
     pub(crate) kind: Kind,
@@ -190,7 +190,7 @@ impl Segment {
 }
 
 /// Running seconds and summed cadence per speed bin, for speed-matched comparisons.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SpeedBins {
     /// (bin index, seconds, Σ seconds × cadence), sorted by bin.
     pub(crate) bins: Vec<(i32, f64, f64)>,
@@ -247,7 +247,7 @@ impl SpeedBins {
 }
 
 /// Speed-matched comparison of downhill cadence with flat cadence at the same speed.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Matched {
     /// Flat cadence at the downhill speeds minus downhill cadence, steps/min (positive: the
     /// cadence drops downhill).
@@ -270,7 +270,7 @@ impl Matched {
 }
 
 /// The downhill facts of one run.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Downhill {
     /// Segments, in order (empty when the run has no distance or altitude).
     pub(crate) segments: Vec<Segment>,
@@ -342,7 +342,7 @@ impl Surface {
 
 /// Proxy features of one run; `None` when a feature cannot be computed (no GPS, no altitude,
 /// too short).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SurfaceFeatures {
     /// At least `min_gps_fraction` of the samples carry a position, or the positions trace
     /// at least `min_distance_m` of path.
@@ -377,7 +377,7 @@ pub(crate) struct SurfaceFeatures {
 }
 
 /// The surface of one run and how it was found.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SurfaceVerdict {
     /// The declared surface when `sub_sport` declares one, else the inferred one.
     pub(crate) surface: Surface,

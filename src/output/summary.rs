@@ -51,6 +51,11 @@ pub(crate) struct Summary {
     pub(crate) exports: Vec<(String, usize, Vec<String>, Option<String>)>,
     /// Pairs of shoes in the gear table.
     pub(crate) pairs: usize,
+    /// The result cache: its file, the inputs taken from it and the fresh results stored in
+    /// it; `None` without a cache.
+    pub(crate) cache: Option<(PathBuf, usize, usize)>,
+    /// What went wrong with the cache (rebuilt, not updated), a sentence each, for stderr.
+    pub(crate) cache_notes: Vec<String>,
 }
 
 impl Summary {
@@ -128,6 +133,9 @@ impl Summary {
         for e in self.gear_log.iter().flat_map(|d| &d.2) {
             let _ = writeln!(o, "fitrisk: error: gear log {e} (line left out)");
         }
+        for note in &self.cache_notes {
+            let _ = writeln!(o, "fitrisk: warning: {note}");
+        }
         for (source, _, errors, ignored) in &self.exports {
             for e in errors {
                 let _ = writeln!(o, "fitrisk: warning: Strava export {e} (line left out)");
@@ -157,6 +165,15 @@ impl Summary {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        if let Some((file, hits, stored)) = &self.cache {
+            let _ = writeln!(
+                o,
+                "{:<11}{hits} of {} from {}; {stored} stored",
+                "cache",
+                plural(self.inputs, "input", "inputs"),
+                file.display()
+            );
+        }
         if !self.warnings.is_empty() {
             let n: usize = self.warnings.values().sum();
             let _ = writeln!(o, "{:<11}{n}: {}", "warnings", list(&self.warnings));
@@ -200,7 +217,7 @@ impl Summary {
         if let Some((path, used, errors)) = &self.gear_log {
             let bad = match errors.len() {
                 0 => String::new(),
-                n => format!(", {n} line(s) left out (on stderr)"),
+                n => format!(", {} left out (on stderr)", plural(n, "line", "lines")),
             };
             let _ = writeln!(o, "{:<11}{path}: {used} spans{bad}", "gear log");
         }
@@ -209,14 +226,19 @@ impl Summary {
                 Some(_) => "ignored (on stderr)".to_string(),
                 None if errors.is_empty() => format!("{listed} activities with a file"),
                 None => format!(
-                    "{listed} activities with a file, {} line(s) left out (on stderr)",
-                    errors.len()
+                    "{listed} activities with a file, {} left out (on stderr)",
+                    plural(errors.len(), "line", "lines")
                 ),
             };
             let _ = writeln!(o, "{:<11}{source}: {what}", "export");
         }
         if self.pairs > 0 {
-            let _ = writeln!(o, "{:<11}{} pair(s) in gear.csv", "shoes", self.pairs);
+            let _ = writeln!(
+                o,
+                "{:<11}{} in gear.csv",
+                "shoes",
+                plural(self.pairs, "pair", "pairs")
+            );
         }
         if let Some(dir) = self.written.first().and_then(|p| p.parent()) {
             let names = file_names(&self.written);

@@ -9,13 +9,15 @@
 mod mutate;
 mod panics;
 
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel, Sender};
+use std::time::Duration;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::analyse::{self, FileVerdict};
+use crate::cache::{self, Cache};
 use crate::config::FileSettings;
-use crate::discover::{self, Input, Member};
+use crate::discover::{self, Input, Member, Payload};
 use crate::fit;
 use crate::model::{ExportIndex, Failure, FileRow, Reason, Status};
 
@@ -34,11 +36,48 @@ impl Progress for NoProgress {
     fn done(&self, _: &Outcome) {}
 }
 
-/// Decodes and analyses one member. Every failure, panics included, becomes a ledger row.
-fn process_one(member: Member, cfg: &FileSettings<'_>) -> Outcome {
-    process_with(member, |bytes| {
+/// Decodes and analyses one member. Every failure, panics included, becomes a ledger row. A
+/// member the cache holds is taken from its entry; a fresh result of a whole file goes to
+/// `store`.
+fn process_one(
+    member: Member,
+    cfg: &FileSettings<'_>,
+    store: Option<&Sender<cache::Entry>>,
+) -> Outcome {
+    let member = match member.payload {
+        Payload::Cached(ref blob, ..) => match cache::decode(blob) {
+            Some(mut o) => {
+                o.row.seq = member.seq;
+                o.progress_bytes = member.progress_bytes;
+                o.from_cache = true;
+                return o;
+            }
+            // An entry that does not decode: the file is read again.
+            None => member,
+        },
+        _ => member,
+    };
+    let (source, stamp) = (member.source.clone(), member.stamp);
+    let read_ns = cache::now_ns();
+    let mut content = None;
+    let outcome = process_with(member, |bytes| {
+        if stamp.is_some() && store.is_some() {
+            content = Some(cache::content_hash(bytes));
+        }
         fit::decode(bytes).map(|d| analyse::analyse(&d, cfg))
-    })
+    });
+    if let (Some(tx), Some(stamp), Some(content)) = (store, stamp, content) {
+        if let Some(blob) = cache::encode(&outcome) {
+            let _ = tx.send(cache::Entry {
+                source,
+                stamp,
+                content,
+                read_ns,
+                outcome: blob,
+            });
+        }
+    }
+    outcome
 }
 
 /// Reads one member's bytes and runs `work` on them under [`panics::catch`].
@@ -87,40 +126,83 @@ fn process_with(
         row,
         runs,
         progress_bytes,
+        from_cache: false,
     }
 }
 
 /// Runs discovery's members through `threads` workers and returns the outcomes in discovery
-/// order.
+/// order. `max_bytes` is the largest member read.
 pub fn run(
     inputs: &[Input],
     cfg: &FileSettings<'_>,
+    max_bytes: u64,
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, rayon::ThreadPoolBuildError> {
-    run_with_indexes(inputs, cfg, threads, progress).map(|(o, _)| o)
+    run_with_cache(inputs, cfg, max_bytes, threads, progress, None).map(|r| r.outcomes)
 }
 
-/// As [`run`], also returning the Strava export indexes (`activities.csv`) found among the
-/// inputs, in discovery order.
-pub(crate) fn run_with_indexes(
+/// What one pass over the inputs gave.
+pub(crate) struct Pass {
+    /// One per member, in discovery order.
+    pub(crate) outcomes: Vec<Outcome>,
+    /// The Strava export indexes (`activities.csv`) found among the inputs, in order.
+    pub(crate) indexes: Vec<ExportIndex>,
+    /// Fresh results stored in the cache, and the first error writing it.
+    pub(crate) stored: (usize, Option<String>),
+}
+
+/// As [`run`], with the result cache when there is one: files it holds are taken from it,
+/// fresh results of whole files are stored in it as they come (a batch per transaction, so an
+/// interrupted run keeps what it committed).
+pub(crate) fn run_with_cache(
     inputs: &[Input],
     cfg: &FileSettings<'_>,
+    max_bytes: u64,
     threads: usize,
     progress: &dyn Progress,
-) -> Result<(Vec<Outcome>, Vec<ExportIndex>), rayon::ThreadPoolBuildError> {
+    cache: Option<&Cache>,
+) -> Result<Pass, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("fitrisk-decode-{i}"))
         .build()?;
     let (tx, rx) = sync_channel::<Member>(threads * 2);
-    let (mut outcomes, indexes) = std::thread::scope(|scope| {
-        let producer = scope.spawn(move || discover::produce(inputs, &tx));
+    // A cache that cannot be written is still read.
+    let (mut writer, write_error) = match cache.map(Cache::writer) {
+        Some(Ok(w)) => (Some(w), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    let (store_tx, store_rx) = channel::<cache::Entry>();
+    let store_tx = writer.is_some().then_some(store_tx);
+    let mut pass = std::thread::scope(|scope| {
+        let producer = scope.spawn(move || {
+            let mut reader = cache.map(Cache::reader);
+            let mut lookup = |input: &Input, source: &str| {
+                reader.as_mut()?.lookup(input, source, max_bytes)
+            };
+            discover::produce(inputs, &tx, max_bytes, &mut lookup)
+        });
+        let storing = writer.as_mut().map(|w| {
+            scope.spawn(move || {
+                // Commits full batches as they come, and what is queued whenever the workers
+                // pause for a second; the rest at the end.
+                loop {
+                    match store_rx.recv_timeout(Duration::from_secs(1)) {
+                        Ok(entry) => w.add(entry),
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => w.flush(),
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                w.flush();
+            })
+        });
         let outcomes = pool.install(|| {
             rx.into_iter()
                 .par_bridge()
-                .map(|m| {
-                    let o = process_one(m, cfg);
+                .map_with(store_tx, |store, m| {
+                    let o = process_one(m, cfg, store.as_ref());
                     progress.done(&o);
                     o
                 })
@@ -128,10 +210,21 @@ pub(crate) fn run_with_indexes(
         });
         // The producer only ends by returning; a panic in it is a bug worth seeing.
         let indexes = producer.join().expect("discovery's producer panicked");
-        (outcomes, indexes)
+        if let Some(h) = storing {
+            h.join().expect("the cache writer panicked");
+        }
+        Pass {
+            outcomes,
+            indexes,
+            stored: (0, None),
+        }
     });
-    outcomes.sort_by_key(|o| o.row.seq);
-    Ok((outcomes, indexes))
+    pass.stored = match writer {
+        Some(w) => (w.stored, w.error),
+        None => (0, write_error),
+    };
+    pass.outcomes.sort_by_key(|o| o.row.seq);
+    Ok(pass)
 }
 
 #[cfg(test)]
@@ -145,6 +238,8 @@ mod tests {
             source: "a.fit".to_string(),
             payload: Payload::Bytes(bytes.to_vec()),
             progress_bytes: 10,
+            stamp: None,
+            max_bytes: 1 << 20,
         }
     }
 
@@ -166,6 +261,7 @@ mod tests {
         let o = process_one(
             member(b"not a fit file"),
             &crate::config::Config::default().per_file(),
+            None,
         );
         assert_eq!(o.row.reason, Some(Reason::NotFit));
     }

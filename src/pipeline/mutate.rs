@@ -197,6 +197,8 @@ fn member(seq: usize, source: String, bytes: Vec<u8>) -> Member {
         source,
         progress_bytes: bytes.len() as u64,
         payload: Payload::Bytes(bytes),
+        stamp: None,
+        max_bytes: 64_000_000,
     }
 }
 
@@ -251,7 +253,7 @@ fn mutated_testdata_never_panics_and_keeps_only_plausible_runs() {
     let per_file = cfg.per_file();
     // The files as they are: every run inside the invariants.
     for (k, bytes) in originals.iter().enumerate() {
-        let o = process_one(member(k, "original.fit".into(), bytes.clone()), &per_file);
+        let o = process_one(member(k, "original.fit".into(), bytes.clone()), &per_file, None);
         for run in &o.runs {
             invariants::assert_within_invariants(run, &cfg.guard);
         }
@@ -272,7 +274,7 @@ fn mutated_testdata_never_panics_and_keeps_only_plausible_runs() {
                 .collect();
             let len = bytes.len() as u64;
             let source = format!("mutant-{i}.fit");
-            let o = process_one(member(i, source.clone(), bytes), &per_file);
+            let o = process_one(member(i, source.clone(), bytes), &per_file, None);
             let what = || {
                 format!(
                     "mutant {i} of {} ({})",

@@ -1,0 +1,276 @@
+//! The cache's SQLite file: its schema, telling a cache of ours from anything else, and the
+//! batched writes of fresh results.
+//!
+//! Write-ahead logging (`journal_mode = WAL`): readers never wait for the writer, a second
+//! fitrisk writing the same cache waits its turn (busy timeout), and a process killed mid-write
+//! leaves the last committed batch intact. `synchronous = NORMAL` may lose the last batches on
+//! a power cut but never corrupts the file; a lost entry is only a file read once more.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+
+use super::{Entry, Indexed};
+use crate::model::Stamp;
+
+/// `PRAGMA application_id` of a fitrisk cache: "fitr".
+const APPLICATION_ID: i32 = 0x6669_7472;
+/// `PRAGMA user_version`: the format of the tables below. A file of a later format is a newer
+/// fitrisk's, and moved aside rather than read.
+const FORMAT: i32 = 1;
+/// Entries written per transaction.
+const BATCH: usize = 256;
+/// How long a writer waits for another process's transaction.
+const BUSY: Duration = Duration::from_secs(30);
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS entries (
+    source   TEXT PRIMARY KEY, -- the ledger's source: the path as found
+    context  BLOB NOT NULL,    -- xxh3-128 of the build id and the per-file settings
+    size     INTEGER NOT NULL, -- the file's stamp when it was found
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    ino      INTEGER NOT NULL,
+    dev      INTEGER NOT NULL,
+    content  BLOB NOT NULL,    -- xxh3-128 of the bytes analysed
+    read_ns  INTEGER NOT NULL, -- wall clock just before they were read
+    outcome  BLOB NOT NULL,    -- the outcome (ledger row, run facts), postcard
+    checksum INTEGER NOT NULL  -- xxh3-64 of outcome
+);";
+
+/// Opens a connection that waits for other writers.
+pub(super) fn connect(file: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(file)?;
+    conn.busy_timeout(BUSY)?;
+    Ok(conn)
+}
+
+/// Why a cache file was not used.
+enum Problem {
+    /// It is not a cache this fitrisk can use: moved aside as `<file>.<what>`, then rebuilt.
+    Unusable(&'static str, String),
+    /// It cannot be opened at all (no permission, disk full…): this run goes without.
+    Fatal(String),
+}
+
+fn classify(e: rusqlite::Error) -> Problem {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            Problem::Unusable("corrupt", format!("damaged or not a database: {e}"))
+        }
+        _ => Problem::Fatal(e.to_string()),
+    }
+}
+
+type Row = (String, Indexed, [u8; 16]);
+
+/// Opens the cache file, creating it, and returns every entry's index row with its context.
+/// A file that is not a usable cache is moved aside (with a note) and a new one made.
+pub(super) fn open_index(file: &Path, notes: &mut Vec<String>) -> Result<Vec<Row>, String> {
+    match try_open(file) {
+        Ok(rows) => Ok(rows),
+        Err(Problem::Fatal(why)) => Err(why),
+        Err(Problem::Unusable(what, why)) => {
+            let aside = move_aside(file, what)?;
+            notes.push(format!(
+                "the cache {} was not used ({why}): moved to {}, a new one built",
+                file.display(),
+                aside.display()
+            ));
+            try_open(file).map_err(|p| match p {
+                Problem::Fatal(why) | Problem::Unusable(_, why) => why,
+            })
+        }
+    }
+}
+
+fn try_open(file: &Path) -> Result<Vec<Row>, Problem> {
+    let conn = connect(file).map_err(classify)?;
+    let app: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(classify)?;
+    let format: i32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(classify)?;
+    let objects: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+        .map_err(classify)?;
+    if app != APPLICATION_ID && (app != 0 || objects > 0) {
+        return Err(Problem::Unusable(
+            "foreign",
+            format!("not a fitrisk cache: application id {app:#x}"),
+        ));
+    }
+    if app == APPLICATION_ID && format > FORMAT {
+        return Err(Problem::Unusable(
+            "newer",
+            format!("cache format {format}, from a newer fitrisk; this one reads {FORMAT}"),
+        ));
+    }
+    // WAL first: it cannot be switched on inside a transaction.
+    let _: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(classify)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(classify)?;
+    if app != APPLICATION_ID || format < FORMAT {
+        // New, or an older format of ours: its entries are dropped (a file read once more).
+        let sql = format!(
+            "BEGIN IMMEDIATE; DROP TABLE IF EXISTS entries; {SCHEMA}
+             PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT}; COMMIT;"
+        );
+        conn.execute_batch(&sql).map_err(classify)?;
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT rowid, source, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns
+             FROM entries",
+        )
+        .map_err(classify)?;
+    let rows = stmt
+        .query_map([], |r| {
+            let blob16 = |i: usize| -> rusqlite::Result<[u8; 16]> {
+                let v: Vec<u8> = r.get(i)?;
+                Ok(v.try_into().unwrap_or([0; 16]))
+            };
+            Ok((
+                r.get::<_, String>(1)?,
+                Indexed {
+                    rowid: r.get(0)?,
+                    current: false,
+                    stamp: Stamp {
+                        size: r.get::<_, i64>(3)? as u64,
+                        mtime_ns: r.get(4)?,
+                        ctime_ns: r.get(5)?,
+                        ino: r.get::<_, i64>(6)? as u64,
+                        dev: r.get::<_, i64>(7)? as u64,
+                    },
+                    content: blob16(8)?,
+                    read_ns: r.get(9)?,
+                },
+                blob16(2)?,
+            ))
+        })
+        .map_err(classify)?
+        .collect::<rusqlite::Result<Vec<Row>>>()
+        .map_err(classify)?;
+    Ok(rows)
+}
+
+/// Renames `file` (and its `-wal`, `-shm`) to `<file>.<what>`, replacing an earlier one.
+fn move_aside(file: &Path, what: &str) -> Result<PathBuf, String> {
+    let aside = PathBuf::from(format!("{}.{what}", file.display()));
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", file.display()));
+        let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+        match std::fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot move {} aside: {e}", from.display())),
+        }
+    }
+    Ok(aside)
+}
+
+/// The outcome blob of entry `rowid` and its checksum.
+pub(super) fn entry(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<(Vec<u8>, i64)>> {
+    conn.query_row(
+        "SELECT outcome, checksum FROM entries WHERE rowid = ?1",
+        [rowid],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Deletes entries by rowid, in one transaction.
+pub(super) fn delete(file: &Path, rowids: &[i64]) -> Result<(), String> {
+    let run = || -> rusqlite::Result<()> {
+        let mut conn = connect(file)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare("DELETE FROM entries WHERE rowid = ?1")?;
+            for id in rowids {
+                stmt.execute([id])?;
+            }
+        }
+        tx.commit()
+    };
+    run().map_err(|e| e.to_string())
+}
+
+/// Stores fresh results in batches, one transaction each.
+pub(crate) struct Writer {
+    conn: Connection,
+    context: [u8; 16],
+    pending: Vec<Entry>,
+    /// Entries committed.
+    pub(crate) stored: usize,
+    /// The first write that failed; nothing more is written after it.
+    pub(crate) error: Option<String>,
+}
+
+impl Writer {
+    pub(super) fn new(file: &Path, context: [u8; 16]) -> Result<Writer, String> {
+        Ok(Writer {
+            conn: connect(file).map_err(|e| e.to_string())?,
+            context,
+            pending: Vec::new(),
+            stored: 0,
+            error: None,
+        })
+    }
+
+    /// Queues an entry; a full batch is committed.
+    pub(crate) fn add(&mut self, entry: Entry) {
+        if self.error.is_none() {
+            self.pending.push(entry);
+            if self.pending.len() >= BATCH {
+                self.flush();
+            }
+        }
+    }
+
+    /// Commits what is queued.
+    pub(crate) fn flush(&mut self) {
+        if self.pending.is_empty() || self.error.is_some() {
+            self.pending.clear();
+            return;
+        }
+        let batch = std::mem::take(&mut self.pending);
+        match self.commit(&batch) {
+            Ok(()) => self.stored += batch.len(),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn commit(&mut self, batch: &[Entry]) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO entries (source, context, size, mtime_ns, ctime_ns,
+                 ino, dev, content, read_ns, outcome, checksum)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for e in batch {
+                let s = e.stamp;
+                stmt.execute(params![
+                    e.source,
+                    &self.context[..],
+                    s.size as i64,
+                    s.mtime_ns,
+                    s.ctime_ns,
+                    s.ino as i64,
+                    s.dev as i64,
+                    &e.content[..],
+                    e.read_ns,
+                    e.outcome,
+                    xxhash_rust::xxh3::xxh3_64(&e.outcome) as i64,
+                ])?;
+            }
+        }
+        tx.commit()
+    }
+}
