@@ -150,8 +150,16 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             ));
         }
         // Files that were under the inputs and are gone leave the cache with them.
-        let roots: Vec<String> = args.inputs.iter().map(|p| discover::source_name(p)).collect();
-        let seen: Vec<&str> = pass.outcomes.iter().map(|o| o.row.source.as_str()).collect();
+        let roots: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| discover::source_name(p))
+            .collect();
+        let seen: Vec<&str> = pass
+            .outcomes
+            .iter()
+            .map(|o| o.row.source.as_str())
+            .collect();
         if let Err(e) = c.prune(&roots, &seen) {
             cache_notes.push(format!("the cache could not drop deleted files ({e})"));
         }

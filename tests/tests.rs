@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cache;
 mod corpus;
 mod downhill;
 mod effort;

@@ -205,7 +205,12 @@ impl Reader<'_> {
     /// The entry of `input` (named `source`) if the cache holds a current one for the file as
     /// it is: the same stamp, and, for an entry stored close to the file's last change, the
     /// same content. Its own hash is checked here.
-    pub(crate) fn lookup(&mut self, input: &Input, source: &str, max_bytes: u64) -> Option<Vec<u8>> {
+    pub(crate) fn lookup(
+        &mut self,
+        input: &Input,
+        source: &str,
+        max_bytes: u64,
+    ) -> Option<Vec<u8>> {
         let stamp = input.stamp?;
         let e = self.cache.index.get(source)?;
         if !e.current || e.stamp != stamp {
@@ -213,7 +218,11 @@ impl Reader<'_> {
         }
         let racy = stamp.mtime_ns.max(stamp.ctime_ns) > e.read_ns - RACY_NS;
         if racy {
-            let kind = if input.kind == Kind::FitGz { Kind::FitGz } else { Kind::Fit };
+            let kind = if input.kind == Kind::FitGz {
+                Kind::FitGz
+            } else {
+                Kind::Fit
+            };
             let bytes = read_file(&input.path, kind, max_bytes).ok()?;
             if content_hash(&bytes) != e.content {
                 return None;

@@ -49,7 +49,9 @@ impl Member {
         match self.payload {
             Payload::Bytes(b) => Ok(b),
             Payload::Failed(failure) => Err(failure),
-            Payload::Path(path, kind) | Payload::Cached(_, path, kind) => read_file(&path, kind, max),
+            Payload::Path(path, kind) | Payload::Cached(_, path, kind) => {
+                read_file(&path, kind, max)
+            }
         }
     }
 }
@@ -70,10 +72,7 @@ pub(crate) fn read_file(path: &std::path::Path, kind: Kind, max: u64) -> Result<
 pub(super) fn too_large(max: u64) -> Failure {
     Failure::new(
         Reason::TooLarge,
-        format!(
-            "larger than {} MB (ingest.max_member_mb)",
-            max / 1_000_000
-        ),
+        format!("larger than {} MB (ingest.max_member_mb)", max / 1_000_000),
     )
 }
 

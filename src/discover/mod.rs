@@ -93,7 +93,11 @@ fn stamp(meta: &std::fs::Metadata) -> Option<Stamp> {
     }
     #[cfg(not(unix))]
     {
-        let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
         Some(Stamp {
             size: meta.len(),
             mtime_ns: i64::try_from(mtime.as_nanos()).ok()?,
@@ -481,7 +485,7 @@ mod tests {
 
         // The producer sends the pipes as failures, without opening them (it would block here).
         let (tx, rx) = std::sync::mpsc::sync_channel(16);
-        produce(&found, &tx);
+        produce(&found, &tx, 1 << 20, &mut |_, _| None);
         drop(tx);
         let members: Vec<Member> = rx.into_iter().collect();
         assert_eq!(members.len(), 5);

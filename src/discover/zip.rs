@@ -26,7 +26,8 @@ impl Zip<'_> {
         let mut archive = match ::zip::ZipArchive::new(reader) {
             Ok(a) => a,
             Err(e) => {
-                return self.out.send(source.to_string(),
+                return self.out.send(
+                    source.to_string(),
                     Payload::Failed(Failure::new(
                         Reason::BadArchive,
                         format!("not a readable zip archive: {e}"),
@@ -42,7 +43,8 @@ impl Zip<'_> {
                 Ok(f) => f,
                 Err(e) => {
                     let name = format!("{source}!#{i}");
-                    if !self.out.send(name,
+                    if !self.out.send(
+                        name,
                         Payload::Failed(Failure::new(
                             Reason::BadArchive,
                             format!("unreadable member: {e}"),
@@ -93,7 +95,8 @@ impl Zip<'_> {
                     };
                     self.out.send(name, payload, share)
                 }
-                Kind::Zip if depth + 1 >= MAX_ZIP_DEPTH => self.out.send(name,
+                Kind::Zip if depth + 1 >= MAX_ZIP_DEPTH => self.out.send(
+                    name,
                     Payload::Failed(Failure::new(
                         Reason::BadArchive,
                         format!("zips nested deeper than {MAX_ZIP_DEPTH} levels are not read"),

@@ -179,9 +179,8 @@ pub(crate) fn run_with_cache(
     let mut pass = std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
             let mut reader = cache.map(Cache::reader);
-            let mut lookup = |input: &Input, source: &str| {
-                reader.as_mut()?.lookup(input, source, max_bytes)
-            };
+            let mut lookup =
+                |input: &Input, source: &str| reader.as_mut()?.lookup(input, source, max_bytes);
             discover::produce(inputs, &tx, max_bytes, &mut lookup)
         });
         let storing = writer.as_mut().map(|w| {

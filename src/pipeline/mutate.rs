@@ -253,7 +253,11 @@ fn mutated_testdata_never_panics_and_keeps_only_plausible_runs() {
     let per_file = cfg.per_file();
     // The files as they are: every run inside the invariants.
     for (k, bytes) in originals.iter().enumerate() {
-        let o = process_one(member(k, "original.fit".into(), bytes.clone()), &per_file, None);
+        let o = process_one(
+            member(k, "original.fit".into(), bytes.clone()),
+            &per_file,
+            None,
+        );
         for run in &o.runs {
             invariants::assert_within_invariants(run, &cfg.guard);
         }

@@ -1,0 +1,313 @@
+//! The per-file result cache: a warm run writes what a cold one does, a changed file is read
+//! again, a deleted one leaves the report, and a cache that is not one is rebuilt, not trusted.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::support::fitwriter::{encode_activity, Activity};
+use super::support::*;
+
+/// Every file of an output folder but the cache, by name.
+fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+/// Asserts that two output folders hold the same files, byte for byte.
+fn assert_same_outputs(a: &Path, b: &Path) {
+    let (a, b) = (outputs(a), outputs(b));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs");
+    }
+}
+
+/// The `cache` line of the summary: (from the cache, stored).
+fn cache_line(r: &Report) -> (usize, usize) {
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("cache "))
+        .unwrap_or_else(|| panic!("no cache line in\n{}", r.stdout));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let hits = words[1].parse().unwrap();
+    let stored_at = words.iter().position(|w| *w == "stored").unwrap() - 1;
+    (hits, words[stored_at].parse().unwrap())
+}
+
+/// A steady run of `minutes` starting on `day` (days after 2024-03-04 07:00 UTC).
+fn run_file(day: i64, minutes: i64, spm: f64) -> Vec<u8> {
+    let start = 1_709_535_600 + day * 86_400;
+    let mut a = Activity::running(start, steady_run(start, minutes, 3.0, spm));
+    a.serial_number = 1000 + day as u32;
+    encode_activity(&a)
+}
+
+#[test]
+fn a_warm_run_writes_what_a_cold_run_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (cold, warm) = (tmp.path().join("cold"), tmp.path().join("warm"));
+    let td = testdata();
+    report_with(&[&td], &cold, &["--no-cache"], &[]);
+    let first = report(&[&td], &warm);
+    let inputs = first.files.height();
+    assert_eq!(cache_line(&first), (0, inputs));
+    assert!(warm.join(".fitrisk-cache/cache.sqlite").is_file());
+    let second = report(&[&td], &warm);
+    assert_eq!(cache_line(&second), (inputs, 0), "{}", second.stdout);
+    assert_same_outputs(&cold, &warm);
+    // A threshold of the findings only: aggregation runs again, no file is read.
+    let cfg = tmp.path().join("findings.toml");
+    fs::write(&cfg, "[findings]\nlow_cadence_spm = 175.0\n").unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let third = report_with(&[&td], &warm, &["--config", cfg], &[]);
+    assert_eq!(cache_line(&third).0, inputs);
+    // A setting of the per-file analysis: every file is analysed again.
+    let cfg2 = tmp.path().join("gait.toml");
+    fs::write(&cfg2, "[gait]\nrun_min_spm = 150.0\n").unwrap();
+    let fourth = report_with(&[&td], &warm, &["--config", cfg2.to_str().unwrap()], &[]);
+    assert_eq!(cache_line(&fourth), (0, inputs));
+    // --no-cache neither reads nor writes it; --cache puts it elsewhere.
+    let none = report_with(&[&td], &warm, &["--no-cache"], &[]);
+    assert!(!none.stdout.contains("cache "), "{}", none.stdout);
+    let elsewhere = tmp.path().join("elsewhere");
+    let r = report_with(
+        &[&td],
+        &warm,
+        &["--cache", elsewhere.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(cache_line(&r), (0, inputs));
+    assert!(elsewhere.join("cache.sqlite").is_file());
+}
+
+#[test]
+fn a_changed_file_is_read_again_and_a_deleted_one_leaves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (runs, out) = (tmp.path().join("runs"), tmp.path().join("out"));
+    let a = write(&runs, "a.fit", &run_file(0, 30, 170.0));
+    write(&runs, "b.fit", &run_file(2, 40, 172.0));
+    let first = report(&[&runs], &out);
+    assert_eq!(cache_line(&first), (0, 2));
+    let cadence = |r: &Report| num(&r.activities, "cadence_spm", row(&r.activities, "a.fit"));
+    assert_eq!(cadence(&first), Some(170.0));
+
+    // Same path, same size, same modification time, other content: read again.
+    let mtime = fs::metadata(&a).unwrap().modified().unwrap();
+    let changed = run_file(0, 30, 160.0);
+    assert_eq!(changed.len() as u64, fs::metadata(&a).unwrap().len());
+    fs::write(&a, &changed).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&a)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let second = report(&[&runs], &out);
+    assert_eq!(cache_line(&second), (1, 1), "{}", second.stdout);
+    assert_eq!(cadence(&second), Some(160.0));
+
+    // Deleted: gone from the report, and from the cache.
+    fs::remove_file(&a).unwrap();
+    let third = report(&[&runs], &out);
+    assert_eq!(third.files.height(), 1);
+    assert_eq!(third.activities.height(), 1);
+    assert_eq!(cache_line(&third), (1, 0));
+    let fresh = tmp.path().join("fresh");
+    report_with(&[&runs], &fresh, &["--no-cache"], &[]);
+    assert_same_outputs(&fresh, &out);
+    let db = rusqlite::Connection::open(out.join(".fitrisk-cache/cache.sqlite")).unwrap();
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+/// A cache file that is not a usable cache: the run warns, moves it aside, rebuilds, and its
+/// tables are those of a run without a cache.
+fn rebuilt_from(damage: impl Fn(&Path), aside: &str, warning: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, plain) = (tmp.path().join("out"), tmp.path().join("plain"));
+    let td = testdata();
+    report_with(&[&td], &plain, &["--no-cache"], &[]);
+    let first = report(&[&td], &out);
+    let db = out.join(".fitrisk-cache/cache.sqlite");
+    damage(&db);
+    let r = report(&[&td], &out);
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains(warning), "{}", r.stderr);
+    assert!(r.stderr.contains("a new one built"), "{}", r.stderr);
+    assert!(db.with_file_name(format!("cache.sqlite.{aside}")).is_file());
+    assert_eq!(cache_line(&r), (0, first.files.height()));
+    assert_same_outputs(&plain, &out);
+    // And the new one serves the next run.
+    let again = report(&[&td], &out);
+    assert_eq!(cache_line(&again).0, first.files.height());
+}
+
+#[test]
+fn a_damaged_cache_is_rebuilt() {
+    rebuilt_from(
+        |db| {
+            // Overwrite the file's middle, then its header: SQLite's pages are garbage.
+            let mut bytes = fs::read(db).unwrap();
+            for b in bytes.iter_mut().take(4096) {
+                *b = 0x5a;
+            }
+            fs::write(db, bytes).unwrap();
+            let _ = fs::remove_file(PathBuf::from(format!("{}-wal", db.display())));
+        },
+        "corrupt",
+        "damaged or not a database",
+    );
+}
+
+#[test]
+fn another_programs_database_is_moved_aside() {
+    rebuilt_from(
+        |db| {
+            fs::remove_file(db).unwrap();
+            let c = rusqlite::Connection::open(db).unwrap();
+            c.execute_batch("CREATE TABLE notes (t TEXT); PRAGMA application_id = 42;")
+                .unwrap();
+        },
+        "foreign",
+        "not a fitrisk cache",
+    );
+}
+
+#[test]
+fn a_newer_format_is_moved_aside() {
+    rebuilt_from(
+        |db| {
+            let c = rusqlite::Connection::open(db).unwrap();
+            c.execute_batch("PRAGMA user_version = 99;").unwrap();
+        },
+        "newer",
+        "from a newer fitrisk",
+    );
+}
+
+#[test]
+fn a_damaged_entry_is_read_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (runs, out) = (tmp.path().join("runs"), tmp.path().join("out"));
+    write(&runs, "a.fit", &run_file(0, 30, 170.0));
+    write(&runs, "b.fit", &run_file(2, 40, 172.0));
+    report(&[&runs], &out);
+    let db = rusqlite::Connection::open(out.join(".fitrisk-cache/cache.sqlite")).unwrap();
+    // One entry's bytes changed behind its checksum's back.
+    db.execute(
+        "UPDATE entries SET outcome = zeroblob(length(outcome)) WHERE source LIKE '%a.fit'",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let r = report(&[&runs], &out);
+    assert_eq!(cache_line(&r), (1, 1));
+    assert_eq!(
+        num(&r.activities, "cadence_spm", row(&r.activities, "a.fit")),
+        Some(170.0)
+    );
+}
+
+/// Copies of the testdata files under `dir`, `n` times, as plain files.
+fn copies(dir: &Path, n: usize) {
+    let files: Vec<PathBuf> = walk(&testdata());
+    for k in 0..n {
+        for f in &files {
+            let name = format!("copy{k}/{}", f.file_name().unwrap().to_string_lossy());
+            write(dir, &name, &fs::read(f).unwrap());
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("fit")) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_run_killed_mid_way_leaves_a_usable_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (runs, out, plain) = (
+        tmp.path().join("runs"),
+        tmp.path().join("out"),
+        tmp.path().join("plain"),
+    );
+    copies(&runs, 6);
+    // Killed earlier and later: in the middle of decoding, of a commit, of writing the tables.
+    for wait_ms in [150, 700, 1500, 3000] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fitrisk"))
+            .arg("report")
+            .arg(&runs)
+            .arg("-o")
+            .arg(&out)
+            .arg("--quiet")
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+    }
+    let r = report(&[&runs], &out);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    report_with(&[&runs], &plain, &["--no-cache"], &[]);
+    assert_same_outputs(&plain, &out);
+}
+
+#[test]
+fn two_runs_at_once_share_a_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    copies(&runs, 4);
+    let cache = tmp.path().join("cache");
+    let started = SystemTime::now();
+    let children: Vec<_> = (0..2)
+        .map(|k| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_fitrisk"))
+                .arg("report")
+                .arg(&runs)
+                .arg("-o")
+                .arg(tmp.path().join(format!("out{k}")))
+                .arg("--cache")
+                .arg(&cache)
+                .arg("--quiet")
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        let status = c.wait().unwrap();
+        assert!(status.success(), "{status:?} after {:?}", started.elapsed());
+    }
+    let plain = tmp.path().join("plain");
+    report_with(&[&runs], &plain, &["--no-cache"], &[]);
+    assert_same_outputs(&plain, &tmp.path().join("out0"));
+    assert_same_outputs(&plain, &tmp.path().join("out1"));
+    let r = report_with(
+        &[&runs],
+        &tmp.path().join("out2"),
+        &["--cache", cache.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(cache_line(&r).0, r.files.height());
+}
