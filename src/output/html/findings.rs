@@ -135,16 +135,15 @@ pub(super) fn section(t: &Tables) -> String {
         |f: &Finding| matches!((f.date_local, recent_from), (Some(d), Some(r)) if d > r);
     let _ = writeln!(
         o,
-        "<p>{} findings in {} groups: <b>{}</b> high, <b>{}</b> to watch, <b>{}</b> for \
-         information, grouped by rule: most severe first, then the groups with the newest \
-         findings. A group with a high or watch finding in the 12 months up to the last run is \
-         open, those findings first and the earlier ones folded below; within a group the \
-         newest come first, year by year. Every finding is a row of findings.csv.</p>",
+        "<p>{} findings (<b>{}</b> high, <b>{}</b> to watch, <b>{}</b> for information) in {} \
+         groups by rule, most severe first. A group with a high or watch finding in the 12 \
+         months up to the last run is open; its older findings are folded under \"earlier\". \
+         Every finding is a row of findings.csv.</p>",
         t.findings.len(),
-        groups.len(),
         count(Severity::High),
         count(Severity::Watch),
         count(Severity::Info),
+        groups.len(),
     );
     for g in &groups {
         let n = g.findings.len();

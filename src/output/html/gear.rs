@@ -32,8 +32,9 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
         let mut c = chart::builder(root, layout, false, false)
             .x_label_area_size(layout.font * 2 + 10)
             .build_cartesian_2d(-0.5..n - 0.5, 0.0..max_km)?;
-        // Names are cut to fit: 14 characters wide, fewer on a phone.
-        let keep = if layout.w >= chart::WIDE.w { 14 } else { 6 };
+        // Names are cut to the width of a bar's slot (a character is about 0.6 of the font
+        // wide); where fewer than 6 characters fit, the bars carry the numbers of the list.
+        let keep = (layout.plot_w() / n / (0.6 * layout.font as f64 / 1.24)) as usize;
         c.configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE.mix(0.0))
@@ -47,9 +48,16 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
                 }
                 pairs
                     .get(i as usize)
-                    .map(|p| p.gear.chars().take(keep).collect())
+                    .map(|p| {
+                        if keep >= 6 {
+                            p.gear.chars().take(keep).collect()
+                        } else {
+                            format!("{}", i as usize + 1)
+                        }
+                    })
                     .unwrap_or_default()
             })
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc("km")
             .draw()?;
         c.draw_series(pairs.iter().enumerate().map(|(i, p)| {
@@ -65,7 +73,7 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
         ))?;
         Ok(())
     });
-    let mut list = String::from("<ul>\n");
+    let mut list = String::from("<ol>\n");
     for p in &pairs {
         let _ = writeln!(
             list,
@@ -78,7 +86,7 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
                 .unwrap_or_default()
         );
     }
-    list.push_str("</ul>\n");
+    list.push_str("</ol>\n");
     let figure = chart::figure(
         "Running distance per pair of shoes",
         &[
@@ -99,7 +107,8 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
         &chart,
         &format!(
             "Running distance per pair (the {MAX_PAIRS} most used), from the export's gear or \
-             the gear log; the list below has the full names."
+             the gear log; the list below has the full names, numbered as the bars are when a name \
+             does not fit."
         ),
         " class=\"shoes\"",
     );
