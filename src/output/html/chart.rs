@@ -148,9 +148,9 @@ pub(super) fn figure(
         }
         o.push_str("</ul>");
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "{chart}<figcaption>{}</figcaption></figure>\n",
+        "{chart}<figcaption>{}</figcaption></figure>",
         escape(caption)
     );
     o

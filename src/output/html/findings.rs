@@ -90,7 +90,7 @@ pub(super) fn groups(t: &Tables) -> Vec<Group<'_>> {
         }
     }
     for g in &mut groups {
-        g.findings.sort_by(|a, b| b.date_local.cmp(&a.date_local));
+        g.findings.sort_by_key(|f| std::cmp::Reverse(f.date_local));
     }
     groups.sort_by(|a, b| {
         a.severity

@@ -163,7 +163,7 @@ pub(super) fn surfaces(t: &Tables) -> String {
             layout,
             &|x| {
                 let i = x.round();
-                if (x - i).abs() > 0.01 || i < 0.0 || (i as usize) % every != 0 {
+                if (x - i).abs() > 0.01 || i < 0.0 || !(i as usize).is_multiple_of(every) {
                     return String::new();
                 }
                 years
