@@ -85,7 +85,10 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
     let months = monthly(t);
     let years = yearly(&months);
     let mut o = String::from("<h2>Load</h2>\n");
-    o.push_str(&history_figure(t));
+    // A history of a year or less is all in the zoom.
+    if t.weeks.len() > RECENT_WEEKS {
+        o.push_str(&history_figure(t));
+    }
     o.push_str(&recent_figure(t, th));
     o.push_str(&monthly_figure(&months));
     o.push_str(&years_table(&years, &months));

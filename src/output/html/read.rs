@@ -1,6 +1,7 @@
 //! The page's "what was read" block: inputs found, runs analysed, inputs used with a warning
 //! or skipped (by reason), and duplicates — the same counts as the summary, from the ledger.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::escape;
@@ -29,22 +30,19 @@ fn meaning(r: Reason) -> &'static str {
     }
 }
 
-fn by_reason(o: &mut String, what: &str, counts: &std::collections::BTreeMap<Reason, usize>) {
+/// One line: the count, what it is, and each reason with its count, most frequent first.
+fn by_reason(o: &mut String, what: &str, counts: &BTreeMap<Reason, usize>) {
     let n: usize = counts.values().sum();
     if n == 0 {
         return;
     }
-    let _ = write!(o, "<li><b>{n}</b> {what}:<ul>");
     let mut rows: Vec<_> = counts.iter().collect();
     rows.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-    for (r, k) in rows {
-        let _ = write!(
-            o,
-            "<li data-reason=\"{r}\" data-count=\"{k}\"><b>{k}</b> {r}: {}</li>",
-            escape(meaning(*r))
-        );
-    }
-    o.push_str("</ul></li>\n");
+    let parts: Vec<String> = rows
+        .iter()
+        .map(|(r, k)| format!("<span data-reason=\"{r}\" data-count=\"{k}\">{r} {k}</span>"))
+        .collect();
+    let _ = writeln!(o, "<li><b>{n}</b> {what}: {}</li>", parts.join(", "));
 }
 
 /// The block's HTML.
@@ -66,13 +64,24 @@ pub(super) fn section(t: &Tables) -> String {
     if s.duplicates > 0 {
         let _ = writeln!(
             o,
-            "<li data-duplicates=\"{}\"><b>{}</b> duplicates: the same activity found again \
-             (another copy or export); each is counted once</li>",
+            "<li data-duplicates=\"{}\"><b>{}</b> duplicates: the same activity found again, \
+             counted once</li>",
             s.duplicates, s.duplicates
         );
     }
-    o.push_str(
-        "</ul>\n<p><small>files.csv lists every input with its status and reason.</small></p>\n",
-    );
+    o.push_str("</ul>\n");
+    let reasons: Vec<Reason> = s.warnings.keys().chain(s.skipped.keys()).copied().collect();
+    if !reasons.is_empty() {
+        o.push_str("<details><summary>What the reasons mean</summary><ul>");
+        let mut seen = Vec::new();
+        for r in reasons {
+            if !seen.contains(&r) {
+                seen.push(r);
+                let _ = write!(o, "<li><b>{r}</b>: {}</li>", escape(meaning(r)));
+            }
+        }
+        o.push_str("</ul></details>\n");
+    }
+    o.push_str("<p><small>files.csv lists every input with its status and reason.</small></p>\n");
     o
 }
