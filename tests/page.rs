@@ -44,9 +44,14 @@ fn attr_f64(n: &roxmltree::Node, name: &str) -> f64 {
 
 /// A run of `km` at noon UTC on a day, with its own serial number (no two are duplicates).
 fn run_on(dir: &std::path::Path, day: NaiveDate, km: f64, serial: u32) {
+    run_at(dir, day, km, 172.0, serial)
+}
+
+/// …at a cadence.
+fn run_at(dir: &std::path::Path, day: NaiveDate, km: f64, spm: f64, serial: u32) {
     let t = day.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
     let minutes = 40;
-    let mut a = Activity::running(t, steady_run(t, minutes, km * 1000.0 / 2400.0, 172.0));
+    let mut a = Activity::running(t, steady_run(t, minutes, km * 1000.0 / 2400.0, spm));
     a.serial_number = serial;
     a.utc_offset_s = Some(0);
     write(dir, &format!("{day}.fit"), &fitwriter::encode_activity(&a));
@@ -313,6 +318,10 @@ fn findings_groups_add_up_and_returns_after_a_break_are_folded_into_one() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     history(&input);
+    // A low cadence three days after the last return: a watch finding of the last 12 months,
+    // so its group is open.
+    let day = NaiveDate::from_ymd_opt(2022, 11, 23).unwrap();
+    run_at(&input, day, 5.0, 152.0, 99);
     let r = report(&[&input], &tmp.path().join("out"));
     let findings = read_parquet(&r.dir.join("findings.parquet"));
     let html = html(&r);
@@ -356,6 +365,12 @@ fn findings_groups_add_up_and_returns_after_a_break_are_folded_into_one() {
         .filter(|g| text_of(g).contains("Returns after a break"))
         .collect();
     assert_eq!(folded.len(), 1);
+    let open: Vec<_> = groups
+        .iter()
+        .filter(|g| g.attribute("open").is_some())
+        .collect();
+    assert_eq!(open.len(), 1, "the low-cadence group");
+    assert!(text_of(open[0]).contains("Low cadence") && has_class(open[0], "watch"));
     assert_eq!(folded[0].attribute("data-count"), Some("2"));
     assert!(folded[0].attribute("open").is_none(), "folded");
     for i in returns {

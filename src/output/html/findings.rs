@@ -165,7 +165,8 @@ pub(super) fn section(t: &Tables) -> String {
             "<details class=\"group {sev}\" data-count=\"{n}\"{}><summary><span class=\"sev\">\
              {sev}</span> <b>{}</b> <span class=\"n\">{n}</span> <small>{span}{}</small>\
              </summary>\n<div class=\"body\">\n",
-            if open { " open" } else { "" },
+            // `open=""` rather than a bare `open`: the page stays well-formed XML as well.
+            if open { " open=\"\"" } else { "" },
             escape(g.title()),
             if recent > 0 {
                 format!(" · {recent} in the last 12 months")
