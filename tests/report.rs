@@ -1,5 +1,5 @@
-//! The risk report: findings on written fixtures, the HTML page as a document, the summary and
-//! the settings file.
+//! The risk report: findings on written fixtures, the summary and the settings file (the page
+//! is in `page.rs`).
 
 use std::fs;
 
@@ -82,84 +82,6 @@ fn a_long_run_spike_is_a_high_finding_with_a_next_step() {
     assert!(cell(&f, "advice", i).unwrap().contains("11.0 km"));
     // Most severe first.
     assert_eq!(cell(&f, "severity", 0).as_deref(), Some("high"));
-}
-
-#[test]
-fn the_page_is_one_self_contained_document_with_every_chart() {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = report(&[&testdata()], &tmp.path().join("out"));
-    let html = fs::read_to_string(r.dir.join("report.html")).unwrap();
-    let opts = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc =
-        roxmltree::Document::parse_with_options(&html, opts).expect("report.html is well-formed");
-    let svgs: Vec<_> = doc
-        .descendants()
-        .filter(|n| n.tag_name().name() == "svg")
-        .collect();
-    assert_eq!(svgs.len(), 4, "four charts");
-    let text_of = |n: &roxmltree::Node| {
-        n.descendants()
-            .filter_map(|d| d.text())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    for (svg, title) in svgs.iter().zip([
-        "Weekly distance and acute:chronic ratio",
-        "Cadence per run",
-        "Downhill vs flat cadence per run",
-        "Surface mix per week",
-    ]) {
-        let text = text_of(svg);
-        assert!(text.contains(title), "chart {title}: {text}");
-        // Something is drawn in it: shapes beyond the frame.
-        let shapes = svg
-            .descendants()
-            .filter(|d| matches!(d.tag_name().name(), "rect" | "circle" | "polyline"))
-            .count();
-        assert!(shapes > 10, "{title}: only {shapes} shapes");
-    }
-    // The ratio band and the cadence line are there.
-    assert!(text_of(&svgs[0]).contains("0.8–1.5"));
-    assert!(text_of(&svgs[1]).contains("160 spm"));
-    // Nothing is loaded from elsewhere: no scripts, links, images, fonts or remote URLs.
-    for n in doc.descendants().filter(|n| n.is_element()) {
-        assert!(
-            !matches!(
-                n.tag_name().name(),
-                "script" | "link" | "img" | "iframe" | "object"
-            ),
-            "external element {}",
-            n.tag_name().name()
-        );
-        for a in n.attributes() {
-            if a.name() == "xmlns" {
-                continue;
-            }
-            assert!(
-                !a.value().contains("://"),
-                "external reference {}={}",
-                a.name(),
-                a.value()
-            );
-        }
-    }
-    assert!(!html.contains("@import") && !html.contains("url("));
-    // One card per finding, and the safety note.
-    let cards = doc
-        .descendants()
-        .filter(|n| {
-            n.attribute("class")
-                .is_some_and(|c| c.starts_with("finding "))
-        })
-        .count();
-    assert_eq!(cards, findings(&r).height());
-    assert!(html.contains("not a diagnosis") && html.contains("clinician"));
-    assert!(doc
-        .descendants()
-        .any(|n| n.tag_name().name() == "meta" && n.attribute("name") == Some("viewport")));
 }
 
 #[test]

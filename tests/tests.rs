@@ -14,6 +14,7 @@ mod ingest;
 mod layers;
 mod load;
 mod outputs;
+mod page;
 mod report;
 mod robust;
 mod surface;

@@ -120,7 +120,7 @@ pub(super) fn findings(
                 } else {
                     load_cfg.acwr_low
                 },
-                if high && w.acwr_uncoupled.is_none() {
+                if high && w.follows_a_break() {
                     // Nothing in the three weeks before: the ratio is the return from a break.
                     format!(
                         "{} {} week after three or more weeks without running (acute:chronic \
@@ -140,7 +140,7 @@ pub(super) fn findings(
                         load_cfg.acwr_low
                     )
                 },
-                if high && w.acwr_uncoupled.is_none() {
+                if high && w.follows_a_break() {
                     "After a break, rebuild over several weeks: start around half your usual \
                      volume."
                 } else if high {

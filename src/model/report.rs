@@ -155,6 +155,14 @@ pub(crate) struct Week {
     pub(crate) pain_days: Option<u32>,
 }
 
+impl Week {
+    /// Nothing was run in the three weeks before this one: its acute:chronic ratio measures the
+    /// return from a break (the uncoupled ratio, over those three weeks, is undefined).
+    pub(crate) fn follows_a_break(&self) -> bool {
+        self.acwr_uncoupled.is_none()
+    }
+}
+
 /// Acute and chronic windows of a daily load and their ratios, on a week's last day.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct Ratios {

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use super::{escape, svg, Thresholds, BLUE, GREY, LABEL};
+use super::chart::{self, Mark, BLUE, GREY};
+use super::{escape, Thresholds};
 
 use crate::model::Tables;
 
@@ -27,18 +28,18 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
         .fold(retire_km, f64::max)
         * 1.1;
     let n = pairs.len() as f64;
-    let chart = svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("Running distance per pair of shoes", ("sans-serif", 22))
-            .margin(10)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
+    let chart = chart::both(|root, layout| {
+        let mut c = chart::builder(root, layout, false, false)
+            .x_label_area_size(layout.font * 2 + 10)
             .build_cartesian_2d(-0.5..n - 0.5, 0.0..max_km)?;
-        chart
-            .configure_mesh()
+        // Names are cut to the width of a bar's slot (a character is about 0.6 of the font
+        // wide); where fewer than 6 characters fit, the bars carry the numbers of the list.
+        let keep = (layout.plot_w() / n / (0.6 * layout.font as f64 / 1.24)) as usize;
+        c.configure_mesh()
             .disable_x_mesh()
-            .label_style(LABEL)
-            .axis_desc_style(LABEL)
+            .light_line_style(WHITE.mix(0.0))
+            .label_style(layout.label())
+            .axis_desc_style(layout.label())
             .x_labels(pairs.len())
             .x_label_formatter(&|x| {
                 let i = x.round();
@@ -47,32 +48,32 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
                 }
                 pairs
                     .get(i as usize)
-                    .map(|p| p.gear.chars().take(14).collect())
+                    .map(|p| {
+                        if keep >= 6 {
+                            p.gear.chars().take(keep).collect()
+                        } else {
+                            format!("{}", i as usize + 1)
+                        }
+                    })
                     .unwrap_or_default()
             })
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc("km")
             .draw()?;
-        chart
-            .draw_series(pairs.iter().enumerate().map(|(i, p)| {
-                let x = i as f64;
-                let km = p.distance_m / 1000.0;
-                let colour = if km > retire_km { RED } else { BLUE };
-                let colour = if p.retired.is_some() { GREY } else { colour };
-                Rectangle::new([(x - 0.35, 0.0), (x + 0.35, km)], colour.mix(0.6).filled())
-            }))?
-            .label("distance (grey: retired in the gear log)")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], BLUE.mix(0.6).filled()));
-        chart
-            .draw_series(LineSeries::new(
-                [(-0.5, retire_km), (n - 0.5, retire_km)],
-                RED.stroke_width(2),
-            ))?
-            .label(format!("retirement distance, {retire_km:.0} km"))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RED));
-        super::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        c.draw_series(pairs.iter().enumerate().map(|(i, p)| {
+            let x = i as f64;
+            let km = p.distance_m / 1000.0;
+            let colour = if km > retire_km { RED } else { BLUE };
+            let colour = if p.retired.is_some() { GREY } else { colour };
+            Rectangle::new([(x - 0.35, 0.0), (x + 0.35, km)], colour.mix(0.6).filled())
+        }))?;
+        c.draw_series(LineSeries::new(
+            [(-0.5, retire_km), (n - 0.5, retire_km)],
+            RED.stroke_width(2),
+        ))?;
         Ok(())
     });
-    let mut list = String::from("<ul>\n");
+    let mut list = String::from("<ol>\n");
     for p in &pairs {
         let _ = writeln!(
             list,
@@ -85,10 +86,31 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
                 .unwrap_or_default()
         );
     }
-    list.push_str("</ul>\n");
-    format!(
-        "<h2>Shoes</h2>\n<figure>{chart}<figcaption><small>Running distance per pair (the \
-         {MAX_PAIRS} most used), from the export's gear or the gear log; red above the \
-         retirement distance ({retire_km:.0} km).</small></figcaption></figure>\n{list}"
-    )
+    list.push_str("</ol>\n");
+    let figure = chart::figure(
+        "Running distance per pair of shoes",
+        &[
+            (Mark::Box(chart::tint(BLUE, 0.6)), "in use".into()),
+            (
+                Mark::Box(chart::tint(RED, 0.6)),
+                "past the retirement distance".into(),
+            ),
+            (
+                Mark::Box(chart::tint(GREY, 0.6)),
+                "retired in the gear log".into(),
+            ),
+            (
+                Mark::Line(RED),
+                format!("retirement distance, {retire_km:.0} km"),
+            ),
+        ],
+        &chart,
+        &format!(
+            "Running distance per pair (the {MAX_PAIRS} most used), from the export's gear or \
+             the gear log; the list below has the full names, numbered as the bars are when a name \
+             does not fit."
+        ),
+        " class=\"shoes\"",
+    );
+    format!("<h2>Shoes</h2>\n{figure}{list}")
 }

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use super::{escape, recent_weeks, svg, Thresholds, WeekAxis, BLUE, GREEN, LABEL, ORANGE};
+use super::chart::{self, Mark, BLUE, GREEN, ORANGE};
+use super::load::{recent_weeks, WeekAxis};
+use super::{escape, Thresholds};
 use crate::model::{Rule, Tables};
 
 /// The section's HTML: the chart when a diary row falls in the charted weeks, and the
@@ -37,74 +39,76 @@ fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
         return None;
     }
     let axis = WeekAxis::new(weeks);
-    let chart = svg(|root| {
-        let n = axis.n;
-        let mut chart = ChartBuilder::on(root)
-            .caption("Pain and weekly distance", ("sans-serif", 22))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .right_y_label_area_size(60)
-            .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?
-            .set_secondary_coord(-0.5..n - 0.5, 0.0..10.5);
-        axis.mesh(&mut chart)?;
-        chart
-            .configure_secondary_axes()
-            .label_style(LABEL)
-            .axis_desc_style(LABEL)
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("pain (0–10)")
-            .draw()?;
-        chart
-            .draw_series(weeks.iter().enumerate().map(|(i, w)| {
-                let x = i as f64;
-                Rectangle::new(
-                    [(x - 0.38, 0.0), (x + 0.38, w.distance_m / 1000.0)],
-                    BLUE.mix(0.35).filled(),
-                )
-            }))?
-            .label("distance (km)")
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 12, y + 5)], BLUE.mix(0.35).filled())
-            });
-        for (level, colour, label) in [
-            (th.pain_threshold, ORANGE, "threshold"),
-            (th.pain_high, RED, "back off"),
-        ] {
-            chart
-                .draw_secondary_series(LineSeries::new(
-                    [(-0.5, level), (n - 0.5, level)],
-                    colour.stroke_width(1),
-                ))?
-                .label(format!("pain {level:.0}/10: {label}"))
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour));
+    let colour = |p: f64| {
+        if p >= th.pain_high {
+            RED
+        } else if p > th.pain_threshold {
+            ORANGE
+        } else {
+            GREEN
         }
-        let colour = |p: f64| {
-            if p >= th.pain_high {
-                RED
-            } else if p > th.pain_threshold {
-                ORANGE
-            } else {
-                GREEN
-            }
-        };
-        chart
-            .draw_secondary_series(
-                points
-                    .iter()
-                    .map(|&(x, p)| Circle::new((x, p), 4, colour(p).filled())),
-            )?
-            .label("diary day (worst of during and next morning)")
-            .legend(|(x, y)| Circle::new((x + 6, y), 4, ORANGE.filled()));
-        super::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    };
+    let svg = chart::both(|root, layout| {
+        let n = axis.n;
+        let mut c = chart::builder(root, layout, true, false)
+            .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?
+            .set_secondary_coord(-0.5..n - 0.5, 0.0..10.6);
+        axis.mesh(&mut c, layout)?;
+        c.configure_secondary_axes()
+            .label_style(layout.label())
+            .axis_desc_style(layout.label())
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_desc("pain, 0–10")
+            .draw()?;
+        c.draw_series(weeks.iter().enumerate().map(|(i, w)| {
+            let x = i as f64;
+            Rectangle::new(
+                [(x - 0.38, 0.0), (x + 0.38, w.distance_m / 1000.0)],
+                BLUE.mix(0.35).filled(),
+            )
+        }))?;
+        for (level, colour) in [(th.pain_threshold, ORANGE), (th.pain_high, RED)] {
+            c.draw_secondary_series(LineSeries::new(
+                [(-0.5, level), (n - 0.5, level)],
+                colour.stroke_width(1),
+            ))?;
+        }
+        c.draw_secondary_series(
+            points
+                .iter()
+                .map(|&(x, p)| Circle::new((x, p), 4, colour(p).filled())),
+        )?;
         Ok(())
     });
-    Some(format!(
-        "<figure>{chart}<figcaption><small>Bars: distance per week (local \
-         time). Dots: each diary day's worst score, during or the next morning, on the right \
-         axis; above {:.0}/10 (orange) or worse overnight is a finding, {:.0}/10 and up (red) \
-         means back off.</small></figcaption></figure>\n",
-        th.pain_threshold, th.pain_high
+    Some(chart::figure(
+        "Pain and weekly distance",
+        &[
+            (
+                Mark::Box(chart::tint(BLUE, 0.35)),
+                "distance per week, km (left axis)".into(),
+            ),
+            (
+                Mark::Dot(ORANGE),
+                "diary day: the worst of during and next morning (right axis)".into(),
+            ),
+            (
+                Mark::Line(ORANGE),
+                format!("pain {:.0}/10: above it is a finding", th.pain_threshold),
+            ),
+            (
+                Mark::Line(RED),
+                format!("pain {:.0}/10: back off", th.pain_high),
+            ),
+        ],
+        &svg,
+        &format!(
+            "The last {} weeks. Dots: green at or below {:.0}/10, orange above it, red from \
+             {:.0}/10; a score worse overnight is also a finding.",
+            weeks.len(),
+            th.pain_threshold,
+            th.pain_high
+        ),
+        " class=\"pain\"",
     ))
 }
 

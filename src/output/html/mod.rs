@@ -1,0 +1,137 @@
+//! `report.html`: one self-contained page (no scripts, fonts or anything fetched) for a whole
+//! history: what was read, the load week by week, month by month and year by year, pain and
+//! shoes when there are any, running form, and the findings grouped. Charts are drawn with
+//! plotters' SVG backend, inlined twice (a wide layout and a phone one; CSS shows one), with
+//! their legends in HTML above them so no legend covers data.
+
+mod chart;
+mod findings;
+mod form;
+mod gear;
+mod load;
+mod pain;
+mod read;
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use crate::model::{Severity, Tables};
+
+/// The thresholds the page draws: the acute:chronic band and the low-cadence line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Thresholds {
+    /// Lower edge of the acute:chronic band.
+    pub(crate) acwr_low: f64,
+    /// Upper edge of the acute:chronic band.
+    pub(crate) acwr_high: f64,
+    /// The low-cadence line, steps/min.
+    pub(crate) low_cadence_spm: f64,
+    /// Diary pain above this is a finding (0–10).
+    pub(crate) pain_threshold: f64,
+    /// …and at or above this, back off.
+    pub(crate) pain_high: f64,
+    /// A pair past this running distance is a finding, m.
+    pub(crate) retire_m: f64,
+}
+
+/// Escapes text for HTML.
+fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// The page's style. The wide chart layout shows from 720 px of window, the narrow one below;
+/// text is never set below 0.8 of the body size.
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;\
+margin:0 auto;max-width:920px;padding:12px;color:#222;line-height:1.45}\
+h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd}\
+h3{font-size:1.05em;margin:.2em 0 .3em}h4{font-size:.95em;margin:.8em 0 .2em;color:#444}\
+figure{margin:1.2em 0}svg{display:block;width:100%;height:auto}\
+.narrow{display:none;max-width:560px}\
+@media (max-width:720px){.wide{display:none}.narrow{display:block}}\
+figcaption{font-size:.85em;color:#555}\
+.legend{list-style:none;padding:0;margin:.2em 0 .4em;display:flex;flex-wrap:wrap;gap:.1em 1.2em;\
+font-size:.9em}\
+.sw{display:inline-block;width:14px;height:10px;margin-right:.4em;background:var(--c)}\
+.sw.line{height:0;border-top:3px solid var(--c);background:none;vertical-align:middle}\
+.sw.dot{width:10px;border-radius:50%}\
+.note{background:#fff8e1;border-left:4px solid #f0b400;padding:.6em .8em}\
+.stats{display:flex;flex-wrap:wrap;gap:.5em 1.5em;padding:0;list-style:none}\
+.stats b{display:block;font-size:1.3em}\
+.read li{margin:.15em 0}\
+.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em}\
+th,td{padding:.2em .6em;text-align:right;border-bottom:1px solid #eee}th:first-child,td:first-child{text-align:left}\
+details{margin:.5em 0}summary{cursor:pointer;padding:.3em 0}\
+.group{border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;padding:0 .8em}\
+.group.high{border-left-color:#b00020}.group.watch{border-left-color:#e69500}\
+.group .n{display:inline-block;min-width:1.6em;text-align:center;background:#eee;border-radius:1em;\
+padding:0 .4em;font-size:.9em}\
+.finding{border-top:1px solid #eee;padding:.3em 0}.finding p{margin:.2em 0}\
+.finding small{overflow-wrap:anywhere}\
+.sev{font-weight:bold;text-transform:uppercase;font-size:.85em}\
+.high .sev{color:#b00020}.watch .sev{color:#a15c00}.advice{font-style:italic}\
+small{color:#555}";
+
+/// Renders the whole page.
+pub(crate) fn render(t: &Tables, th: &Thresholds) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <title>fitrisk report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <h1>Knee-load risk report</h1>\n"
+    );
+    let dated: Vec<NaiveDate> = t.activities.iter().filter_map(|a| a.local_day).collect();
+    let km: f64 = t
+        .activities
+        .iter()
+        .filter_map(|a| a.run.distance_m)
+        .sum::<f64>()
+        / 1000.0;
+    let period = match (dated.iter().min(), dated.iter().max()) {
+        (Some(a), Some(b)) => format!("{a} – {b}"),
+        _ => "no dated runs".to_string(),
+    };
+    let count = |s: Severity| t.findings.iter().filter(|f| f.severity == s).count();
+    let _ = writeln!(
+        o,
+        "<ul class=\"stats\"><li><b>{}</b>runs</li><li><b>{km:.0} km</b>in all</li>\
+         <li><b>{}</b>period</li><li><b>{}</b>high findings</li><li><b>{}</b>to watch</li></ul>",
+        t.activities.len(),
+        escape(&period),
+        count(Severity::High),
+        count(Severity::Watch)
+    );
+    o.push_str(
+        "<p class=\"note\">These are load heuristics drawn from your watch data, not a diagnosis. \
+         The evidence that changing cadence prevents injury is still thin (Anderson et al. 2022). \
+         Pain that is sharp, comes with swelling, or started with a pop needs a clinician, not a \
+         chart.</p>\n",
+    );
+    o.push_str(&read::section(t));
+    o.push_str(&load::section(t, th));
+    o.push_str(&pain::section(t, th));
+    o.push_str(&gear::section(t, th));
+    o.push_str("<h2>Running form</h2>\n");
+    o.push_str(&form::cadence(t, th.low_cadence_spm));
+    o.push_str(&form::downhill(t));
+    o.push_str(&form::surfaces(t));
+    o.push_str(&findings::section(t));
+    o.push_str(
+        "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from the \
+         network.</small></p>\n</body>\n</html>\n",
+    );
+    o
+}
