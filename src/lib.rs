@@ -160,8 +160,13 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             .iter()
             .map(|o| o.row.source.as_str())
             .collect();
-        if let Err(e) = c.prune(&roots, &seen) {
-            cache_notes.push(format!("the cache could not drop deleted files ({e})"));
+        let tidy = c
+            .confirmed(&pass.confirmed)
+            .and_then(|()| c.prune(&roots, &seen));
+        if let Err(e) = tidy {
+            cache_notes.push(format!(
+                "the cache could not be tidied ({e}); the report is complete"
+            ));
         }
     }
     let pass_stored = pass.stored.0;

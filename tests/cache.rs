@@ -311,3 +311,44 @@ fn two_runs_at_once_share_a_cache() {
     );
     assert_eq!(cache_line(&r).0, r.files.height());
 }
+
+#[test]
+fn archive_members_and_gzipped_files_are_cached_with_their_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (runs, out) = (tmp.path().join("runs"), tmp.path().join("out"));
+    let (a, b, c) = (
+        run_file(0, 30, 170.0),
+        run_file(2, 40, 172.0),
+        run_file(4, 35, 168.0),
+    );
+    let export = write(
+        &runs,
+        "export.zip",
+        &zip(&[("a.fit", &a), ("b.fit.gz", &gzip(&b))]),
+    );
+    write(&runs, "c.fit.gz", &gzip(&c));
+    let first = report(&[&runs], &out);
+    assert_eq!(first.activities.height(), 3);
+    assert_eq!(cache_line(&first), (0, 3));
+    // An entry read within 2 s of its file's last change is trusted only with the same
+    // content: a whole file is hashed again (and the entry then marked read now), an archive
+    // member is read again.
+    std::thread::sleep(Duration::from_millis(2100));
+    let second = report(&[&runs], &out);
+    assert_eq!(cache_line(&second), (1, 2), "{}", second.stdout);
+    let third = report(&[&runs], &out);
+    assert_eq!(cache_line(&third), (3, 0), "{}", third.stdout);
+    // A new export with one more member: the archive changed, all its members are read.
+    let d = run_file(6, 50, 171.0);
+    fs::write(
+        &export,
+        zip(&[("a.fit", &a), ("b.fit.gz", &gzip(&b)), ("d.fit", &d)]),
+    )
+    .unwrap();
+    let fourth = report(&[&runs], &out);
+    assert_eq!(fourth.activities.height(), 4);
+    assert_eq!(cache_line(&fourth), (1, 3), "{}", fourth.stdout);
+    let plain = tmp.path().join("plain");
+    report_with(&[&runs], &plain, &["--no-cache"], &[]);
+    assert_same_outputs(&plain, &out);
+}

@@ -678,7 +678,7 @@ fn exit_codes_and_atomic_output() {
     ]
     .iter()
     .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
-    .chain(["report.html".to_string()])
+    .chain(["report.html".to_string(), ".fitrisk-cache".to_string()])
     .collect();
     assert_eq!(names, expected, "temporary files left behind?");
     // Without --strict the same run exits 0.

@@ -190,7 +190,10 @@ fn files_of_a_format_not_written_this_time_are_removed_and_said_so() {
     run("both,xlsx");
     std::fs::write(out.join("notes.csv"), "mine").unwrap();
     let summary = run("xlsx");
-    assert_eq!(names(&out), ["notes.csv", "report.html", "report.xlsx"]);
+    assert_eq!(
+        names(&out),
+        [".fitrisk-cache", "notes.csv", "report.html", "report.xlsx"]
+    );
     let removed = summary
         .lines()
         .find(|l| l.starts_with("removed"))

@@ -24,7 +24,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 use crate::config::Config;
-use crate::discover::{read_file, Input, Kind};
+use crate::discover::{read_file, Kind};
 use crate::model::{Outcome, Reason, Stamp};
 
 pub(crate) use store::Writer;
@@ -160,12 +160,21 @@ impl Cache {
         Reader {
             cache: self,
             conn: store::connect(&self.file).ok(),
+            confirmed: Vec::new(),
         }
     }
 
     /// A writer for fresh results.
     pub(crate) fn writer(&self) -> Result<Writer, String> {
         Writer::new(&self.file, self.context)
+    }
+
+    /// Marks entries whose content was confirmed as read now.
+    pub(crate) fn confirmed(&self, rowids: &[i64]) -> Result<(), String> {
+        if rowids.is_empty() {
+            return Ok(());
+        }
+        store::mark_read(&self.file, rowids, now_ns())
     }
 
     /// Removes the entries of files under `roots` (as `source` names them) that were not found
@@ -199,34 +208,35 @@ fn under(source: &str, root: &str) -> bool {
 pub(crate) struct Reader<'a> {
     cache: &'a Cache,
     conn: Option<rusqlite::Connection>,
+    /// Entries whose content was confirmed: they are marked read now, so that the next run can
+    /// trust their stamp once the file is old enough.
+    pub(crate) confirmed: Vec<i64>,
 }
 
 impl Reader<'_> {
-    /// The entry of `input` (named `source`) if the cache holds a current one for the file as
-    /// it is: the same stamp, and, for an entry stored close to the file's last change, the
-    /// same content. Its own hash is checked here.
+    /// The entry of member `source` if the cache holds a current one for the file on disk
+    /// (`stamp`) as it is: the same stamp, and, for an entry stored close to the file's last
+    /// change, the same content — checked for a whole file (`whole`: its path and kind); an
+    /// archive member stored so close is read again. The entry's own hash is checked here.
     pub(crate) fn lookup(
         &mut self,
-        input: &Input,
         source: &str,
+        stamp: Stamp,
+        whole: Option<(&Path, Kind)>,
         max_bytes: u64,
     ) -> Option<Vec<u8>> {
-        let stamp = input.stamp?;
         let e = self.cache.index.get(source)?;
         if !e.current || e.stamp != stamp {
             return None;
         }
         let racy = stamp.mtime_ns.max(stamp.ctime_ns) > e.read_ns - RACY_NS;
         if racy {
-            let kind = if input.kind == Kind::FitGz {
-                Kind::FitGz
-            } else {
-                Kind::Fit
-            };
-            let bytes = read_file(&input.path, kind, max_bytes).ok()?;
+            let (path, kind) = whole?;
+            let bytes = read_file(path, kind, max_bytes).ok()?;
             if content_hash(&bytes) != e.content {
                 return None;
             }
+            self.confirmed.push(e.rowid);
         }
         let (blob, check) = store::entry(self.conn.as_ref()?, e.rowid).ok()??;
         (xxh3_64(&blob) as i64 == check).then_some(blob)

@@ -184,6 +184,22 @@ pub(super) fn entry(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<(V
     .optional()
 }
 
+/// Sets the read time of entries by rowid, in one transaction.
+pub(super) fn mark_read(file: &Path, rowids: &[i64], read_ns: i64) -> Result<(), String> {
+    let run = || -> rusqlite::Result<()> {
+        let mut conn = connect(file)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare("UPDATE entries SET read_ns = ?1 WHERE rowid = ?2")?;
+            for id in rowids {
+                stmt.execute([read_ns, *id])?;
+            }
+        }
+        tx.commit()
+    };
+    run().map_err(|e| e.to_string())
+}
+
 /// Deletes entries by rowid, in one transaction.
 pub(super) fn delete(file: &Path, rowids: &[i64]) -> Result<(), String> {
     let run = || -> rusqlite::Result<()> {

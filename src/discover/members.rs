@@ -20,9 +20,9 @@ pub(crate) enum Payload {
     Bytes(Vec<u8>),
     /// The member could not be read at all.
     Failed(Failure),
-    /// A file on disk whose result the cache holds: the entry (opaque here), and the file in
-    /// case the entry turns out unusable.
-    Cached(Vec<u8>, PathBuf, Kind),
+    /// A member whose result the cache holds: the entry (opaque here), and where its bytes
+    /// are in case the entry turns out unusable.
+    Cached(Vec<u8>, Box<Payload>),
 }
 
 /// One activity candidate on its way to the decoder.
@@ -36,7 +36,7 @@ pub(crate) struct Member {
     pub(crate) payload: Payload,
     /// Share of the top-level input bytes this member stands for (drives the progress bar).
     pub(crate) progress_bytes: u64,
-    /// The file's stamp, for a member that is a whole file on disk (not an archive member).
+    /// The stamp of the file on disk the member is, or is inside of.
     pub(crate) stamp: Option<Stamp>,
     /// Largest decompressed member accepted, bytes.
     pub(crate) max_bytes: u64,
@@ -45,14 +45,16 @@ pub(crate) struct Member {
 impl Member {
     /// Reads the member's FIT bytes: plain files from disk, `.fit.gz` through gunzip.
     pub(crate) fn into_bytes(self) -> Result<Vec<u8>, Failure> {
-        let max = self.max_bytes;
-        match self.payload {
-            Payload::Bytes(b) => Ok(b),
-            Payload::Failed(failure) => Err(failure),
-            Payload::Path(path, kind) | Payload::Cached(_, path, kind) => {
-                read_file(&path, kind, max)
-            }
-        }
+        read_payload(self.payload, self.max_bytes)
+    }
+}
+
+fn read_payload(payload: Payload, max: u64) -> Result<Vec<u8>, Failure> {
+    match payload {
+        Payload::Bytes(b) => Ok(b),
+        Payload::Failed(failure) => Err(failure),
+        Payload::Path(path, kind) => read_file(&path, kind, max),
+        Payload::Cached(_, fallback) => read_payload(*fallback, max),
     }
 }
 
@@ -93,8 +95,11 @@ pub(super) fn gunzip(reader: impl Read, max: u64) -> Result<Vec<u8>, Failure> {
     check_size(buf, max)
 }
 
-/// Looks a whole file up in the result cache: its entry, or `None` to read the file.
-pub(super) type Lookup<'a> = dyn FnMut(&Input, &str) -> Option<Vec<u8>> + 'a;
+/// Looks a member up in the result cache by its source and the stamp of the file on disk it
+/// is or is inside of, with the file's path and kind when it is a whole file (so its content
+/// can be checked): the entry, or `None` to read the member.
+pub(crate) type Lookup<'a> =
+    dyn FnMut(&str, Stamp, Option<(&std::path::Path, Kind)>) -> Option<Vec<u8>> + 'a;
 
 /// Sends every member of every input, in order, to `tx`. Returns early if the receiver is gone.
 ///
@@ -116,6 +121,8 @@ pub(crate) fn produce(
             tx,
             seq: &mut seq,
             max_bytes,
+            stamp: input.stamp,
+            lookup: &mut *lookup,
         };
         let ok = match (&input.problem, input.kind) {
             (_, Kind::StravaIndex) => {
@@ -124,12 +131,14 @@ pub(crate) fn produce(
             }
             (Some(failure), _) => out.send(source, Payload::Failed(failure.clone()), input.bytes),
             (None, Kind::Fit | Kind::FitGz) => {
-                let path = input.path.clone();
-                let payload = match lookup(input, &source) {
-                    Some(entry) => Payload::Cached(entry, path, input.kind),
-                    None => Payload::Path(path, input.kind),
+                let path = Payload::Path(input.path.clone(), input.kind);
+                let whole = Some((input.path.as_path(), input.kind));
+                let entry = input.stamp.and_then(|s| (out.lookup)(&source, s, whole));
+                let payload = match entry {
+                    Some(entry) => Payload::Cached(entry, Box::new(path)),
+                    None => path,
                 };
-                out.send_file(source, payload, input.bytes, input.stamp)
+                out.send(source, payload, input.bytes)
             }
             (None, Kind::Zip) => match open_regular(&input.path) {
                 Ok(file) => {
@@ -174,34 +183,32 @@ fn read_index(input: &Input, source: &str, max_bytes: u64) -> ExportIndex {
     }
 }
 
-/// Numbers the members in discovery order and sends them on.
-pub(super) struct Sender<'a> {
+/// Numbers one input's members in discovery order and sends them on.
+pub(super) struct Sender<'a, 'b> {
     pub(super) tx: &'a SyncSender<Member>,
     pub(super) seq: &'a mut usize,
     /// Largest decompressed member accepted, bytes.
     pub(super) max_bytes: u64,
+    /// The input's stamp, given to each of its members.
+    pub(super) stamp: Option<Stamp>,
+    /// The result cache.
+    pub(super) lookup: &'a mut Lookup<'b>,
 }
 
-impl Sender<'_> {
-    /// Sends an archive member or a failure; false when the receiver is gone.
-    pub(super) fn send(&mut self, source: String, payload: Payload, progress_bytes: u64) -> bool {
-        self.send_file(source, payload, progress_bytes, None)
+impl Sender<'_, '_> {
+    /// The cache entry of archive member `source`, if the cache holds it.
+    pub(super) fn cached(&mut self, source: &str) -> Option<Vec<u8>> {
+        (self.lookup)(source, self.stamp?, None)
     }
 
-    /// Sends a member with the stamp of the file it is.
-    fn send_file(
-        &mut self,
-        source: String,
-        payload: Payload,
-        progress_bytes: u64,
-        stamp: Option<Stamp>,
-    ) -> bool {
+    /// Sends a member; false when the receiver is gone.
+    pub(super) fn send(&mut self, source: String, payload: Payload, progress_bytes: u64) -> bool {
         let member = Member {
             seq: *self.seq,
             source,
             payload,
             progress_bytes,
-            stamp,
+            stamp: self.stamp,
             max_bytes: self.max_bytes,
         };
         *self.seq += 1;

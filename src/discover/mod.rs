@@ -485,7 +485,7 @@ mod tests {
 
         // The producer sends the pipes as failures, without opening them (it would block here).
         let (tx, rx) = std::sync::mpsc::sync_channel(16);
-        produce(&found, &tx, 1 << 20, &mut |_, _| None);
+        produce(&found, &tx, 1 << 20, &mut |_, _, _| None);
         drop(tx);
         let members: Vec<Member> = rx.into_iter().collect();
         assert_eq!(members.len(), 5);

@@ -8,12 +8,12 @@ use super::{strava, Kind, MAX_ZIP_DEPTH};
 use crate::model::{ExportIndex, Failure, Reason};
 
 /// Where one input's archive members go.
-pub(super) struct Zip<'a> {
-    pub(super) out: Sender<'a>,
+pub(super) struct Zip<'a, 'b> {
+    pub(super) out: Sender<'a, 'b>,
     pub(super) indexes: &'a mut Vec<ExportIndex>,
 }
 
-impl Zip<'_> {
+impl Zip<'_, '_> {
     /// Sends the FIT members of one archive (recursing into nested zips). `weight` is the number of
     /// top-level bytes the archive stands for, shared out over its members for the progress bar.
     pub(super) fn walk<R: Read + Seek>(
@@ -64,6 +64,23 @@ impl Zip<'_> {
                 continue;
             };
             let name = format!("{source}!{inner_name}");
+            if matches!(kind, Kind::Fit | Kind::FitGz) {
+                if let Some(blob) = self.out.cached(&name) {
+                    // Unreachable in practice (the entry's checksum was checked): an entry this
+                    // build cannot decode. Not cached, so the next run reads the member.
+                    let fallback = Payload::Failed(Failure::new(
+                        Reason::IoError,
+                        "its cache entry could not be decoded: run again to read it",
+                    ));
+                    if !self
+                        .out
+                        .send(name, Payload::Cached(blob, Box::new(fallback)), share)
+                    {
+                        return false;
+                    }
+                    continue;
+                }
+            }
             if entry.size() > self.out.max_bytes {
                 let payload = Payload::Failed(too_large(self.out.max_bytes));
                 if !self.out.send(name, payload, share) {

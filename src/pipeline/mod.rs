@@ -150,6 +150,8 @@ pub(crate) struct Pass {
     pub(crate) indexes: Vec<ExportIndex>,
     /// Fresh results stored in the cache, and the first error writing it.
     pub(crate) stored: (usize, Option<String>),
+    /// Cache entries whose content was confirmed (see [`Cache::confirmed`]).
+    pub(crate) confirmed: Vec<i64>,
 }
 
 /// As [`run`], with the result cache when there is one: files it holds are taken from it,
@@ -179,9 +181,11 @@ pub(crate) fn run_with_cache(
     let mut pass = std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
             let mut reader = cache.map(Cache::reader);
-            let mut lookup =
-                |input: &Input, source: &str| reader.as_mut()?.lookup(input, source, max_bytes);
-            discover::produce(inputs, &tx, max_bytes, &mut lookup)
+            let mut lookup = |source: &str, stamp, whole: Option<(&std::path::Path, _)>| {
+                reader.as_mut()?.lookup(source, stamp, whole, max_bytes)
+            };
+            let indexes = discover::produce(inputs, &tx, max_bytes, &mut lookup);
+            (indexes, reader.map(|r| r.confirmed).unwrap_or_default())
         });
         let storing = writer.as_mut().map(|w| {
             scope.spawn(move || {
@@ -208,7 +212,7 @@ pub(crate) fn run_with_cache(
                 .collect::<Vec<Outcome>>()
         });
         // The producer only ends by returning; a panic in it is a bug worth seeing.
-        let indexes = producer.join().expect("discovery's producer panicked");
+        let (indexes, confirmed) = producer.join().expect("discovery's producer panicked");
         if let Some(h) = storing {
             h.join().expect("the cache writer panicked");
         }
@@ -216,6 +220,7 @@ pub(crate) fn run_with_cache(
             outcomes,
             indexes,
             stored: (0, None),
+            confirmed,
         }
     });
     pass.stored = match writer {
