@@ -9,6 +9,7 @@ mod effort;
 mod fields;
 mod gait;
 mod gear;
+mod history;
 mod ingest;
 mod layers;
 mod load;
