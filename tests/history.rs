@@ -47,7 +47,11 @@ fn history_of_a_year_reads_back_as_generated() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.files.height(), runs.len());
     let status: BTreeSet<_> = strs(&r.files, "status").into_iter().flatten().collect();
-    assert_eq!(status, BTreeSet::from(["ok".to_string()]), "every file clean");
+    assert_eq!(
+        status,
+        BTreeSet::from(["ok".to_string()]),
+        "every file clean"
+    );
     assert_eq!(r.activities.height(), runs.len());
 
     // Every week from the first run's to the last run's, and the runs in them.
@@ -60,15 +64,24 @@ fn history_of_a_year_reads_back_as_generated() {
     );
     let per_week: f64 = nums(&weeks, "runs").iter().flatten().sum();
     assert_eq!(per_week as usize, runs.len());
-    let empty = nums(&weeks, "runs").iter().filter(|n| **n == Some(0.0)).count();
-    assert!(empty >= 1, "Christmas and holidays leave weeks without runs");
+    let empty = nums(&weeks, "runs")
+        .iter()
+        .filter(|n| **n == Some(0.0))
+        .count();
+    assert!(
+        empty >= 1,
+        "Christmas and holidays leave weeks without runs"
+    );
 
     // The watch's clock, three watches, and the shape of the runs.
     let offsets: BTreeSet<i64> = nums(&r.activities, "utc_offset_s")
         .into_iter()
         .map(|o| o.unwrap() as i64)
         .collect();
-    assert!(offsets.is_superset(&BTreeSet::from([3600, 7200])), "{offsets:?}");
+    assert!(
+        offsets.is_superset(&BTreeSet::from([3600, 7200])),
+        "{offsets:?}"
+    );
     let devices: BTreeSet<_> = strs(&r.activities, "device").into_iter().collect();
     assert_eq!(devices.len(), 3, "{devices:?}");
     let distances = nums(&r.activities, "distance_m");
@@ -77,7 +90,11 @@ fn history_of_a_year_reads_back_as_generated() {
         let d = distances[i].unwrap();
         assert!((d - run.distance_m).abs() < 1.0, "{}: {d}", run.file_name());
         let minutes = durations[i].unwrap() / 60.0;
-        assert!((25.0..=160.0).contains(&minutes), "{}: {minutes}", run.file_name());
+        assert!(
+            (25.0..=160.0).contains(&minutes),
+            "{}: {minutes}",
+            run.file_name()
+        );
     }
     let cadence = nums(&r.activities, "cadence_spm");
     let median = {
@@ -88,5 +105,8 @@ fn history_of_a_year_reads_back_as_generated() {
     assert!((160.0..=185.0).contains(&median), "{median}");
     let downhill = nums(&r.activities, "downhill_m");
     let hilly = downhill.iter().flatten().filter(|m| **m > 1000.0).count();
-    assert!(hilly >= 10, "some runs go downhill for a kilometre or more: {hilly}");
+    assert!(
+        hilly >= 10,
+        "some runs go downhill for a kilometre or more: {hilly}"
+    );
 }

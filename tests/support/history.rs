@@ -90,7 +90,15 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// 0 = Sunday … 6 = Saturday.
@@ -497,14 +505,12 @@ pub fn write(dir: &Path, runs: &[Run], threads: usize) -> std::io::Result<Writte
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .try_fold(Written::default(), |sum, w| {
-                let w = w.join().expect("a writer thread panicked")?;
-                Ok(Written {
-                    files: sum.files + w.files,
-                    bytes: sum.bytes + w.bytes,
-                })
+        workers.into_iter().try_fold(Written::default(), |sum, w| {
+            let w = w.join().expect("a writer thread panicked")?;
+            Ok(Written {
+                files: sum.files + w.files,
+                bytes: sum.bytes + w.bytes,
             })
+        })
     })
 }

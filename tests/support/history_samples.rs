@@ -58,12 +58,14 @@ impl Route {
     /// Altitude above the start's (m) and grade (fraction) at `d` metres into the run.
     fn altitude(&self, d: f64) -> (f64, f64) {
         let phi = TAU * d / self.lap_m;
-        self.harmonics.iter().fold((0.0, 0.0), |(h, g), &(k, a, p)| {
-            (
-                h + a * ((k * phi + p).sin() - p.sin()),
-                g + a * k * (k * phi + p).cos() * TAU / self.lap_m,
-            )
-        })
+        self.harmonics
+            .iter()
+            .fold((0.0, 0.0), |(h, g), &(k, a, p)| {
+                (
+                    h + a * ((k * phi + p).sin() - p.sin()),
+                    g + a * k * (k * phi + p).cos() * TAU / self.lap_m,
+                )
+            })
     }
 
     /// (north, east) of the path at `d`, metres from the place's origin.
@@ -73,7 +75,10 @@ impl Route {
         let (r_here, angle) = if self.lap_m <= 400.0 {
             (r, phi + self.heading)
         } else {
-            (r * (1.0 + self.wobble * (3.0 * phi).sin()), phi + self.heading)
+            (
+                r * (1.0 + self.wobble * (3.0 * phi).sin()),
+                phi + self.heading,
+            )
         };
         // The loop starts (phi = 0) at its own starting point, on the circle's edge.
         let (n0, e0) = (r * self.heading.cos(), r * self.heading.sin());
@@ -161,7 +166,8 @@ pub fn samples(run: &Run) -> Vec<Sample> {
         let moving = v > 0.5;
         spm_wander = 0.98 * spm_wander + 0.3 * rng.gauss();
         let spm = moving.then(|| {
-            (run.base_spm + 10.0 * (v - run.easy_mps) - 0.8 * (-gpct).max(0.0)
+            (run.base_spm + 10.0 * (v - run.easy_mps)
+                - 0.8 * (-gpct).max(0.0)
                 - 0.3 * gpct.max(0.0)
                 + spm_wander
                 + 1.5 * rng.gauss())
@@ -176,7 +182,11 @@ pub fn samples(run: &Run) -> Vec<Sample> {
         // Altitude error, smooth as a watch's filtered altitude is: a barometer's wanders by
         // tenths of a metre (about 6 m of extra ascent an hour), GPS altitude by metres
         // (about 40 m an hour).
-        let (kick, pull) = if baro { (0.0006, 0.0004) } else { (0.004, 0.0003) };
+        let (kick, pull) = if baro {
+            (0.0006, 0.0004)
+        } else {
+            (0.004, 0.0003)
+        };
         alt_drift = 0.99 * alt_drift - pull * alt_err + kick * rng.gauss();
         alt_err += alt_drift;
         gps_n = 0.9 * gps_n + 0.6 * rng.gauss();
