@@ -314,7 +314,7 @@ impl Run {
 pub fn plan(years: u32, seed: u64) -> Vec<Run> {
     let weeks = (f64::from(years) * 365.25 / 7.0).round() as i64;
     let mut rng = Rng::new(seed, 1);
-    let injury = (years >= 2).then(|| (weeks as f64 * 0.45) as i64);
+    let injury = (years >= 2).then_some((weeks as f64 * 0.45) as i64);
     let mut runs = Vec::new();
     for w in 0..weeks {
         let monday = first_day() + 7 * w;
