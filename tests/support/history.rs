@@ -373,7 +373,7 @@ pub fn plan(years: u32, seed: u64) -> Vec<Run> {
                 Kind::Easy
             } else if day == 6 && n >= 4 {
                 Kind::Long
-            } else if day == 0 && days.contains(&6) && w > 0 {
+            } else if day == 0 && w > 0 {
                 Kind::Recovery
             } else if normal && n >= 4 && Some(day) == workout_day {
                 if rng.chance(0.5) {
