@@ -10,6 +10,7 @@ mod effort;
 mod fields;
 mod gait;
 mod gear;
+mod history;
 mod ingest;
 mod layers;
 mod load;

@@ -296,6 +296,14 @@ impl Field {
             bytes: v.to_le_bytes().to_vec(),
         }
     }
+    /// A sint8 field.
+    pub fn i8(num: u8, v: i8) -> Field {
+        Field {
+            num,
+            base_type: base_type::SINT8,
+            bytes: v.to_le_bytes().to_vec(),
+        }
+    }
     /// A sint32 field.
     pub fn i32(num: u8, v: i32) -> Field {
         Field {
@@ -534,6 +542,16 @@ pub struct Sample {
     pub vertical_oscillation_mm: Option<f64>,
     /// Ground contact (stance) time in ms (field 41, uint16, scale 10).
     pub stance_time_ms: Option<f64>,
+    /// Running power in watts (field 7, uint16).
+    pub power_w: Option<u16>,
+    /// Temperature in °C (field 13, sint8).
+    pub temperature_c: Option<i8>,
+    /// Ground contact as a share of the step, % (`stance_time_percent`, 40, uint16, scale 100).
+    pub stance_time_pct: Option<f64>,
+    /// Vertical oscillation ÷ step length, % (`vertical_ratio`, 83, uint16, scale 100).
+    pub vertical_ratio_pct: Option<f64>,
+    /// FIT `activity_type` enum (field 42; 1 = running).
+    pub activity_type: Option<u8>,
 }
 
 impl Sample {
@@ -777,14 +795,29 @@ fn record_fields(s: &Sample, legacy: bool) -> Vec<Field> {
     if let (Some(v), true) = (s.speed_mps, legacy) {
         f.push(Field::u16(6, scaled_u16(v, 1000.0, 0.0, "speed")));
     }
+    if let Some(p) = s.power_w {
+        f.push(Field::u16(7, p));
+    }
+    if let Some(c) = s.temperature_c {
+        f.push(Field::i8(13, c));
+    }
     if let Some(vo) = s.vertical_oscillation_mm {
         f.push(Field::u16(
             39,
             scaled_u16(vo, 10.0, 0.0, "vertical_oscillation"),
         ));
     }
+    if let Some(pct) = s.stance_time_pct {
+        f.push(Field::u16(
+            40,
+            scaled_u16(pct, 100.0, 0.0, "stance_time_percent"),
+        ));
+    }
     if let Some(st) = s.stance_time_ms {
         f.push(Field::u16(41, scaled_u16(st, 10.0, 0.0, "stance_time")));
+    }
+    if let Some(kind) = s.activity_type {
+        f.push(Field::enum_(42, kind));
     }
     if let Some((_, frac)) = cadence {
         f.push(Field::u8(53, frac));
@@ -797,6 +830,9 @@ fn record_fields(s: &Sample, legacy: bool) -> Vec<Field> {
             78,
             scaled_u32(alt, 5.0, 500.0, "enhanced_altitude"),
         ));
+    }
+    if let Some(vr) = s.vertical_ratio_pct {
+        f.push(Field::u16(83, scaled_u16(vr, 100.0, 0.0, "vertical_ratio")));
     }
     if let Some(sl) = s.step_length_mm {
         f.push(Field::u16(85, scaled_u16(sl, 10.0, 0.0, "step_length")));

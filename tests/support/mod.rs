@@ -3,6 +3,8 @@
 
 pub mod course;
 pub mod fitwriter;
+pub mod history;
+pub mod history_samples;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
