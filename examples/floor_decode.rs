@@ -56,6 +56,9 @@ fn main() -> ExitCode {
             (n, data.len())
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    println!("{} files, {bytes} bytes, {messages} data messages", fit.len());
+    println!(
+        "{} files, {bytes} bytes, {messages} data messages",
+        fit.len()
+    );
     ExitCode::SUCCESS
 }
