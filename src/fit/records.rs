@@ -121,7 +121,8 @@ pub(crate) struct RawRecord {
 
 impl RawRecord {
     /// `None` when the record needs fitparser's profile decoding: compressed speed/distance
-    /// (its values accumulate across records) or a field stored as an array.
+    /// (its values accumulate across records) or a field read here stored as an array. An
+    /// array in a field not read (some devices write several) changes nothing read here.
     #[inline]
     pub(crate) fn read(msg: &FitDataMessage) -> Option<RawRecord> {
         let mut raw = RawRecord {
@@ -129,15 +130,15 @@ impl RawRecord {
             values: [None; READ.len()],
         };
         for (&n, v) in msg.fields() {
-            if n == record::COMPRESSED_SPEED_DISTANCE.num || matches!(v, Value::Array(_)) {
+            let slot = SLOT[n as usize];
+            let read = slot != UNREAD || n == TIMESTAMP.num;
+            if n == record::COMPRESSED_SPEED_DISTANCE.num || (read && matches!(v, Value::Array(_)))
+            {
                 return None;
             }
             if n == TIMESTAMP.num {
                 raw.timestamp = raw_int(v);
-                continue;
-            }
-            let slot = SLOT[n as usize];
-            if slot != UNREAD {
+            } else if slot != UNREAD {
                 let field = READ[slot as usize];
                 raw.values[slot as usize] = num(v).map(|x| field.apply(x));
             }
