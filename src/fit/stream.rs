@@ -85,13 +85,6 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                         let kind = msg.global_message_number();
                         if kind == mesg::RECORD {
                             if let Some(raw) = RawRecord::read(&msg) {
-                                if out.samples.is_empty() {
-                                    // Records are nearly all of a file: room for the rest of
-                                    // the data in messages of this one's size, instead of a
-                                    // dozen regrowths of every column.
-                                    let size = buf.len() - rest.len();
-                                    out.samples.reserve((data.len() - offset) / size);
-                                }
                                 let ts = clock.at(raw.timestamp, msg.time_offset());
                                 raw.push_to(ts, &mut out.samples);
                                 buf = rest;

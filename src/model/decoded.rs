@@ -42,25 +42,6 @@ impl Samples {
         self.t.is_empty()
     }
 
-    /// Makes room for `n` more samples in every column.
-    pub(crate) fn reserve(&mut self, n: usize) {
-        self.t.reserve(n);
-        for v in [
-            &mut self.distance_m,
-            &mut self.altitude_m,
-            &mut self.speed_mps,
-            &mut self.cadence_raw,
-            &mut self.heart_rate,
-            &mut self.lat_deg,
-            &mut self.lon_deg,
-            &mut self.step_length_mm,
-            &mut self.vertical_oscillation_mm,
-            &mut self.stance_time_ms,
-        ] {
-            v.reserve(n);
-        }
-    }
-
     /// The samples with `lo <= t <= hi`, in order (records are time-ordered in a FIT file, but a
     /// stray out-of-order record is tolerated).
     pub(crate) fn slice_time(&self, lo: i64, hi: i64) -> Samples {
