@@ -1,6 +1,9 @@
 //! Criterion benchmarks on `testdata/` (or the folder in `FITRISK_BENCH_DIR`):
 //!
-//! - `decode/bare_from_bytes`: fitparser's own `from_bytes`, the baseline;
+//! - `decode/floor`: fitparser's own `deserialize_next` loop, doing nothing with the messages
+//!   (`floor/mod.rs`): the least any decoder built on fitparser can cost, the reference;
+//! - `decode/bare_from_bytes`: fitparser's own `from_bytes` (the loop plus profile decoding of
+//!   every message);
 //! - `decode/fitrisk_decode`: fitrisk's streaming decode and reduction of the same bytes;
 //! - `analyse/all_runs`: the per-run analyses on already-decoded files (their share of the total);
 //! - `pipeline/report`: discovery, parallel decode and analysis, and aggregation, end to end
@@ -14,6 +17,8 @@ use std::path::PathBuf;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use fitrisk::config::Config;
+
+mod floor;
 
 fn bench_dir() -> PathBuf {
     std::env::var_os("FITRISK_BENCH_DIR")
@@ -38,6 +43,14 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode");
     g.throughput(Throughput::Bytes(bytes));
     g.sample_size(10);
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .map(|f| floor::floor_decode(black_box(f)))
+                .sum::<usize>()
+        })
+    });
     g.bench_function("bare_from_bytes", |b| {
         b.iter(|| {
             files

@@ -1,6 +1,7 @@
 //! The performance baseline: fitparser's bare `from_bytes` over every `.fit` file under the
-//! given folders, on all cores, doing nothing with the records. `fitrisk report` is measured
-//! against this in the README.
+//! given folders, on all cores, doing nothing with the records: the loop of `floor_decode.rs`
+//! plus fitparser's profile decoding of every message. It was the README's baseline before the
+//! floor; it stays as a second reference.
 //!
 //! `cargo run --release --example bare_decode -- ../shared/fit-corpus`
 

@@ -3,12 +3,16 @@
 //! uint16 with scale 10), compressed-timestamp headers (a 5-bit offset that rolls over every
 //! 32 s), and the legacy uint16 `altitude` (2) and `speed` (6) beside `enhanced_altitude` (78) and
 //! `enhanced_speed` (73). Each value must come back exactly, whichever way the file stores it.
+//! Developer fields, described in `developer_data_id` (207) and `field_description` (206)
+//! messages, must neither stop decoding nor stand in for profile fields.
 
 use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::support::fitwriter::{self, Activity, Sample};
+use crate::support::fitwriter::{
+    self, base_type, file_type, fit_time, sport, sub_sport, Activity, FitBuilder, Sample,
+};
 use crate::support::*;
 
 /// The tables of a report over a single run.
@@ -282,4 +286,127 @@ fn legacy_altitude_and_speed_read_like_the_enhanced_fields() {
         near(name, a("descent_m"), 60.0, 0.0);
         near(name, a("avg_speed_mps"), 3.0, 1e-9);
     }
+}
+
+/// Writes a definition message with developer fields: `(number, size, base type)` per profile
+/// field, then `(number, size, developer data index)` per developer field.
+fn define_with_developer(
+    b: &mut FitBuilder,
+    local: u8,
+    global: u16,
+    fields: &[(u8, u8, u8)],
+    developer: &[(u8, u8, u8)],
+) {
+    let mut def = vec![0x60 | local, 0, 0];
+    def.extend_from_slice(&global.to_le_bytes());
+    def.push(fields.len() as u8);
+    fields
+        .iter()
+        .for_each(|f| def.extend_from_slice(&[f.0, f.1, f.2]));
+    def.push(developer.len() as u8);
+    developer
+        .iter()
+        .for_each(|f| def.extend_from_slice(&[f.0, f.1, f.2]));
+    b.raw(&def);
+}
+
+/// fitparser's parser reads a developer field with the base type its description gives, and the
+/// description reaches it only when the `field_description` message is decoded: a decoder that
+/// skipped it would stop at the first record. Developer fields here share their numbers with the
+/// profile fields read (record `distance` 5, session `total_distance` 9) and carry other values.
+#[test]
+fn developer_fields_neither_stop_decoding_nor_stand_in_for_profile_fields() {
+    use fitwriter::Field;
+    let (minutes, speed) = (10u32, 3.0);
+    let mut b = FitBuilder::new();
+    b.message(
+        0,
+        0,
+        &[
+            Field::enum_(0, file_type::ACTIVITY),
+            Field::u16(1, 1),
+            Field::u16(2, 1),
+            Field::u32z(3, 4242),
+            Field::u32(4, fit_time(T0)),
+        ],
+    );
+    // developer_data_id: developer_data_index 0.
+    b.message(1, 207, &[Field::u8(3, 0)]);
+    // field_description: developer_data_index, field_definition_number, fit_base_type_id,
+    // field_name.
+    for (number, base, name) in [
+        (5, base_type::UINT16, "Power"),
+        (9, base_type::UINT32, "Total"),
+    ] {
+        let desc = [
+            Field::u8(0, 0),
+            Field::u8(1, number),
+            Field::u8(2, base),
+            Field::string(3, name, 16),
+        ];
+        b.message(2, 206, &desc);
+    }
+    define_with_developer(
+        &mut b,
+        3,
+        20,
+        &[
+            (253, 4, base_type::UINT32),
+            (5, 4, base_type::UINT32),
+            (4, 1, base_type::UINT8),
+        ],
+        &[(5, 2, 0)],
+    );
+    for i in 0..=minutes * 60 {
+        let distance_cm = (i as f64 * speed * 100.0) as u32;
+        let mut m = fit_time(T0 + i as i64).to_le_bytes().to_vec();
+        m.extend_from_slice(&distance_cm.to_le_bytes());
+        m.push(85); // strides/min: 170 steps/min
+        m.extend_from_slice(&7u16.to_le_bytes()); // the developer field numbered 5
+        b.data(3, &m);
+    }
+    define_with_developer(
+        &mut b,
+        4,
+        18,
+        &[
+            (253, 4, base_type::UINT32),
+            (2, 4, base_type::UINT32),
+            (5, 1, base_type::ENUM),
+            (6, 1, base_type::ENUM),
+            (7, 4, base_type::UINT32),
+            (8, 4, base_type::UINT32),
+            (9, 4, base_type::UINT32),
+        ],
+        &[(9, 4, 0)],
+    );
+    let end = T0 + (minutes * 60) as i64;
+    let mut m = fit_time(end).to_le_bytes().to_vec();
+    m.extend_from_slice(&fit_time(T0).to_le_bytes());
+    m.extend_from_slice(&[sport::RUNNING, sub_sport::GENERIC]);
+    for x in [minutes * 60_000, minutes * 60_000, minutes * 60 * 300] {
+        m.extend_from_slice(&x.to_le_bytes());
+    }
+    m.extend_from_slice(&123_456u32.to_le_bytes()); // the developer field numbered 9
+    b.data(4, &m);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    write(&input, "developer.fit", &b.finish());
+    let r = report(&[&input], &tmp.path().join("out"));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(cell(&r.files, "status", 0).as_deref(), Some("ok"));
+    assert_eq!(
+        cell(&r.files, "reason", 0),
+        None,
+        "{:?}",
+        cell(&r.files, "detail", 0)
+    );
+    assert_eq!(r.activities.height(), 1);
+    let a = &r.activities;
+    assert_eq!(num(a, "samples", 0), Some(601.0), "every record read");
+    assert_eq!(cell(a, "totals_source", 0).as_deref(), Some("session"));
+    near("distance_m", num(a, "distance_m", 0), 1800.0, 1e-6);
+    near("elapsed_s", num(a, "elapsed_s", 0), 600.0, 1e-6);
+    near("cadence_spm", num(a, "cadence_spm", 0), 170.0, 1e-6);
 }

@@ -74,6 +74,7 @@ impl<'a> Fields<'a> {
 }
 
 /// A numeric field value; `None` for invalid, text and arrays.
+#[inline]
 pub(crate) fn num(v: &Value) -> Option<f64> {
     let x = match v {
         Value::Timestamp(t) => t.timestamp() as f64,
@@ -92,7 +93,22 @@ pub(crate) fn num(v: &Value) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-/// Adds one profile-decoded message to what the file has given so far.
+/// Whether a message of this kind must go through fitparser's profile decoding, given what the
+/// file has given so far: the kinds [`reduce`] reads, while it still reads them, and the
+/// developer field descriptions fitparser's parser needs. Any other message is dropped raw;
+/// profile decoding it would cost as much as all the records read raw.
+pub(crate) fn wanted(kind: u16, out: &Decoded) -> bool {
+    match kind {
+        mesg::RECORD | mesg::SESSION | mesg::FIELD_DESCRIPTION => true,
+        mesg::FILE_ID => out.file.file_type.is_none(),
+        mesg::SPORT => out.sport_msg.is_none(),
+        mesg::LAP => out.lap_sport.is_none(),
+        _ => false,
+    }
+}
+
+/// Adds one profile-decoded message to what the file has given so far. Reads nothing of a
+/// message [`wanted`] turns away.
 pub(crate) fn reduce(rec: &Fields<'_>, ts: Option<i64>, out: &mut Decoded) {
     match rec.kind {
         mesg::RECORD => records::push_profile(rec, ts, &mut out.samples),

@@ -2,8 +2,8 @@
 //! field's scale and offset, in one table.
 //!
 //! A raw field value becomes a value in units as `raw / scale − offset` (FIT SDK, profile
-//! spreadsheet). Records are read from their raw fields with these scales; other messages go
-//! through fitparser's profile decoding, which applies the same scales itself, so only their
+//! spreadsheet). Records are read from their raw fields with these scales; the other messages
+//! fitrisk reads go through fitparser's profile decoding, which applies the same scales itself, so only their
 //! numbers are used there. The decoding tests check the two paths against each other.
 
 /// One field of a message: its number, and how a raw value becomes a value in units.
@@ -40,6 +40,10 @@ pub(crate) mod mesg {
     pub(crate) const LAP: u16 = 19;
     pub(crate) const RECORD: u16 = 20;
     pub(crate) const ACTIVITY: u16 = 34;
+    /// `field_description`: describes one developer field. fitrisk reads no developer field,
+    /// but fitparser's parser needs the description (registered when the message goes through
+    /// `decode_message`) to read any later message that carries the field.
+    pub(crate) const FIELD_DESCRIPTION: u16 = 206;
 }
 
 /// The time stamp field, the same number in every message (seconds since the FIT epoch).

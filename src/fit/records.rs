@@ -6,7 +6,8 @@ use fitparser::de::FitDataMessage;
 use fitparser::Value;
 
 use super::messages::{num, Fields};
-use super::profile::{record, Field};
+use super::profile::{record, Field, TIMESTAMP};
+use super::time::raw_int;
 use crate::model::Samples;
 
 /// Degrees per semicircle.
@@ -76,21 +77,82 @@ impl RecordValues {
     }
 }
 
-/// Reads a `record` message from its raw fields. Returns false, leaving the samples untouched,
-/// when the record needs fitparser's profile decoding: compressed speed/distance (its values
-/// accumulate across records) or a field stored as an array.
-pub(crate) fn push_raw(msg: &FitDataMessage, ts: Option<i64>, s: &mut Samples) -> bool {
-    let f = msg.fields();
-    if f.contains_key(&record::COMPRESSED_SPEED_DISTANCE.num)
-        || f.values().any(|v| matches!(v, Value::Array(_)))
-    {
-        return false;
+/// Every field [`RecordValues::read`] reads; a field's index here is its slot in
+/// [`RawRecord`]'s values.
+const READ: [Field; 13] = [
+    record::POSITION_LAT,
+    record::POSITION_LONG,
+    record::ALTITUDE,
+    record::HEART_RATE,
+    record::CADENCE,
+    record::DISTANCE,
+    record::SPEED,
+    record::VERTICAL_OSCILLATION,
+    record::STANCE_TIME,
+    record::FRACTIONAL_CADENCE,
+    record::ENHANCED_SPEED,
+    record::ENHANCED_ALTITUDE,
+    record::STEP_LENGTH,
+];
+
+/// A field number that is not in [`READ`].
+const UNREAD: u8 = u8::MAX;
+
+/// Field number → its index in [`READ`], or [`UNREAD`].
+const SLOT: [u8; 256] = {
+    let mut slot = [UNREAD; 256];
+    let mut i = 0;
+    while i < READ.len() {
+        slot[READ[i].num as usize] = i as u8;
+        i += 1;
     }
-    RecordValues::read(ts, |field| {
-        f.get(&field.num).and_then(num).map(|x| field.apply(x))
-    })
-    .push_to(s);
-    true
+    slot
+};
+
+/// A `record` message's raw fields, read in one pass over fitparser's field map: a look-up per
+/// field would hash its number a dozen times per record (a sixth of the whole report's
+/// instructions, measured with callgrind).
+pub(crate) struct RawRecord {
+    /// The `timestamp` field as written (FIT seconds), for the [`Clock`](super::time::Clock).
+    pub(crate) timestamp: Option<i64>,
+    /// The fields of [`READ`], in units, in its order.
+    values: [Option<f64>; READ.len()],
+}
+
+impl RawRecord {
+    /// `None` when the record needs fitparser's profile decoding: compressed speed/distance
+    /// (its values accumulate across records) or a field read here stored as an array. An
+    /// array in a field not read (some devices write several) changes nothing read here.
+    #[inline]
+    pub(crate) fn read(msg: &FitDataMessage) -> Option<RawRecord> {
+        let mut raw = RawRecord {
+            timestamp: None,
+            values: [None; READ.len()],
+        };
+        for (&n, v) in msg.fields() {
+            let slot = SLOT[n as usize];
+            let read = slot != UNREAD || n == TIMESTAMP.num;
+            if n == record::COMPRESSED_SPEED_DISTANCE.num || (read && matches!(v, Value::Array(_)))
+            {
+                return None;
+            }
+            if n == TIMESTAMP.num {
+                raw.timestamp = raw_int(v);
+            } else if slot != UNREAD {
+                let field = READ[slot as usize];
+                raw.values[slot as usize] = num(v).map(|x| field.apply(x));
+            }
+        }
+        Some(raw)
+    }
+
+    /// Adds the record, at `ts` (Unix seconds), to the samples.
+    #[inline]
+    pub(crate) fn push_to(&self, ts: Option<i64>, s: &mut Samples) {
+        // Indexing panics (in the raw-vs-profile test first) if `RecordValues::read` asks for
+        // a field missing from `READ`.
+        RecordValues::read(ts, |field| self.values[SLOT[field.num as usize] as usize]).push_to(s);
+    }
 }
 
 /// Reads a `record` message after fitparser's profile decoding (scales already applied).

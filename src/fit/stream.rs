@@ -6,7 +6,7 @@ use fitparser::ErrorKind;
 
 use super::messages::{self, Fields};
 use super::profile::mesg;
-use super::records;
+use super::records::RawRecord;
 use super::time::Clock;
 use crate::model::{Decoded, Failure, Reason};
 
@@ -78,13 +78,21 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                     }
                     FitObject::DataMessage(msg) => {
                         data_messages += 1;
-                        let ts = clock.read(&msg);
                         // Records, nearly all of a file, are read straight from their raw fields;
-                        // fitparser's profile decoding is kept for the rest and for records that
-                        // need it (compressed speed/distance, arrays).
-                        if msg.global_message_number() == mesg::RECORD
-                            && records::push_raw(&msg, ts, &mut out.samples)
-                        {
+                        // fitparser's profile decoding is kept for the other messages fitrisk
+                        // reads and for records that need it (compressed speed/distance,
+                        // arrays). Messages fitrisk does not read are dropped raw.
+                        let kind = msg.global_message_number();
+                        if kind == mesg::RECORD {
+                            if let Some(raw) = RawRecord::read(&msg) {
+                                let ts = clock.at(raw.timestamp, msg.time_offset());
+                                raw.push_to(ts, &mut out.samples);
+                                buf = rest;
+                                continue;
+                            }
+                        }
+                        let ts = clock.read(&msg);
+                        if !messages::wanted(kind, &out) {
                             buf = rest;
                             continue;
                         }

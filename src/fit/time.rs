@@ -33,20 +33,7 @@ impl Clock {
     /// rolling over every 32 s). Also notes the `activity` message's local time.
     pub(crate) fn read(&mut self, msg: &FitDataMessage) -> Option<i64> {
         let f = msg.fields();
-        let mut ts = None;
-        if let Some(t) = f.get(&TIMESTAMP.num).and_then(raw_int) {
-            self.base = t;
-            ts = Some(t);
-        }
-        if let Some(offset) = msg.time_offset() {
-            let offset = offset as i64;
-            let mut t = (self.base & !31) + offset;
-            if offset < (self.base & 31) {
-                t += 32;
-            }
-            self.base = t;
-            ts = Some(t);
-        }
+        let ts = self.at(f.get(&TIMESTAMP.num).and_then(raw_int), msg.time_offset());
         if msg.global_message_number() == mesg::ACTIVITY && self.activity.is_none() {
             if let (Some(ts), Some(local)) = (
                 f.get(&TIMESTAMP.num).and_then(raw_int),
@@ -54,6 +41,26 @@ impl Clock {
             ) {
                 self.activity = Some((ts, local));
             }
+        }
+        ts
+    }
+
+    /// As [`Clock::read`], for a message whose `timestamp` field (raw FIT seconds) and
+    /// compressed time offset the caller has read already (and which is no `activity`).
+    pub(crate) fn at(&mut self, timestamp: Option<i64>, time_offset: Option<u8>) -> Option<i64> {
+        let mut ts = None;
+        if let Some(t) = timestamp {
+            self.base = t;
+            ts = Some(t);
+        }
+        if let Some(offset) = time_offset {
+            let offset = offset as i64;
+            let mut t = (self.base & !31) + offset;
+            if offset < (self.base & 31) {
+                t += 32;
+            }
+            self.base = t;
+            ts = Some(t);
         }
         ts.map(|t| t + FIT_EPOCH_UNIX)
     }
