@@ -267,9 +267,25 @@ fn a_run_killed_mid_way_leaves_a_usable_cache() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
     }
+    // What a run killed while writing its tables leaves, and what a run still writing has.
+    let dead = out.join(".files.csv.tmp-4194305"); // above Linux's largest pid
+    let dead_log = out.join(".decoder.log.tmp-4194306"); // an output this run may not write
+    fs::write(&dead_log, "half a log").unwrap();
+    let live = out.join(format!(".files.csv.tmp-{}", std::process::id()));
+    fs::write(&dead, "half a table").unwrap();
+    fs::write(&live, "being written").unwrap();
     let r = report(&[&runs], &out);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    assert!(
+        !dead.exists() && !dead_log.exists(),
+        "a dead run's temporary file stays"
+    );
+    assert!(
+        live.exists(),
+        "a running process's temporary file was removed"
+    );
+    fs::remove_file(&live).unwrap();
     report_with(&[&runs], &plain, &["--no-cache"], &[]);
     assert_same_outputs(&plain, &out);
 }

@@ -122,6 +122,9 @@ fn try_open(file: &Path) -> Result<Vec<Row>, Problem> {
              PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT}; COMMIT;"
         );
         conn.execute_batch(&sql).map_err(classify)?;
+    } else {
+        // Ours, in this format: a table someone dropped is simply made again.
+        conn.execute_batch(SCHEMA).map_err(classify)?;
     }
     let mut stmt = conn
         .prepare(

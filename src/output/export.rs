@@ -150,6 +150,16 @@ pub(crate) fn write_tables(
 ) -> Result<Outputs, WriteError> {
     let mut out = Outputs::default();
     let per_table: [(&dyn Exporter, bool); 2] = [(&Parquet, formats.parquet), (&Csv, formats.csv)];
+    let mut names: Vec<String> = [WORKBOOK, "report.html", super::summary::DECODER_LOG]
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    for (stem, _) in frames.iter() {
+        for (exporter, _) in per_table {
+            names.push(format!("{stem}.{}", exporter.extension()));
+        }
+    }
+    sweep_leftovers(dir, &names);
     for (stem, df) in frames.iter_mut() {
         for (exporter, asked) in per_table {
             if asked {
@@ -274,4 +284,47 @@ fn atomically(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes the temporary files of the outputs `names` that a killed fitrisk left in `dir`
+/// (`.NAME.tmp-PID` of a process that no longer runs); another run's, still writing, stay.
+fn sweep_leftovers(dir: &Path, names: &[String]) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some((name, pid)) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix('.'))
+            .and_then(|f| f.rsplit_once(".tmp-"))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if names.iter().any(|n| n == name) && pid != std::process::id() && !running(pid) {
+            let _ = remove_if_file(&entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists (on other systems than Unix: assumed, so nothing is removed).
+fn running(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // Signal 0 checks without sending: ESRCH means no such process.
+        // SAFETY: kill with signal 0 has no effect on the target.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
 }
