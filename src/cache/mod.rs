@@ -195,11 +195,11 @@ impl Cache {
     }
 }
 
-/// Whether `source` is `root` or lies below it.
+/// Whether `source` is `root`, lies below it, or is a member of it.
 fn under(source: &str, root: &str) -> bool {
     match source.strip_prefix(root) {
         Some("") => true,
-        Some(rest) => rest.starts_with('/') || root.ends_with('/'),
+        Some(rest) => rest.starts_with(['/', '!']) || root.ends_with('/'),
         None => false,
     }
 }
@@ -269,6 +269,8 @@ mod tests {
         assert!(under("runs", "runs"));
         assert!(!under("runs2/a.fit", "runs"));
         assert!(!under("other/a.fit", "runs"));
+        assert!(under("export.zip!a.fit", "export.zip"));
+        assert!(!under("export.zip2!a.fit", "export.zip"));
     }
 
     #[test]
