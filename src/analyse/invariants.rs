@@ -57,35 +57,21 @@ pub(crate) fn violations(run: &RunFacts, cfg: &GuardSettings) -> Vec<String> {
         within(run.descent_m, 0.0, max_climb),
         format!("descent_m {:?}", run.descent_m),
     );
-    check(
-        within(run.avg_speed_mps, 0.0, vmax),
-        format!("avg_speed_mps {:?}", run.avg_speed_mps),
-    );
-    let spm = cfg.max_cadence_spm;
-    for (name, v) in [
-        ("cadence_spm", run.cadence_spm),
-        ("cadence_spm_mean", run.cadence_spm_mean),
-        ("flat_cadence_spm", run.downhill.flat_cadence_spm),
-        ("downhill_cadence_spm", run.downhill.downhill_cadence_spm),
-        ("uphill_cadence_spm", run.downhill.uphill_cadence_spm),
+    let (spm, step) = (cfg.max_cadence_spm, cfg.max_step_length_m);
+    let dh = &run.downhill;
+    for (name, v, max) in [
+        ("avg_speed_mps", run.avg_speed_mps, vmax),
+        ("cadence_spm", run.cadence_spm, spm),
+        ("cadence_spm_mean", run.cadence_spm_mean, spm),
+        ("flat_cadence_spm", dh.flat_cadence_spm, spm),
+        ("downhill_cadence_spm", dh.downhill_cadence_spm, spm),
+        ("uphill_cadence_spm", dh.uphill_cadence_spm, spm),
+        ("flat_speed_mps", dh.flat_speed_mps, vmax),
+        ("downhill_speed_mps", dh.downhill_speed_mps, vmax),
+        ("flat_step_length_m", dh.flat_step_length_m, step),
+        ("downhill_step_length_m", dh.downhill_step_length_m, step),
     ] {
-        check(within(v, 0.0, spm), format!("{name} {v:?}"));
-    }
-    for (name, v) in [
-        ("flat_speed_mps", run.downhill.flat_speed_mps),
-        ("downhill_speed_mps", run.downhill.downhill_speed_mps),
-    ] {
-        check(within(v, 0.0, vmax), format!("{name} {v:?}"));
-    }
-    let step = cfg.max_step_length_m;
-    for (name, v) in [
-        ("flat_step_length_m", run.downhill.flat_step_length_m),
-        (
-            "downhill_step_length_m",
-            run.downhill.downhill_step_length_m,
-        ),
-    ] {
-        check(within(v, 0.0, step), format!("{name} {v:?}"));
+        check(within(v, 0.0, max), format!("{name} {v:?}"));
     }
     check(
         run.running_s.is_finite() && run.running_s >= 0.0,

@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{
+    params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior,
+};
 
 use super::{Entry, Indexed};
 use crate::model::Stamp;
@@ -189,29 +191,29 @@ pub(super) fn entry(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<(V
 
 /// Sets the read time of entries by rowid, in one transaction.
 pub(super) fn mark_read(file: &Path, rowids: &[i64], read_ns: i64) -> Result<(), String> {
-    let run = || -> rusqlite::Result<()> {
-        let mut conn = connect(file)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut stmt = tx.prepare("UPDATE entries SET read_ns = ?1 WHERE rowid = ?2")?;
-            for id in rowids {
-                stmt.execute([read_ns, *id])?;
-            }
-        }
-        tx.commit()
-    };
-    run().map_err(|e| e.to_string())
+    per_row(
+        file,
+        "UPDATE entries SET read_ns = ?1 WHERE rowid = ?2",
+        &[read_ns],
+        rowids,
+    )
 }
 
 /// Deletes entries by rowid, in one transaction.
 pub(super) fn delete(file: &Path, rowids: &[i64]) -> Result<(), String> {
+    per_row(file, "DELETE FROM entries WHERE rowid = ?1", &[], rowids)
+}
+
+/// Runs `sql` once per rowid, with the parameters `first` and then the rowid, in one
+/// transaction.
+fn per_row(file: &Path, sql: &str, first: &[i64], rowids: &[i64]) -> Result<(), String> {
     let run = || -> rusqlite::Result<()> {
         let mut conn = connect(file)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
-            let mut stmt = tx.prepare("DELETE FROM entries WHERE rowid = ?1")?;
+            let mut stmt = tx.prepare(sql)?;
             for id in rowids {
-                stmt.execute([id])?;
+                stmt.execute(params_from_iter(first.iter().chain([id])))?;
             }
         }
         tx.commit()

@@ -229,6 +229,27 @@ pub(super) fn mesh(
     Ok(())
 }
 
+/// A chart over fractional years (`x`, see [`year_pos`]) with its grid drawn: years or months
+/// as labels (by `label_span`, in years), `y_desc` on the y axis.
+pub(super) fn years<'a, 'b>(
+    root: &'a Area<'b>,
+    layout: Layout,
+    x: (f64, f64),
+    y: (f64, f64),
+    label_span: f64,
+    y_desc: &str,
+) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
+    let mut c = builder(root, layout, false, false).build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+    mesh(
+        &mut c,
+        layout,
+        &|x| year_label(*x, label_span),
+        y_desc,
+        None,
+    )?;
+    Ok(c)
+}
+
 /// A chart builder with the page's margins: room on the right for the last label, and for a
 /// second y axis when asked.
 pub(super) fn builder<'a, 'b>(

@@ -42,15 +42,7 @@ pub(super) fn cadence(t: &Tables, low: f64) -> String {
     let (y0, y1) = chart::range(pts.iter().map(|p| p.1).chain([low]), 0.06, 2.0);
     let span = x1 - x0;
     let svg = chart::both(|root, layout| {
-        let mut c =
-            chart::builder(root, layout, false, false).build_cartesian_2d(x0..x1, y0..y1)?;
-        chart::mesh(
-            &mut c,
-            layout,
-            &|x| chart::year_label(*x, span),
-            "steps/min",
-            None,
-        )?;
+        let mut c = chart::years(root, layout, (x0, x1), (y0, y1), span, "steps/min")?;
         c.draw_series(LineSeries::new(
             [(x0, low), (x1, low)],
             DARK_RED.stroke_width(2),

@@ -111,18 +111,10 @@ fn history_figure(t: &Tables) -> String {
         chart::year_pos(week_end(last)),
     );
     let span = x1 - x0;
-    let (x0, x1) = (x0 - span * 0.01, x1 + span * 0.01);
+    let (x0, x1) = chart::range([x0, x1].into_iter(), 0.01, 0.0);
     let y1 = chart::top(weeks.iter().map(|w| km(w.distance_m)));
     let svg = chart::both(|root, layout: Layout| {
-        let mut c =
-            chart::builder(root, layout, false, false).build_cartesian_2d(x0..x1, 0.0..y1)?;
-        chart::mesh(
-            &mut c,
-            layout,
-            &|x| chart::year_label(*x, span),
-            "km per week",
-            None,
-        )?;
+        let mut c = chart::years(root, layout, (x0, x1), (0.0, y1), span, "km per week")?;
         // A week is under a pixel wide over a long history: bars are at least two units wide
         // (neighbours then overlap, so they are opaque).
         let min_w = (x1 - x0) * 2.0 / layout.plot_w();
@@ -302,18 +294,10 @@ fn monthly_figure(months: &[((i32, u32), Total)]) -> String {
         pos(last.0 .0, last.0 .1) + 1.0 / 12.0,
     );
     let span = x1 - x0;
-    let (x0, x1) = (x0 - span * 0.01, x1 + span * 0.01);
+    let (x0, x1) = chart::range([x0, x1].into_iter(), 0.01, 0.0);
     let y1 = chart::top(months.iter().map(|(_, m)| km(m.distance_m)));
     let svg = chart::both(|root, layout| {
-        let mut c =
-            chart::builder(root, layout, false, false).build_cartesian_2d(x0..x1, 0.0..y1)?;
-        chart::mesh(
-            &mut c,
-            layout,
-            &|x| chart::year_label(*x, span),
-            "km per month",
-            None,
-        )?;
+        let mut c = chart::years(root, layout, (x0, x1), (0.0, y1), span, "km per month")?;
         let bar = (0.8 / 12.0f64).max((x1 - x0) * 2.0 / layout.plot_w());
         c.draw_series(
             months
