@@ -182,8 +182,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let tables =
         aggregate::aggregate_beside(outcomes, &cfg.history(), args.week_start.into(), beside);
-    let mut frames = output::frames::all(&tables).map_err(Fatal::failure)?;
-    let outputs = export::write_tables(&args.output, Formats::from_list(&args.format), &mut frames)
+    let outputs = export::write_tables(&args.output, Formats::from_list(&args.format), &tables)
         .map_err(Fatal::failure)?;
     let mut written = outputs.written;
     let mut removed = outputs.removed;

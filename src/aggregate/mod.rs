@@ -64,6 +64,11 @@ pub(crate) fn aggregate_beside(
     gear::label_from_exports(&mut outcomes, &exports);
     dedupe::mark(&mut outcomes, cfg.ingest);
     let mut tables = Tables::default();
+    // Sized once: a history's activities are its largest rows, and doubling would hold two.
+    tables.files.reserve_exact(outcomes.len());
+    tables
+        .activities
+        .reserve_exact(outcomes.iter().map(|o| o.runs.len()).sum());
     for o in outcomes {
         let status = o.row.status;
         let source = o.row.source.clone();

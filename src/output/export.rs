@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::frames;
 use super::xlsx::{self, XlsxFailure};
 use crate::cli::Formats;
+use crate::model::Tables;
 
 /// The workbook's file name.
 pub(crate) const WORKBOOK: &str = "report.xlsx";
@@ -121,6 +123,14 @@ pub(crate) enum WriteError {
         /// Why.
         source: PolarsError,
     },
+    /// A table's frame could not be built.
+    #[error("cannot build the {table} table: {source}")]
+    Build {
+        /// The table's file stem.
+        table: &'static str,
+        /// Why.
+        source: PolarsError,
+    },
     /// The workbook could not be built.
     #[error("cannot write {path}: {source}")]
     Workbook {
@@ -143,10 +153,13 @@ pub(crate) struct Outputs {
 /// Writes the tables in every format asked for, then removes the table files fitrisk would
 /// write in the formats *not* asked for, so the folder never mixes two runs. Only those exact
 /// names (`files.csv`, …, `report.xlsx`) are ever removed.
+///
+/// Each table's frame is built, written and dropped before the next (the workbook, which
+/// holds every sheet until it is saved, keeps them all).
 pub(crate) fn write_tables(
     dir: &Path,
     formats: Formats,
-    frames: &mut [(&'static str, DataFrame)],
+    tables: &Tables,
 ) -> Result<Outputs, WriteError> {
     let mut out = Outputs::default();
     let per_table: [(&dyn Exporter, bool); 2] = [(&Parquet, formats.parquet), (&Csv, formats.csv)];
@@ -154,33 +167,33 @@ pub(crate) fn write_tables(
         .iter()
         .map(|n| n.to_string())
         .collect();
-    for (stem, _) in frames.iter() {
+    for stem in frames::STEMS {
         for (exporter, _) in per_table {
             names.push(format!("{stem}.{}", exporter.extension()));
         }
     }
     sweep_leftovers(dir, &names);
-    for (stem, df) in frames.iter_mut() {
+    let mut sheets: Vec<(&str, DataFrame)> = Vec::new();
+    for stem in frames::STEMS {
+        let mut df = frames::build(tables, stem).map_err(|source| WriteError::Build {
+            table: stem,
+            source,
+        })?;
         for (exporter, asked) in per_table {
             if asked {
-                out.written.push(write_atomic(dir, stem, exporter, df)?);
+                out.written
+                    .push(write_atomic(dir, stem, exporter, &mut df)?);
             }
+        }
+        if formats.xlsx {
+            sheets.push((stem, df));
         }
     }
     let workbook = dir.join(WORKBOOK);
     if formats.xlsx {
         // The findings first: they are what a reader opens the workbook for.
-        let mut sheets: Vec<(&str, &DataFrame)> = frames
-            .iter()
-            .filter(|(stem, _)| *stem == "findings")
-            .map(|(stem, df)| (*stem, df))
-            .collect();
-        sheets.extend(
-            frames
-                .iter()
-                .filter(|(stem, _)| *stem != "findings")
-                .map(|(stem, df)| (*stem, df)),
-        );
+        sheets.sort_by_key(|(stem, _)| *stem != "findings");
+        let sheets: Vec<(&str, &DataFrame)> = sheets.iter().map(|(s, df)| (*s, df)).collect();
         atomically(&workbook, |w| {
             xlsx::write(&sheets, w).map_err(|source| WriteError::Workbook {
                 path: workbook.clone(),
@@ -193,9 +206,9 @@ pub(crate) fn write_tables(
     for (exporter, asked) in per_table {
         if !asked {
             stale.extend(
-                frames
+                frames::STEMS
                     .iter()
-                    .map(|(stem, _)| dir.join(format!("{stem}.{}", exporter.extension()))),
+                    .map(|stem| dir.join(format!("{stem}.{}", exporter.extension()))),
             );
         }
     }

@@ -311,16 +311,30 @@ fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-/// All tables, with their file stems, in writing order.
-pub(crate) fn all(t: &Tables) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
-    Ok(vec![
-        ("files", files(&t.files)?),
-        ("activities", activities(&t.activities)?),
-        ("segments", segments(&t.activities)?),
-        ("weeks", weeks(&t.weeks)?),
-        ("findings", findings(&t.findings)?),
-        ("gear", gear(&t.gear, &t.gear_thresholds_m)?),
-    ])
+/// The tables' file stems, in writing order.
+pub(crate) const STEMS: [&str; 6] = [
+    "files",
+    "activities",
+    "segments",
+    "weeks",
+    "findings",
+    "gear",
+];
+
+/// The frame of one table, by its stem (one of [`STEMS`]). Frames are built one at a time, so
+/// that only one is held beside the rows while it is written.
+pub(crate) fn build(t: &Tables, stem: &str) -> PolarsResult<DataFrame> {
+    match stem {
+        "files" => files(&t.files),
+        "activities" => activities(&t.activities),
+        "segments" => segments(&t.activities),
+        "weeks" => weeks(&t.weeks),
+        "findings" => findings(&t.findings),
+        "gear" => gear(&t.gear, &t.gear_thresholds_m),
+        other => Err(PolarsError::ComputeError(
+            format!("no table named {other}").into(),
+        )),
+    }
 }
 
 /// `weeks`: one row per week from the first run to the last, weeks without running included.
