@@ -21,6 +21,7 @@ pub(crate) mod diary;
 pub mod discover;
 pub mod fit;
 pub(crate) mod gearlog;
+pub(crate) mod memory;
 pub(crate) mod model;
 mod output;
 pub mod pipeline;
@@ -182,6 +183,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     };
     let tables =
         aggregate::aggregate_beside(outcomes, &cfg.history(), args.week_start.into(), beside);
+    memory::release_freed();
     let outputs = export::write_tables(&args.output, Formats::from_list(&args.format), &tables)
         .map_err(Fatal::failure)?;
     let mut written = outputs.written;

@@ -187,6 +187,9 @@ pub(crate) fn write_tables(
         }
         if formats.xlsx {
             sheets.push((stem, df));
+        } else {
+            drop(df);
+            crate::memory::release_freed();
         }
     }
     let workbook = dir.join(WORKBOOK);

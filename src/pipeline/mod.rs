@@ -237,7 +237,7 @@ pub(crate) fn run_with_cache(
         Some(w) => (w.stored, w.error),
         None => (0, write_error),
     };
-    release_freed_memory();
+    crate::memory::release_freed();
     pass.outcomes.sort_by_key(|o| o.row.seq);
     Ok(pass)
 }
@@ -247,18 +247,6 @@ fn copied_here(o: Outcome) -> Outcome {
     let copy = o.clone();
     drop(o);
     copy
-}
-
-/// Hands the memory the workers freed back to the system now. mimalloc keeps freed pages for
-/// a second before it returns them, and the stage after this one (aggregation, the output
-/// files) would otherwise add its own to theirs: with this, the two peaks no longer add up
-/// (README, Performance).
-fn release_freed_memory() {
-    #[cfg(feature = "mimalloc")]
-    // SAFETY: `mi_collect` only walks mimalloc's own free lists; it has no preconditions.
-    unsafe {
-        libmimalloc_sys::mi_collect(true)
-    }
 }
 
 #[cfg(test)]
