@@ -85,6 +85,42 @@ fn a_long_run_spike_is_a_high_finding_with_a_next_step() {
 }
 
 #[test]
+fn a_recording_shorter_than_a_kilometre_is_no_longest_run_to_compare_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // 90 m (a watch started by mistake), then 4.5 km ten days later: no comparison — until the
+    // setting lets 90 m count.
+    let mut a = Activity::running(T0, steady_run(T0, 1, 1.5, 170.0));
+    a.serial_number = 1;
+    let t1 = T0 + 10 * 86_400;
+    let mut b = Activity::running(t1, steady_run(t1, 25, 4_500.0 / 1500.0, 172.0));
+    b.serial_number = 2;
+    write(&input, "a.fit", &fitwriter::encode_activity(&a));
+    write(&input, "b.fit", &fitwriter::encode_activity(&b));
+    let r = report(&[&input], &tmp.path().join("out"));
+    let act = read_parquet(&r.dir.join("activities.parquet"));
+    assert_eq!(nums(&act, "longest_prev_30d_m"), vec![None, None], "{act}");
+    assert!(rows_with(&findings(&r), "rule", "long_run_spike").is_empty());
+
+    let config = tmp.path().join("fitrisk.toml");
+    fs::write(&config, "[load]\nlong_run_min_prev_m = 10\n").unwrap();
+    let out = tmp.path().join("out2");
+    let r = report_with(
+        &[&input],
+        &out,
+        &["--config", config.to_str().unwrap()],
+        &[],
+    );
+    let f = findings(&r);
+    let hits = rows_with(&f, "rule", "long_run_spike");
+    assert_eq!(hits.len(), 1, "{f}");
+    assert!(
+        cell(&f, "message", hits[0]).unwrap().contains("(0.1 km)"),
+        "{f}"
+    );
+}
+
+#[test]
 fn the_summary_lists_at_most_ten_findings() {
     let tmp = tempfile::tempdir().unwrap();
     let r = report(&[&testdata()], &tmp.path().join("out"));

@@ -213,6 +213,8 @@ pub(super) fn srpe(r: &RunFacts) -> Option<f64> {
 /// Sets each run's longest run of the lookback window and its spike flag.
 pub(super) fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
     let window = cfg.long_run_lookback_days as i64 * 86_400;
+    // Only runs of at least `long_run_min_prev_m` can be the longest to compare with: after a
+    // window holding nothing longer, there is no comparison, as after a window without runs.
     let dated: Vec<(i64, f64)> = activities
         .iter()
         .filter_map(|a| {
@@ -220,6 +222,7 @@ pub(super) fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
                 .start_utc
                 .map(|t| (t, a.run.distance_m.unwrap_or(0.0)))
         })
+        .filter(|&(_, d)| d >= cfg.long_run_min_prev_m)
         .collect();
     for a in activities.iter_mut() {
         let Some(t) = a.run.start_utc else { continue };

@@ -80,6 +80,7 @@ const HELP: &[(&str, &str)] = &[
     ("load.acwr_min_acute_m", "A high ratio counts only with at least this much running in the week, m."),
     ("load.long_run_spike_pct", "Flag a run more than this longer than the longest of the lookback, % (BJSM 2025)."),
     ("load.long_run_lookback_days", "The lookback of the long-run rule, days."),
+    ("load.long_run_min_prev_m", "Runs shorter than this do not count as the longest of the lookback, m."),
     ("load.no_variety_weeks", "Flag when every run of this many weeks was on one surface."),
     ("load.default_utc_offset_s", "Offset for runs whose device wrote none, s east of UTC."),
     ("findings", "The rules of the findings list."),

@@ -23,6 +23,9 @@ pub(crate) struct LoadSettings {
     pub(crate) long_run_spike_pct: f64,
     /// The window for the long-run comparison, days before the run.
     pub(crate) long_run_lookback_days: u32,
+    /// The shortest run that counts as the longest of the window, m: a recording shorter than
+    /// this (a watch started by mistake) is no long run to grow from.
+    pub(crate) long_run_min_prev_m: f64,
     /// Flag when every run of this many weeks (this one included) was on one surface.
     pub(crate) no_variety_weeks: u32,
     /// Offset used for runs whose device wrote none, s east of UTC.
@@ -39,6 +42,7 @@ impl Default for LoadSettings {
             acwr_min_acute_m: 5000.0,
             long_run_spike_pct: 10.0,
             long_run_lookback_days: 30,
+            long_run_min_prev_m: 1000.0,
             no_variety_weeks: 4,
             default_utc_offset_s: 0,
         }
@@ -111,6 +115,7 @@ impl LoadSettings {
             "load.long_run_lookback_days",
             "must be at least 1",
         )?;
+        non_negative("load.long_run_min_prev_m", self.long_run_min_prev_m)?;
         check(
             self.no_variety_weeks >= 1,
             "load.no_variety_weeks",
