@@ -1,6 +1,103 @@
 //! A small RFC 4180 reader shared by the runner's CSV files (pain diary, gear log) and
 //! Strava's `activities.csv`: fields in double quotes may hold commas, line breaks and doubled
 //! quotes; each record knows the line it starts on, and one that does not parse says why.
+//!
+//! The runner's files are read through [`with_header`]: a file that cannot be read or lacks its
+//! header is an error for the whole file ([`FileError`]); a bad line later on is the caller's
+//! [`LineError`], naming the file and the line, and the other lines are used.
+
+use std::path::Path;
+
+/// One line of a runner's CSV file that could not be used.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub(crate) struct LineError {
+    /// The file.
+    pub(crate) path: String,
+    /// The line the row starts on (1-based).
+    pub(crate) line: usize,
+    /// What is wrong.
+    pub(crate) message: String,
+}
+
+/// A runner's CSV file that cannot be used at all; `what` names the kind of file ("pain
+/// diary").
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FileError {
+    /// The file could not be read (missing, unreadable, not UTF-8).
+    #[error("cannot read {what} {path}: {source}")]
+    Read {
+        /// The kind of file.
+        what: &'static str,
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The first line is not the header.
+    #[error("{what} {path}: the first line must be the header `{}`, got `{found}`", header.join(","))]
+    Header {
+        /// The kind of file.
+        what: &'static str,
+        /// The file.
+        path: String,
+        /// The header it must have.
+        header: &'static [&'static str],
+        /// What the first line holds.
+        found: String,
+    },
+}
+
+/// Reads a file as text; `what` names the kind of file in the error. Returns the path as shown
+/// in messages, and the text.
+pub(crate) fn read_text(path: &Path, what: &'static str) -> Result<(String, String), FileError> {
+    let shown = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((shown, text)),
+        Err(source) => Err(FileError::Read {
+            what,
+            path: shown,
+            source,
+        }),
+    }
+}
+
+/// The records of `text` after its header, which must be its first line (any letter case,
+/// blanks around the names allowed, a UTF-8 byte-order mark before it allowed).
+pub(crate) fn with_header(
+    path: &str,
+    text: &str,
+    what: &'static str,
+    header: &'static [&'static str],
+) -> Result<Vec<Parsed>, FileError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut all = records(text);
+    let header_ok = match all.first() {
+        Some(Ok(r)) => {
+            r.line == 1
+                && r.fields.len() == header.len()
+                && r.fields
+                    .iter()
+                    .zip(header)
+                    .all(|(f, h)| f.trim().eq_ignore_ascii_case(h))
+        }
+        _ => false,
+    };
+    if !header_ok {
+        let found = match all.first() {
+            Some(Ok(r)) if r.line == 1 => r.fields.join(","),
+            _ => text.lines().next().unwrap_or("").to_string(),
+        };
+        return Err(FileError::Header {
+            what,
+            path: path.to_string(),
+            header,
+            found,
+        });
+    }
+    all.drain(..1);
+    Ok(all)
+}
 
 /// One CSV record: its fields and the line it starts on.
 pub(crate) struct Record {
@@ -10,9 +107,12 @@ pub(crate) struct Record {
     pub(crate) fields: Vec<String>,
 }
 
+/// A record, or the line of one that does not parse and why.
+pub(crate) type Parsed = Result<Record, (usize, String)>;
+
 /// Splits text into records (RFC 4180); a record that does not parse is its line and why.
 /// Blank lines give no record.
-pub(crate) fn records(text: &str) -> Vec<Result<Record, (usize, String)>> {
+pub(crate) fn records(text: &str) -> Vec<Parsed> {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;

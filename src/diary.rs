@@ -15,11 +15,14 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::csvtext::{records, Record};
+use crate::csvtext::{read_text, with_header, FileError, LineError, Record};
 use crate::model::DiaryDay;
 
 /// The header the diary must start with.
 pub(crate) const HEADER: [&str; 5] = ["date", "pain", "next_morning", "location", "note"];
+
+/// The kind of file, in messages.
+const WHAT: &str = "pain diary";
 
 /// A diary that was read: its rows (by date) and the lines that could not be used.
 #[derive(Clone, Debug, Default)]
@@ -32,77 +35,15 @@ pub(crate) struct Diary {
     pub(crate) errors: Vec<LineError>,
 }
 
-/// One diary line that could not be used.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{path}:{line}: {message}")]
-pub(crate) struct LineError {
-    /// The file.
-    pub(crate) path: String,
-    /// The line the row starts on (1-based).
-    pub(crate) line: usize,
-    /// What is wrong.
-    pub(crate) message: String,
-}
-
-/// A diary that cannot be used at all.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum DiaryError {
-    /// The file could not be read (missing, unreadable, not UTF-8).
-    #[error("cannot read pain diary {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The first line is not the header.
-    #[error(
-        "pain diary {path}: the first line must be the header `{}`, got `{found}`",
-        HEADER.join(",")
-    )]
-    Header {
-        /// The file.
-        path: String,
-        /// What the first line holds.
-        found: String,
-    },
-}
-
 /// Reads and checks a diary file.
-pub(crate) fn read(path: &Path) -> Result<Diary, DiaryError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| DiaryError::Read {
-        path: shown.clone(),
-        source,
-    })?;
+pub(crate) fn read(path: &Path) -> Result<Diary, FileError> {
+    let (shown, text) = read_text(path, WHAT)?;
     parse(&shown, &text)
 }
 
 /// Parses diary text; `path` names the file in messages.
-pub(crate) fn parse(path: &str, text: &str) -> Result<Diary, DiaryError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = records(text).into_iter();
-    let header_ok = |r: &Record| {
-        r.fields.len() == HEADER.len()
-            && r.fields
-                .iter()
-                .zip(HEADER)
-                .all(|(f, h)| f.trim().eq_ignore_ascii_case(h))
-    };
-    match records.next() {
-        Some(Ok(r)) if r.line == 1 && header_ok(&r) => {}
-        first => {
-            let found = match first {
-                Some(Ok(r)) if r.line == 1 => r.fields.join(","),
-                Some(Err(_)) => text.lines().next().unwrap_or("").to_string(),
-                _ => String::new(),
-            };
-            return Err(DiaryError::Header {
-                path: path.to_string(),
-                found,
-            });
-        }
-    }
+pub(crate) fn parse(path: &str, text: &str) -> Result<Diary, FileError> {
+    let records = with_header(path, text, WHAT, &HEADER)?;
     let mut diary = Diary {
         path: path.to_string(),
         ..Diary::default()

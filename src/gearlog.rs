@@ -11,12 +11,14 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::csvtext::{records, Record};
-use crate::diary::LineError;
+use crate::csvtext::{read_text, with_header, FileError, LineError, Record};
 use crate::model::GearSpan;
 
 /// The header the log must start with.
 pub(crate) const HEADER: [&str; 3] = ["gear", "from", "to"];
+
+/// The kind of file, in messages.
+const WHAT: &str = "gear log";
 
 /// A gear log that was read.
 #[derive(Clone, Debug, Default)]
@@ -29,60 +31,15 @@ pub(crate) struct GearLog {
     pub(crate) errors: Vec<LineError>,
 }
 
-/// A gear log that cannot be used at all.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum GearLogError {
-    /// The file could not be read (missing, unreadable, not UTF-8).
-    #[error("cannot read gear log {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The first line is not the header.
-    #[error("gear log {path}: the first line must be the header `gear,from,to`, got `{found}`")]
-    Header {
-        /// The file.
-        path: String,
-        /// What the first line holds.
-        found: String,
-    },
-}
-
 /// Reads and checks a gear log.
-pub(crate) fn read(path: &Path) -> Result<GearLog, GearLogError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| GearLogError::Read {
-        path: shown.clone(),
-        source,
-    })?;
+pub(crate) fn read(path: &Path) -> Result<GearLog, FileError> {
+    let (shown, text) = read_text(path, WHAT)?;
     parse(&shown, &text)
 }
 
 /// Parses gear log text; `path` names the file in messages.
-pub(crate) fn parse(path: &str, text: &str) -> Result<GearLog, GearLogError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows = records(text).into_iter();
-    match rows.next() {
-        Some(Ok(r))
-            if r.line == 1
-                && r.fields.len() == HEADER.len()
-                && r.fields
-                    .iter()
-                    .zip(HEADER)
-                    .all(|(f, h)| f.trim().eq_ignore_ascii_case(h)) => {}
-        first => {
-            let found = match first {
-                Some(Ok(r)) if r.line == 1 => r.fields.join(","),
-                _ => text.lines().next().unwrap_or("").to_string(),
-            };
-            return Err(GearLogError::Header {
-                path: path.to_string(),
-                found,
-            });
-        }
-    }
+pub(crate) fn parse(path: &str, text: &str) -> Result<GearLog, FileError> {
+    let rows = with_header(path, text, WHAT, &HEADER)?;
     let mut log = GearLog {
         path: path.to_string(),
         ..GearLog::default()

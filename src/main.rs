@@ -11,7 +11,9 @@ fn main() -> ExitCode {
     match fitrisk::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("fitrisk: error: {:#}", err.error);
+            // Every error of fitrisk's names its cause in its own message; the alternate form
+            // would print the cause a second time.
+            eprintln!("fitrisk: error: {}", err.error);
             ExitCode::from(err.code)
         }
     }

@@ -337,6 +337,7 @@ fn a_diary_that_cannot_be_read_is_a_usage_error() {
         err.contains("cannot read pain diary") && err.contains("nope.csv"),
         "{err}"
     );
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
     let headerless = write(tmp.path(), "h.csv", b"2024-04-15,3,,,\n");
     let out = with_diary(&headerless);
     assert_eq!(out.status.code(), Some(2));

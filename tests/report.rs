@@ -248,6 +248,20 @@ fn nothing_to_read_is_an_error_that_says_what_was_searched() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("os error").count(), 1, "{err}");
+    // …and so does a missing settings file, or gear log.
+    for flag in ["--config", "--gear"] {
+        let out = fitrisk()
+            .args(["report", "-o"])
+            .arg(tmp.path().join("out"))
+            .arg(flag)
+            .arg(tmp.path().join("nope"))
+            .arg(&only_index)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.matches("os error").count(), 1, "{err}");
+    }
     // -j 0 says what is wrong in plain words.
     let out = fitrisk()
         .args(["report", "-j", "0"])

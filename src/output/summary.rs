@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::progress::Captured;
-use crate::diary::LineError;
+use crate::csvtext::LineError;
 use crate::model::{plural, Reason, Status, Tables};
 
 /// The file in the output folder that holds what the decoder printed.
