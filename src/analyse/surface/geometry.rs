@@ -85,16 +85,18 @@ pub(super) fn geometry_features(xy: &[(f64, f64)], cfg: &SurfaceSettings, f: &mu
         }
         eligible += 1;
         let (dxi, dyi) = (xi - verts[i - 1].0, yi - verts[i - 1].1);
-        let mut best: Option<(f64, f64)> = None; // (distance, lag)
+        // Distances are compared squared: this scan is the costliest of the surface features.
+        let match_sq = cfg.loop_match_m * cfg.loop_match_m;
+        let mut best: Option<(f64, f64)> = None; // (squared distance, lag)
         let mut j = j_hi;
         while j > j_lo.max(1) {
             j -= 1;
             let (xj, yj, cj) = verts[j];
-            let d = (xi - xj).hypot(yi - yj);
+            let d = (xi - xj) * (xi - xj) + (yi - yj) * (yi - yj);
             match best {
                 Some((bd, _)) if d > bd => break, // past the first local minimum
                 Some(_) => best = Some((d, ci - cj)),
-                None if d <= cfg.loop_match_m => {
+                None if d <= match_sq => {
                     let (dxj, dyj) = (xj - verts[j - 1].0, yj - verts[j - 1].1);
                     let dot = dxi * dxj + dyi * dyj;
                     let norm = dxi.hypot(dyi) * dxj.hypot(dyj);
