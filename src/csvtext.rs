@@ -72,28 +72,26 @@ pub(crate) fn with_header(
 ) -> Result<Vec<Parsed>, FileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut all = records(text);
-    let header_ok = match all.first() {
-        Some(Ok(r)) => {
-            r.line == 1
+    match all.first() {
+        Some(Ok(r))
+            if r.line == 1
                 && r.fields.len() == header.len()
                 && r.fields
                     .iter()
                     .zip(header)
-                    .all(|(f, h)| f.trim().eq_ignore_ascii_case(h))
+                    .all(|(f, h)| f.trim().eq_ignore_ascii_case(h)) => {}
+        first => {
+            let found = match first {
+                Some(Ok(r)) if r.line == 1 => r.fields.join(","),
+                _ => text.lines().next().unwrap_or("").to_string(),
+            };
+            return Err(FileError::Header {
+                what,
+                path: path.to_string(),
+                header,
+                found,
+            });
         }
-        _ => false,
-    };
-    if !header_ok {
-        let found = match all.first() {
-            Some(Ok(r)) if r.line == 1 => r.fields.join(","),
-            _ => text.lines().next().unwrap_or("").to_string(),
-        };
-        return Err(FileError::Header {
-            what,
-            path: path.to_string(),
-            header,
-            found,
-        });
     }
     all.drain(..1);
     Ok(all)

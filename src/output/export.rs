@@ -167,15 +167,15 @@ pub(crate) fn write_tables(
         .iter()
         .map(|n| n.to_string())
         .collect();
-    for stem in frames::STEMS {
+    for (stem, _) in frames::TABLES {
         for (exporter, _) in per_table {
             names.push(format!("{stem}.{}", exporter.extension()));
         }
     }
     sweep_leftovers(dir, &names);
     let mut sheets: Vec<(&str, DataFrame)> = Vec::new();
-    for stem in frames::STEMS {
-        let mut df = frames::build(tables, stem).map_err(|source| WriteError::Build {
+    for (stem, build) in frames::TABLES {
+        let mut df = build(tables).map_err(|source| WriteError::Build {
             table: stem,
             source,
         })?;
@@ -209,9 +209,9 @@ pub(crate) fn write_tables(
     for (exporter, asked) in per_table {
         if !asked {
             stale.extend(
-                frames::STEMS
+                frames::TABLES
                     .iter()
-                    .map(|stem| dir.join(format!("{stem}.{}", exporter.extension()))),
+                    .map(|(stem, _)| dir.join(format!("{stem}.{}", exporter.extension()))),
             );
         }
     }

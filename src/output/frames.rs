@@ -311,31 +311,19 @@ fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-/// The tables' file stems, in writing order.
-pub(crate) const STEMS: [&str; 6] = [
-    "files",
-    "activities",
-    "segments",
-    "weeks",
-    "findings",
-    "gear",
-];
+/// Builds one table's frame from the rows.
+pub(crate) type Build = fn(&Tables) -> PolarsResult<DataFrame>;
 
-/// The frame of one table, by its stem (one of [`STEMS`]). Frames are built one at a time, so
-/// that only one is held beside the rows while it is written.
-pub(crate) fn build(t: &Tables, stem: &str) -> PolarsResult<DataFrame> {
-    match stem {
-        "files" => files(&t.files),
-        "activities" => activities(&t.activities),
-        "segments" => segments(&t.activities),
-        "weeks" => weeks(&t.weeks),
-        "findings" => findings(&t.findings),
-        "gear" => gear(&t.gear, &t.gear_thresholds_m),
-        other => Err(PolarsError::ComputeError(
-            format!("no table named {other}").into(),
-        )),
-    }
-}
+/// Every table: its file stem and how its frame is built, in writing order. Frames are built
+/// one at a time, so that only one is held beside the rows while it is written.
+pub(crate) const TABLES: [(&str, Build); 6] = [
+    ("files", |t| files(&t.files)),
+    ("activities", |t| activities(&t.activities)),
+    ("segments", |t| segments(&t.activities)),
+    ("weeks", |t| weeks(&t.weeks)),
+    ("findings", |t| findings(&t.findings)),
+    ("gear", |t| gear(&t.gear, &t.gear_thresholds_m)),
+];
 
 /// `weeks`: one row per week from the first run to the last, weeks without running included.
 fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {

@@ -70,6 +70,8 @@ pub(super) fn geometry_features(xy: &[(f64, f64)], cfg: &SurfaceSettings, f: &mu
     // most (max − min) / step vertices, so this stays linear.
     let mut lags: Vec<f64> = Vec::new();
     let mut eligible = 0usize;
+    // Distances are compared squared: this scan is the costliest of the surface features.
+    let match_sq = cfg.loop_match_m * cfg.loop_match_m;
     let mut j_hi = 0usize; // first vertex whose lag is below the minimum
     let mut j_lo = 0usize; // first vertex whose lag is within the maximum
     for i in 1..verts.len() {
@@ -85,8 +87,6 @@ pub(super) fn geometry_features(xy: &[(f64, f64)], cfg: &SurfaceSettings, f: &mu
         }
         eligible += 1;
         let (dxi, dyi) = (xi - verts[i - 1].0, yi - verts[i - 1].1);
-        // Distances are compared squared: this scan is the costliest of the surface features.
-        let match_sq = cfg.loop_match_m * cfg.loop_match_m;
         let mut best: Option<(f64, f64)> = None; // (squared distance, lag)
         let mut j = j_hi;
         while j > j_lo.max(1) {
