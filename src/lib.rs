@@ -4,7 +4,8 @@
 //! - [`model`] (plain data) and [`config`] (every setting), the leaves;
 //! - [`series`]: per-sample weights, speeds, averages and statistics;
 //! - [`discover`] → [`fit`] → [`analyse`], run per file in parallel by [`pipeline`]; `diary`
-//!   reads the runner's pain diary beside them and `gearlog` the runner's gear log;
+//!   reads the runner's pain diary beside them and `gearlog` the runner's gear log; `spill`
+//!   holds each run's full facts on disk while aggregation works on their small part;
 //! - [`aggregate`]: duplicates, weekly load and findings across runs;
 //! - `output`: frames, files, the page, the progress bar and the summary.
 //!
@@ -26,6 +27,7 @@ pub(crate) mod model;
 mod output;
 pub mod pipeline;
 pub(crate) mod series;
+pub(crate) mod spill;
 
 use std::io::Write;
 use std::time::Instant;
@@ -131,6 +133,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         cache::Cache::open(&dir, &cfg)
     };
 
+    // Each run's full facts wait on disk for the tables; memory keeps what aggregation reads.
+    let mut spill = spill::Spill::in_dir(&args.output);
     let bar = output::progress::Bar::start(input_bytes, args.quiet);
     let pass = pipeline::run_with_cache(
         &inputs,
@@ -139,8 +143,10 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         threads,
         &bar,
         cache.as_ref(),
+        |o| pipeline::kept(o, &mut spill),
     );
     let captured = bar.finish();
+    drop(inputs);
     let pass = pass.map_err(Fatal::failure)?;
     let from_cache = pass.outcomes.iter().filter(|o| o.from_cache).count();
     if let Some(c) = &cache {
@@ -181,11 +187,29 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             .unwrap_or_default(),
         exports,
     };
-    let tables =
-        aggregate::aggregate_beside(outcomes, &cfg.history(), args.week_start.into(), beside);
+    let tables = aggregate::aggregate_beside(
+        outcomes,
+        &spill,
+        &cfg.history(),
+        args.week_start.into(),
+        beside,
+    )
+    .map_err(Fatal::failure)?;
     memory::release_freed();
-    let outputs = export::write_tables(&args.output, Formats::from_list(&args.format), &tables)
-        .map_err(Fatal::failure)?;
+    let outputs = export::write_tables(
+        &args.output,
+        Formats::from_list(&args.format),
+        &tables,
+        &spill,
+    )
+    .map_err(Fatal::failure)?;
+    if let Some(problem) = spill.problem() {
+        cache_notes.push(format!(
+            "the runs' facts were kept in memory, not in the output folder ({problem}); the \
+             report is complete"
+        ));
+    }
+    drop(spill);
     let mut written = outputs.written;
     let mut removed = outputs.removed;
     // What the decoder printed while the files were read: all of it in decoder.log (an older

@@ -250,3 +250,95 @@ fn base64(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// A history longer than one frame of runs (1,024): the activities and segments tables are
+/// written a frame at a time, each a Parquet row group, and read back whole and in order,
+/// the same in Parquet, CSV and the workbook.
+#[test]
+fn a_history_longer_than_one_frame_is_written_in_row_groups_and_reads_back_whole() {
+    use crate::support::fitwriter::{encode_activity, Activity};
+    use crate::support::{steady_run, strs, write};
+    use polars_parquet::read::read_metadata;
+
+    const RUNS: i64 = 1030;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let day0 = 1_600_000_000; // 2020-09-13
+    for i in 0..RUNS {
+        // Six minutes on a rolling road, one run a day.
+        let start = day0 + i * 86_400;
+        let mut samples = steady_run(start, 6, 3.0, 170.0);
+        for s in &mut samples {
+            let d = s.distance_m.unwrap();
+            s.altitude_m = Some(100.0 + 8.0 * (d / 150.0).sin());
+        }
+        let mut a = Activity::running(start, samples);
+        a.serial_number = 1000 + i as u32;
+        // Written out of start order: the tables sort them.
+        write(
+            &input,
+            &format!("{:04}.fit", (i * 7) % RUNS),
+            &encode_activity(&a),
+        );
+    }
+    let out = tmp.path().join("r");
+    report_with(&[&input], &out, &["--format", "parquet,csv,xlsx"], &[]);
+
+    let groups = |table: &str| {
+        let meta =
+            read_metadata(&mut File::open(out.join(format!("{table}.parquet"))).unwrap()).unwrap();
+        meta.row_groups
+            .iter()
+            .map(|g| g.num_rows())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(groups("activities"), [1024, 6]);
+    let activities = read_parquet(&out.join("activities.parquet"));
+    assert_eq!(activities.height(), RUNS as usize);
+    let sources = strs(&activities, "source");
+    // In start order across the frames: the file of day i is named (7 i mod RUNS).
+    for (i, s) in sources.iter().enumerate() {
+        let want = format!("{:04}.fit", (i as i64 * 7) % RUNS);
+        assert!(s.as_deref().unwrap().ends_with(&want), "row {i}: {s:?}");
+    }
+    let csv = std::fs::read_to_string(out.join("activities.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), RUNS as usize + 1);
+    assert!(
+        lines[0].starts_with("source,") && !lines[1..].iter().any(|l| l.starts_with("source,"))
+    );
+    for (line, s) in lines[1..].iter().zip(&sources) {
+        assert!(line.starts_with(&format!("{},", s.as_deref().unwrap())));
+    }
+
+    // Segments: grouped by the same frames of runs, every run's segments in order.
+    let seg_groups = groups("segments");
+    assert_eq!(seg_groups.len(), 2, "{seg_groups:?}");
+    let segments = read_parquet(&out.join("segments.parquet"));
+    assert_eq!(segments.height(), seg_groups.iter().sum::<usize>());
+    let seg_sources = strs(&segments, "source");
+    assert_eq!(seg_sources[0], sources[0]);
+    assert_eq!(
+        seg_sources[seg_sources.len() - 1],
+        sources[sources.len() - 1]
+    );
+    let mut runs_seen: Vec<&Option<String>> = seg_sources.iter().collect();
+    runs_seen.dedup();
+    assert_eq!(
+        runs_seen.len(),
+        RUNS as usize,
+        "every run has segments, together"
+    );
+    assert!(runs_seen.iter().zip(&sources).all(|(a, b)| *a == b));
+    let seg_csv = std::fs::read_to_string(out.join("segments.csv")).unwrap();
+    assert_eq!(seg_csv.lines().count(), segments.height() + 1);
+
+    // The workbook's sheet holds every run.
+    let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("activities").unwrap();
+    assert_eq!(sheet.height(), RUNS as usize + 1);
+    assert_eq!(
+        sheet.get((RUNS as usize, 0)).unwrap().to_string(),
+        sources[RUNS as usize - 1].clone().unwrap()
+    );
+}

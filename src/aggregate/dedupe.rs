@@ -11,10 +11,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Ingest;
-use crate::model::{plural, Outcome, Reason, Status};
+use crate::model::{plural, Kept, Reason, Status};
 
 /// Takes the duplicate runs out of `outcomes` and says so in their ledger rows.
-pub(super) fn mark(outcomes: &mut [Outcome], cfg: &Ingest) {
+pub(super) fn mark(outcomes: &mut [Kept], cfg: &Ingest) {
     let dups = find_duplicates(outcomes, cfg);
     // Gear and name belong to the activity: what a duplicate's export said moves to the run
     // kept, where that run has none of its own.
@@ -82,7 +82,7 @@ struct Dup {
     basis: &'static str,
 }
 
-fn find_duplicates(outcomes: &[Outcome], cfg: &Ingest) -> Vec<Dup> {
+fn find_duplicates(outcomes: &[Kept], cfg: &Ingest) -> Vec<Dup> {
     // Candidates in order of preference: clean files first, then more samples, then first found.
     let mut order: Vec<(usize, usize)> = outcomes
         .iter()

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 use crate::config::{FindingsSettings, GearSettings, LoadSettings};
 use crate::model::{
-    Activity, CadenceSource, Downhill, Finding, Rule, RunGait, Scope, Severity, Surface, Tables,
+    Activity, CadenceSource, DownhillCore, Finding, Rule, RunGait, Scope, Severity, Surface, Tables,
 };
 use crate::series::median;
 
@@ -276,7 +276,7 @@ fn run_findings(
 /// a speed-matched comparison, where a lower cadence is a longer step by definition; a plain
 /// drop that comes from descending slower with shorter steps is named for what it is.
 fn downhill_findings(
-    dh: &Downhill,
+    dh: &DownhillCore,
     cfg: &FindingsSettings,
     push: &mut impl FnMut(Rule, Severity, f64, f64, String, String, &'static str),
 ) {

@@ -12,11 +12,11 @@ use chrono::NaiveDate;
 
 use crate::config::GearSettings;
 use crate::gearlog::worn_on;
-use crate::model::{Activity, ExportIndex, GearRow, GearSource, GearSpan, Outcome, Surface};
+use crate::model::{Activity, ExportIndex, GearRow, GearSource, GearSpan, Kept, Surface};
 
 /// Labels the runs of every outcome an export lists (before duplicates are marked, so the
 /// label can move to the run kept).
-pub(super) fn label_from_exports(outcomes: &mut [Outcome], indexes: &[ExportIndex]) {
+pub(super) fn label_from_exports(outcomes: &mut [Kept], indexes: &[ExportIndex]) {
     let by_source: HashMap<&str, _> = indexes
         .iter()
         .flat_map(|ix| &ix.entries)
@@ -91,10 +91,7 @@ pub(super) fn table(
         r.distance_m += d;
         r.duration_s += a.run.duration_s.unwrap_or(0.0);
         r.downhill_m += a.run.downhill.downhill_m;
-        if let Some(i) = Surface::ALL
-            .iter()
-            .position(|&s| s == a.run.surface.surface)
-        {
+        if let Some(i) = Surface::ALL.iter().position(|&s| s == a.run.surface) {
             r.by_surface_m[i] += d;
         }
         if let Some(t) = a.start_local {

@@ -9,7 +9,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use crate::config::LoadSettings;
-use crate::model::{Activity, Ratios, RunFacts, Surface, Week};
+use crate::model::{Activity, Ratios, RunCore, Surface, Week};
 
 /// The calendar day of a local time (Unix seconds shifted by the athlete's offset).
 pub(super) fn day_of(local_unix: i64) -> Option<NaiveDate> {
@@ -130,7 +130,7 @@ pub(super) fn weeks(
         w.descent_m += r.descent_m.unwrap_or(0.0);
         w.downhill_m += r.downhill.downhill_m;
         w.longest_run_m = w.longest_run_m.max(dist);
-        let si = a.run.surface.surface as usize;
+        let si = a.run.surface as usize;
         w.surface_m[si] += dist;
         surfaces_seen[di / 7] |= 1 << si;
         match srpe(r) {
@@ -206,7 +206,7 @@ pub(super) fn weeks(
 
 /// A run's session-RPE load (Foster et al. 2001): RPE (CR10) × timer minutes; `None` without
 /// an RPE or a timer time.
-pub(super) fn srpe(r: &RunFacts) -> Option<f64> {
+pub(super) fn srpe(r: &RunCore) -> Option<f64> {
     Some(r.rpe? * r.duration_s? / 60.0)
 }
 

@@ -13,12 +13,19 @@ use chrono::Weekday;
 use crate::analyse::downhill::matched_drop;
 use crate::config::{DownhillSettings, HistorySettings};
 use crate::model::{
-    Activity, DiaryDay, ExportIndex, GearSpan, MatchSource, Outcome, SpeedBins, Tables,
+    Activity, DiaryDay, ExportIndex, GearSpan, Kept, MatchSource, Outcome, SpeedBins, Tables,
 };
+use crate::spill::Spill;
 
-/// Marks duplicates and builds the rows.
+/// Marks duplicates and builds the rows (the runs' full facts are put aside in memory).
 pub fn aggregate(outcomes: Vec<Outcome>, cfg: &HistorySettings<'_>, week_start: Weekday) -> Tables {
-    aggregate_with_diary(outcomes, cfg, week_start, Vec::new())
+    let mut spill = Spill::in_memory();
+    let outcomes = outcomes
+        .into_iter()
+        .map(|o| crate::pipeline::kept(o, &mut spill))
+        .collect();
+    aggregate_beside(outcomes, &spill, cfg, week_start, Beside::default())
+        .expect("runs put aside in memory read back")
 }
 
 /// What the runner and the exports say beside the FIT files.
@@ -32,30 +39,17 @@ pub(crate) struct Beside {
     pub(crate) exports: Vec<ExportIndex>,
 }
 
-/// Marks duplicates and builds the rows, joining the pain diary's rows (sorted by date) to the
-/// runs and weeks.
-pub(crate) fn aggregate_with_diary(
-    outcomes: Vec<Outcome>,
-    cfg: &HistorySettings<'_>,
-    week_start: Weekday,
-    diary: Vec<DiaryDay>,
-) -> Tables {
-    let beside = Beside {
-        diary,
-        ..Beside::default()
-    };
-    aggregate_beside(outcomes, cfg, week_start, beside)
-}
-
 /// Marks duplicates and builds the rows, with the pain diary, the gear log and the export
 /// indexes. Export labels are put on the runs before duplicates are marked, so they reach the
-/// run kept whichever copy the export listed.
+/// run kept whichever copy the export listed. The runs' full facts are in `spill`; only their
+/// speed bins are read back here. Fails only if those cannot be read back.
 pub(crate) fn aggregate_beside(
-    mut outcomes: Vec<Outcome>,
+    mut outcomes: Vec<Kept>,
+    spill: &Spill,
     cfg: &HistorySettings<'_>,
     week_start: Weekday,
     beside: Beside,
-) -> Tables {
+) -> std::io::Result<Tables> {
     let Beside {
         diary,
         gear_log,
@@ -91,7 +85,7 @@ pub(crate) fn aggregate_beside(
             });
         }
     }
-    match_with_history(&mut tables.activities, cfg.downhill);
+    match_with_history(&mut tables.activities, spill, cfg.downhill)?;
     tables.activities.sort_by(|a, b| {
         let ka = (a.run.start_utc.is_none(), a.run.start_utc);
         let kb = (b.run.start_utc.is_none(), b.run.start_utc);
@@ -110,23 +104,29 @@ pub(crate) fn aggregate_beside(
     tables.gear_log = gear_log;
     tables.exports = exports;
     tables.findings = findings::findings(&tables, cfg.findings, cfg.load, cfg.gear);
-    tables
+    Ok(tables)
 }
 
 /// Runs whose own flat running does not cover their downhill speeds are compared with the
 /// runner's flat running at those speeds in all their other runs.
-fn match_with_history(activities: &mut [Activity], cfg: &DownhillSettings) {
+fn match_with_history(
+    activities: &mut [Activity],
+    spill: &Spill,
+    cfg: &DownhillSettings,
+) -> std::io::Result<()> {
     let mut all = SpeedBins::default();
-    for a in activities.iter() {
-        all.merge(&a.run.downhill.flat_bins);
+    for a in activities.iter().filter(|a| a.run.downhill.has_flat_bins) {
+        all.merge(&spill.bins(&a.run.spilled)?.0);
     }
     for a in activities.iter_mut() {
         let run = &mut a.run;
-        if run.downhill.matched.is_some() || run.downhill.downhill_bins.bins.is_empty() {
+        if run.downhill.matched.is_some() || !run.downhill.has_downhill_bins {
             continue;
         }
-        let history = all.without(&run.downhill.flat_bins);
-        run.downhill.matched = matched_drop(&run.downhill.downhill_bins, &history, cfg)
-            .map(|m| (m, MatchSource::History));
+        let (flat, downhill) = spill.bins(&run.spilled)?;
+        let history = all.without(&flat);
+        run.downhill.matched =
+            matched_drop(&downhill, &history, cfg).map(|m| (m, MatchSource::History));
     }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! - [`decoded`]: what the FIT decoder hands to analysis;
 //! - [`run`]: the facts analysis keeps of each running session;
 //! - [`gear`]: shoes: a run's label, an export's index, the gear log, per-pair totals;
+//! - [`kept`]: what aggregation keeps in memory of each run, the rest being put aside;
 //! - [`report`]: the report's rows (activities, weeks, findings) as aggregation builds them.
 //!
 //! Every other module depends on this one; it depends on none of them.
@@ -47,12 +48,14 @@ macro_rules! tokens {
 
 mod decoded;
 mod gear;
+mod kept;
 mod ledger;
 mod report;
 mod run;
 
 pub(crate) use decoded::*;
 pub(crate) use gear::*;
+pub(crate) use kept::*;
 pub(crate) use ledger::*;
 pub(crate) use report::*;
 pub(crate) use run::*;

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{ExportIndex, FileRow, GearRow, GearSpan, RunFacts, Status, Surface};
+use super::{ExportIndex, FileRow, GearRow, GearSpan, RunCore, RunFacts, Status, Surface};
 
 /// What became of one member: its ledger row and its runs.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -25,8 +25,8 @@ pub(crate) struct Activity {
     pub(crate) source: String,
     /// The file's status (`ok` or `warning`).
     pub(crate) status: Status,
-    /// The run.
-    pub(crate) run: RunFacts,
+    /// The run (its full facts are read back for the tables).
+    pub(crate) run: RunCore,
     /// Start on the athlete's clock, Unix seconds shifted by the offset the device wrote
     /// (`None` without a date or an offset).
     pub(crate) start_local: Option<i64>,

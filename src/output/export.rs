@@ -14,16 +14,25 @@ use super::frames;
 use super::xlsx::{self, XlsxFailure};
 use crate::cli::Formats;
 use crate::model::Tables;
+use crate::spill::Spill;
 
 /// The workbook's file name.
 pub(crate) const WORKBOOK: &str = "report.xlsx";
 
-/// Writes one `DataFrame` in one format.
+/// Writes one table in one format.
 pub(crate) trait Exporter {
     /// File extension, without the dot.
     fn extension(&self) -> &'static str;
-    /// Writes the frame to `out`.
-    fn write(&self, df: &mut DataFrame, out: &mut dyn Write) -> PolarsResult<()>;
+    /// A writer of one table to `out`, given the table's frames one after the other.
+    fn open<'w>(&self, out: &'w mut dyn Write) -> Box<dyn TableWriter + 'w>;
+}
+
+/// One table being written: its frames in row order, then the end.
+pub(crate) trait TableWriter {
+    /// Writes the next frame's rows.
+    fn write(&mut self, df: &mut DataFrame) -> PolarsResult<()>;
+    /// Ends the table.
+    fn finish(self: Box<Self>) -> PolarsResult<()>;
 }
 
 /// Apache Parquet, zstd-compressed, with statistics, and with the Arrow types every common
@@ -45,7 +54,23 @@ impl Exporter for Parquet {
     fn extension(&self) -> &'static str {
         "parquet"
     }
-    fn write(&self, df: &mut DataFrame, out: &mut dyn Write) -> PolarsResult<()> {
+    fn open<'w>(&self, out: &'w mut dyn Write) -> Box<dyn TableWriter + 'w> {
+        Box::new(ParquetTable {
+            out: Some(out),
+            writer: None,
+        })
+    }
+}
+
+/// A Parquet file being written: its writer is made with the first frame's schema, and each
+/// frame becomes its row groups.
+struct ParquetTable<'w> {
+    out: Option<&'w mut dyn Write>,
+    writer: Option<polars_parquet::write::FileWriter<&'w mut dyn Write>>,
+}
+
+impl TableWriter for ParquetTable<'_> {
+    fn write(&mut self, df: &mut DataFrame) -> PolarsResult<()> {
         use polars::io::parquet::write::get_encodings;
         use polars_parquet::write::{
             row_group_iter, CompressionOptions, FileWriter, StatisticsOptions, Version,
@@ -53,23 +78,28 @@ impl Exporter for Parquet {
         };
 
         let level = CompatLevel::oldest();
-        let schema: ArrowSchema = df
-            .schema()
-            .iter_fields()
-            .map(|f| {
-                let field = f.dtype().to_arrow_field(f.name().clone(), level);
-                (field.name.clone(), field)
-            })
-            .collect();
-        let options = WriteOptions {
-            statistics: StatisticsOptions::default(),
-            compression: CompressionOptions::Zstd(None),
-            version: Version::V1,
-            data_page_size: None,
-        };
-        let encodings = get_encodings(&schema);
-        let mut writer = FileWriter::try_new(out, schema, options)?;
+        if self.writer.is_none() {
+            let schema: ArrowSchema = df
+                .schema()
+                .iter_fields()
+                .map(|f| {
+                    let field = f.dtype().to_arrow_field(f.name().clone(), level);
+                    (field.name.clone(), field)
+                })
+                .collect();
+            let options = WriteOptions {
+                statistics: StatisticsOptions::default(),
+                compression: CompressionOptions::Zstd(None),
+                version: Version::V1,
+                data_page_size: None,
+            };
+            let out = self.out.take().expect("a Parquet writer opens once");
+            self.writer = Some(FileWriter::try_new(out, schema, options)?);
+        }
+        let writer = self.writer.as_mut().expect("made above");
+        let encodings = get_encodings(writer.schema());
         let fields = writer.parquet_schema().fields().to_vec();
+        let options = writer.options();
         let mut offset = 0;
         while offset < df.height() {
             let mut part = df.slice(offset as i64, ROW_GROUP_ROWS);
@@ -81,6 +111,13 @@ impl Exporter for Parquet {
                 writer.write(rows, group)?;
             }
         }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> PolarsResult<()> {
+        let Some(mut writer) = self.writer else {
+            polars_bail!(ComputeError: "a Parquet table was ended before its first frame");
+        };
         writer.end(None)?;
         Ok(())
     }
@@ -94,13 +131,29 @@ impl Exporter for Csv {
     fn extension(&self) -> &'static str {
         "csv"
     }
-    fn write(&self, df: &mut DataFrame, out: &mut dyn Write) -> PolarsResult<()> {
-        CsvWriter::new(out)
-            .include_header(true)
+    fn open<'w>(&self, out: &'w mut dyn Write) -> Box<dyn TableWriter + 'w> {
+        Box::new(CsvTable { out, header: true })
+    }
+}
+
+/// A CSV file being written: the header comes with the first frame.
+struct CsvTable<'w> {
+    out: &'w mut dyn Write,
+    header: bool,
+}
+
+impl TableWriter for CsvTable<'_> {
+    fn write(&mut self, df: &mut DataFrame) -> PolarsResult<()> {
+        CsvWriter::new(&mut *self.out)
+            .include_header(std::mem::take(&mut self.header))
             .with_datetime_format(Some("%Y-%m-%d %H:%M:%S".into()))
             .with_date_format(Some("%Y-%m-%d".into()))
             .with_float_precision(Some(3))
             .finish(df)
+    }
+
+    fn finish(self: Box<Self>) -> PolarsResult<()> {
+        Ok(())
     }
 }
 
@@ -154,12 +207,14 @@ pub(crate) struct Outputs {
 /// write in the formats *not* asked for, so the folder never mixes two runs. Only those exact
 /// names (`files.csv`, …, `report.xlsx`) are ever removed.
 ///
-/// Each table's frame is built, written and dropped before the next (the workbook, which
-/// holds every sheet until it is saved, keeps them all).
+/// Each table's frames are built, written to every format at once and dropped before the next
+/// (the workbook, which holds every sheet until it is saved, keeps them all). The runs' full
+/// facts are read back from `spill`.
 pub(crate) fn write_tables(
     dir: &Path,
     formats: Formats,
     tables: &Tables,
+    spill: &Spill,
 ) -> Result<Outputs, WriteError> {
     let mut out = Outputs::default();
     let per_table: [(&dyn Exporter, bool); 2] = [(&Parquet, formats.parquet), (&Csv, formats.csv)];
@@ -175,21 +230,57 @@ pub(crate) fn write_tables(
     sweep_leftovers(dir, &names);
     let mut sheets: Vec<(&str, DataFrame)> = Vec::new();
     for (stem, build) in frames::TABLES {
-        let mut df = build(tables).map_err(|source| WriteError::Build {
-            table: stem,
-            source,
-        })?;
+        let mut files: Vec<(Staged, &dyn Exporter)> = Vec::new();
         for (exporter, asked) in per_table {
             if asked {
-                out.written
-                    .push(write_atomic(dir, stem, exporter, &mut df)?);
+                let path = dir.join(format!("{stem}.{}", exporter.extension()));
+                files.push((Staged::create(path)?, exporter));
             }
         }
-        if formats.xlsx {
-            sheets.push((stem, df));
-        } else {
-            drop(df);
-            crate::memory::release_freed();
+        let mut sheet: Option<DataFrame> = None;
+        {
+            let mut writers: Vec<(Box<dyn TableWriter + '_>, &Path)> = files
+                .iter_mut()
+                .map(|(file, exporter)| {
+                    let (path, out) = file.parts();
+                    (exporter.open(out), path)
+                })
+                .collect();
+            let encode = |path: &Path| {
+                let path = path.to_path_buf();
+                move |source| WriteError::Encode { path, source }
+            };
+            let build_error = |source| WriteError::Build {
+                table: stem,
+                source,
+            };
+            for frame in build(tables, spill) {
+                let mut df = frame.map_err(build_error)?;
+                for (writer, path) in writers.iter_mut() {
+                    writer.write(&mut df).map_err(encode(path))?;
+                }
+                if formats.xlsx {
+                    match sheet.as_mut() {
+                        None => sheet = Some(df),
+                        Some(all) => {
+                            all.vstack_mut(&df).map_err(build_error)?;
+                        }
+                    }
+                }
+            }
+            for (writer, path) in writers {
+                writer.finish().map_err(encode(path))?;
+            }
+        }
+        for (file, _) in files {
+            out.written.push(file.commit()?);
+        }
+        match sheet {
+            Some(mut df) => {
+                df.rechunk_mut();
+                sheets.push((stem, df));
+            }
+            None => crate::memory::release_freed(),
         }
     }
     let workbook = dir.join(WORKBOOK);
@@ -241,25 +332,6 @@ pub(crate) fn remove_if_file(path: &Path) -> Result<bool, WriteError> {
     }
 }
 
-/// Writes `df` to `dir/stem.ext` atomically (temporary file, then rename). Returns the path.
-pub(crate) fn write_atomic(
-    dir: &Path,
-    stem: &str,
-    exporter: &dyn Exporter,
-    df: &mut DataFrame,
-) -> Result<PathBuf, WriteError> {
-    let path = dir.join(format!("{stem}.{}", exporter.extension()));
-    atomically(&path, |out| {
-        exporter
-            .write(df, out)
-            .map_err(|source| WriteError::Encode {
-                path: path.clone(),
-                source,
-            })
-    })?;
-    Ok(path)
-}
-
 /// Writes text to `dir/name` atomically. Returns the path.
 pub(crate) fn write_text_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, WriteError> {
     let path = dir.join(name);
@@ -279,27 +351,63 @@ fn atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<(), WriteError>,
 ) -> Result<(), WriteError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let io_err = |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let result = (|| {
-        let file = File::create(&tmp).map_err(io_err)?;
-        let mut out = BufWriter::new(file);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
-        file.sync_all().map_err(io_err)?;
-        fs::rename(&tmp, path).map_err(io_err)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let mut file = Staged::create(path.to_path_buf())?;
+    write(file.parts().1)?;
+    file.commit().map(drop)
+}
+
+/// A file being written under a temporary name beside its place (`.NAME.tmp-PID`), renamed
+/// into place by [`Staged::commit`]; dropped uncommitted, the temporary file is removed.
+struct Staged {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    committed: bool,
+}
+
+impl Staged {
+    fn create(path: PathBuf) -> Result<Staged, WriteError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        match File::create(&tmp) {
+            Ok(file) => Ok(Staged {
+                path,
+                tmp,
+                out: BufWriter::new(file),
+                committed: false,
+            }),
+            Err(source) => Err(WriteError::Io { path, source }),
+        }
     }
-    result
+
+    /// The final path, and where to write.
+    fn parts(&mut self) -> (&Path, &mut dyn Write) {
+        (&self.path, &mut self.out)
+    }
+
+    /// Flushes, syncs and renames the file into place; returns its path.
+    fn commit(mut self) -> Result<PathBuf, WriteError> {
+        let io_err = |source| WriteError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.out.flush().map_err(io_err)?;
+        self.out.get_ref().sync_all().map_err(io_err)?;
+        fs::rename(&self.tmp, &self.path).map_err(io_err)?;
+        self.committed = true;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Removes the temporary files of the outputs `names` that a killed fitrisk left in `dir`

@@ -8,7 +8,13 @@ use polars::prelude::*;
 
 use chrono::NaiveDate;
 
-use crate::model::{Activity, FileRow, Finding, GearRow, Segment, Surface, Tables, Week};
+use crate::model::{Activity, FileRow, Finding, GearRow, RunFacts, Segment, Surface, Tables, Week};
+use crate::spill::Spill;
+
+/// Runs per frame of the activities and segments tables: their rows are built from the runs'
+/// full facts, read back from the spill this many at a time, and each frame is a Parquet row
+/// group of its own. A history of up to this many runs gives one row group, as before.
+pub(crate) const RUNS_PER_FRAME: usize = 1024;
 
 /// Builds a frame column by column.
 struct Frame {
@@ -98,14 +104,24 @@ fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-/// `activities`: one row per distinct running session.
-fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
-    let r = || rows.iter().map(|a| &a.run);
-    let f = Frame::new(rows.len())
-        .str("source", rows.iter().map(|a| Some(a.source.as_str())))
+/// Some runs with their full facts, read back from the spill.
+fn with_facts<'a>(
+    rows: &'a [Activity],
+    spill: &Spill,
+) -> PolarsResult<Vec<(&'a Activity, RunFacts)>> {
+    rows.iter().map(|a| Ok((a, spill.facts(&a.run)?))).collect()
+}
+
+/// `activities`: one row per distinct running session (`rows` and their full facts).
+fn activities(rows: &[(&Activity, RunFacts)]) -> PolarsResult<DataFrame> {
+    let r = || rows.iter().map(|(_, run)| run);
+    let f = Frame::new(rows.len());
+    let rows = || rows.iter().map(|(a, _)| *a);
+    let f = f
+        .str("source", rows().map(|a| Some(a.source.as_str())))
         .u32("session", r().map(|x| x.session))
         .datetime("start_utc", r().map(|x| x.start_utc))?
-        .datetime("start_local", rows.iter().map(|a| a.start_local))?
+        .datetime("start_local", rows().map(|a| a.start_local))?
         .i64("utc_offset_s", r().map(|x| x.utc_offset_s.map(i64::from)))
         .str("sport", r().map(|x| Some(x.sport.as_str())))
         .str("sub_sport", r().map(|x| x.sub_sport.as_deref()))
@@ -130,24 +146,15 @@ fn activities(rows: &[Activity]) -> PolarsResult<DataFrame> {
         .bool("has_altitude", r().map(|x| x.has_altitude))
         .bool("has_cadence", r().map(|x| x.has_cadence))
         .str("totals_source", r().map(|x| Some(x.totals_source.as_str())))
-        .str("status", rows.iter().map(|a| Some(a.status.as_str())))
-        .f64(
-            "longest_prev_30d_m",
-            rows.iter().map(|a| a.longest_prev_30d_m),
-        )
-        .bool(
-            "flag_long_run_spike",
-            rows.iter().map(|a| a.flag_long_run_spike),
-        );
-    let f = downhill_columns(f, rows);
-    surface_columns(f, rows)
+        .str("status", rows().map(|a| Some(a.status.as_str())))
+        .f64("longest_prev_30d_m", rows().map(|a| a.longest_prev_30d_m))
+        .bool("flag_long_run_spike", rows().map(|a| a.flag_long_run_spike));
+    let f = downhill_columns(f, r);
+    surface_columns(f, r)
         .f64("rpe", r().map(|x| x.rpe))
         .f64("feel", r().map(|x| x.feel))
-        .f64("pain", rows.iter().map(|a| a.pain))
-        .f64(
-            "pain_next_morning",
-            rows.iter().map(|a| a.pain_next_morning),
-        )
+        .f64("pain", rows().map(|a| a.pain))
+        .f64("pain_next_morning", rows().map(|a| a.pain_next_morning))
         .str("gear", r().map(|x| x.label.gear.as_deref()))
         .str(
             "gear_source",
@@ -184,8 +191,8 @@ fn gear(rows: &[GearRow], thresholds: &[f64]) -> PolarsResult<DataFrame> {
     f.finish()
 }
 
-fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
-    let d = || rows.iter().map(|a| &a.run.downhill);
+fn downhill_columns<'a, I: Iterator<Item = &'a RunFacts>>(f: Frame, r: impl Fn() -> I) -> Frame {
+    let d = || r().map(|x| &x.downhill);
     let matched = || d().map(|x| x.matched);
     f.f64("flat_cadence_spm", d().map(|x| x.flat_cadence_spm))
         .f64("downhill_cadence_spm", d().map(|x| x.downhill_cadence_spm))
@@ -235,8 +242,8 @@ fn downhill_columns(f: Frame, rows: &[Activity]) -> Frame {
         )
 }
 
-fn surface_columns(f: Frame, rows: &[Activity]) -> Frame {
-    let v = || rows.iter().map(|a| &a.run.surface);
+fn surface_columns<'a, I: Iterator<Item = &'a RunFacts>>(f: Frame, r: impl Fn() -> I) -> Frame {
+    let v = || r().map(|x| &x.surface);
     let feat = || v().map(|s| &s.features);
     f.str("surface", v().map(|s| Some(s.surface.as_str())))
         .str("surface_source", v().map(|s| Some(s.source.as_str())))
@@ -265,17 +272,16 @@ fn surface_columns(f: Frame, rows: &[Activity]) -> Frame {
         .f64("stance_time_cv_pct", feat().map(|x| x.stance_time_cv_pct))
 }
 
-/// `segments`: one row per grade segment of every run.
-fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
+/// `segments`: one row per grade segment of every run (`rows` and their full facts).
+fn segments(rows: &[(&Activity, RunFacts)]) -> PolarsResult<DataFrame> {
     let segs: Vec<(&Activity, usize, &Segment)> = rows
         .iter()
-        .flat_map(|a| {
-            a.run
-                .downhill
+        .flat_map(|(a, run)| {
+            run.downhill
                 .segments
                 .iter()
                 .enumerate()
-                .map(move |(i, s)| (a, i, s))
+                .map(move |(i, s)| (*a, i, s))
         })
         .collect();
     let it = || segs.iter();
@@ -311,19 +317,43 @@ fn segments(rows: &[Activity]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-/// Builds one table's frame from the rows.
-pub(crate) type Build = fn(&Tables) -> PolarsResult<DataFrame>;
+/// A table's frames, in row order: one for most tables, one per [`RUNS_PER_FRAME`] runs for
+/// the activities and segments (always at least one, empty for an empty table).
+pub(crate) type Frames<'a> = Box<dyn Iterator<Item = PolarsResult<DataFrame>> + 'a>;
 
-/// Every table: its file stem and how its frame is built, in writing order. Frames are built
+/// Builds one table's frames from the rows and the runs put aside.
+pub(crate) type Build = for<'a> fn(&'a Tables, &'a Spill) -> Frames<'a>;
+
+/// Every table: its file stem and how its frames are built, in writing order. Frames are built
 /// one at a time, so that only one is held beside the rows while it is written.
 pub(crate) const TABLES: [(&str, Build); 6] = [
-    ("files", |t| files(&t.files)),
-    ("activities", |t| activities(&t.activities)),
-    ("segments", |t| segments(&t.activities)),
-    ("weeks", |t| weeks(&t.weeks)),
-    ("findings", |t| findings(&t.findings)),
-    ("gear", |t| gear(&t.gear, &t.gear_thresholds_m)),
+    ("files", |t, _| one(files(&t.files))),
+    ("activities", |t, s| per_runs(t, s, activities)),
+    ("segments", |t, s| per_runs(t, s, segments)),
+    ("weeks", |t, _| one(weeks(&t.weeks))),
+    ("findings", |t, _| one(findings(&t.findings))),
+    ("gear", |t, _| one(gear(&t.gear, &t.gear_thresholds_m))),
 ];
+
+fn one<'a>(frame: PolarsResult<DataFrame>) -> Frames<'a> {
+    Box::new(std::iter::once(frame))
+}
+
+/// A run table's frames: `build` over each [`RUNS_PER_FRAME`] runs with their full facts.
+fn per_runs<'a>(
+    t: &'a Tables,
+    spill: &'a Spill,
+    build: fn(&[(&Activity, RunFacts)]) -> PolarsResult<DataFrame>,
+) -> Frames<'a> {
+    if t.activities.is_empty() {
+        return one(build(&[]));
+    }
+    Box::new(
+        t.activities
+            .chunks(RUNS_PER_FRAME)
+            .map(move |runs| build(&with_facts(runs, spill)?)),
+    )
+}
 
 /// `weeks`: one row per week from the first run to the last, weeks without running included.
 fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {

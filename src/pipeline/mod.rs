@@ -19,7 +19,8 @@ use crate::cache::{self, Cache};
 use crate::config::FileSettings;
 use crate::discover::{self, Input, Member, Payload};
 use crate::fit;
-use crate::model::{ExportIndex, Failure, FileRow, Reason, Status};
+use crate::model::{ExportIndex, Failure, FileRow, Kept, Reason, Status};
+use crate::spill::Spill;
 
 pub use crate::model::Outcome;
 
@@ -139,13 +140,13 @@ pub fn run(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, rayon::ThreadPoolBuildError> {
-    run_with_cache(inputs, cfg, max_bytes, threads, progress, None).map(|r| r.outcomes)
+    run_with_cache(inputs, cfg, max_bytes, threads, progress, None, copied_here).map(|r| r.outcomes)
 }
 
 /// What one pass over the inputs gave.
-pub(crate) struct Pass {
+pub(crate) struct Pass<R> {
     /// One per member, in discovery order.
-    pub(crate) outcomes: Vec<Outcome>,
+    pub(crate) outcomes: Vec<R>,
     /// The Strava export indexes (`activities.csv`) found among the inputs, in order.
     pub(crate) indexes: Vec<ExportIndex>,
     /// Fresh results stored in the cache, and the first error writing it.
@@ -156,15 +157,17 @@ pub(crate) struct Pass {
 
 /// As [`run`], with the result cache when there is one: files it holds are taken from it,
 /// fresh results of whole files are stored in it as they come (a batch per transaction, so an
-/// interrupted run keeps what it committed).
-pub(crate) fn run_with_cache(
+/// interrupted run keeps what it committed). Each outcome is handed to `keep` on the calling
+/// thread as it arrives, and what `keep` makes of it is returned.
+pub(crate) fn run_with_cache<R>(
     inputs: &[Input],
     cfg: &FileSettings<'_>,
     max_bytes: u64,
     threads: usize,
     progress: &dyn Progress,
     cache: Option<&Cache>,
-) -> Result<Pass, rayon::ThreadPoolBuildError> {
+    mut keep: impl FnMut(Outcome) -> R,
+) -> Result<Pass<R>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("fitrisk-decode-{i}"))
@@ -201,9 +204,10 @@ pub(crate) fn run_with_cache(
                 w.flush();
             })
         });
-        // The workers hand each outcome to this thread, which keeps a copy of its own: the
-        // facts kept for aggregation then lie together, not scattered among the pages of the
-        // samples the workers allocate and free, which would hold on to those pages.
+        // The workers hand each outcome to this thread, which keeps what it needs in memory
+        // of its own: the facts kept for aggregation then lie together, not scattered among
+        // the pages of the samples the workers allocate and free, which would hold on to
+        // those pages.
         let (done_tx, done_rx) = channel::<Outcome>();
         let workers = scope.spawn(move || {
             pool.install(|| {
@@ -217,7 +221,11 @@ pub(crate) fn run_with_cache(
                 )
             })
         });
-        let outcomes: Vec<Outcome> = done_rx.into_iter().map(copied_here).collect();
+        let mut outcomes: Vec<(usize, R)> =
+            done_rx.into_iter().map(|o| (o.row.seq, keep(o))).collect();
+        // Put back in discovery order, whatever the scheduling.
+        outcomes.sort_by_key(|(seq, _)| *seq);
+        let outcomes = outcomes.into_iter().map(|(_, o)| o).collect();
         workers
             .join()
             .expect("a decoding worker panicked outside its catch");
@@ -238,15 +246,24 @@ pub(crate) fn run_with_cache(
         None => (0, write_error),
     };
     crate::memory::release_freed();
-    pass.outcomes.sort_by_key(|o| o.row.seq);
     Ok(pass)
 }
 
 /// A copy of `o` allocated by the calling thread; the worker's own is freed.
-fn copied_here(o: Outcome) -> Outcome {
+pub(crate) fn copied_here(o: Outcome) -> Outcome {
     let copy = o.clone();
     drop(o);
     copy
+}
+
+/// What the report keeps of `o`: its ledger row, copied here, and each run's [`RunCore`], its
+/// full facts put aside in `spill`.
+pub(crate) fn kept(o: Outcome, spill: &mut Spill) -> Kept {
+    Kept {
+        row: o.row.clone(),
+        runs: o.runs.into_iter().map(|r| spill.keep(r)).collect(),
+        from_cache: o.from_cache,
+    }
 }
 
 #[cfg(test)]

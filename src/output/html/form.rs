@@ -126,7 +126,7 @@ fn surface_years(t: &Tables) -> Vec<(i32, [f64; Surface::ALL.len()])> {
     let mut m: BTreeMap<i32, [f64; Surface::ALL.len()]> = BTreeMap::new();
     for a in &t.activities {
         if let Some(d) = a.local_day {
-            m.entry(d.year()).or_default()[a.run.surface.surface as usize] +=
+            m.entry(d.year()).or_default()[a.run.surface as usize] +=
                 a.run.distance_m.unwrap_or(0.0);
         }
     }

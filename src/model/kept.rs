@@ -1,0 +1,138 @@
+//! What the report keeps in memory of each run while it aggregates the history: a small part
+//! of its facts ([`RunCore`]) and where the rest was put aside ([`Spilled`]).
+
+use super::{CadenceSource, FileRow, Label, MatchSource, Matched, RunFacts, RunGait, Surface};
+
+/// What the report keeps in memory of one member's [`Outcome`](super::Outcome) while it aggregates: the ledger
+/// row and each run's [`RunCore`] (the full facts are put aside).
+#[derive(Clone, Debug)]
+pub(crate) struct Kept {
+    /// The ledger row (status may still change to `duplicate` in aggregation).
+    pub(crate) row: FileRow,
+    /// Running sessions found.
+    pub(crate) runs: Vec<RunCore>,
+    /// Taken from the result cache, not read this time.
+    pub(crate) from_cache: bool,
+}
+
+/// What the report keeps in memory of one run while it aggregates the history: the fields the
+/// cross-run rules, the page and duplicate detection read, and where the run's full
+/// [`RunFacts`] lie (`spilled`). Everything else (segments, speed bins, surface features,
+/// device…) is read back from there only when the tables are written, a few runs at a time.
+#[derive(Clone, Debug)]
+pub(crate) struct RunCore {
+    /// As [`RunFacts::label`] (aggregation fills it; it wins over the spilled copy's).
+    pub(crate) label: Label,
+    /// As [`RunFacts::session`].
+    pub(crate) session: u32,
+    /// As [`RunFacts::start_utc`].
+    pub(crate) start_utc: Option<i64>,
+    /// As [`RunFacts::utc_offset_s`].
+    pub(crate) utc_offset_s: Option<i32>,
+    /// As [`RunFacts::duration_s`].
+    pub(crate) duration_s: Option<f64>,
+    /// As [`RunFacts::distance_m`].
+    pub(crate) distance_m: Option<f64>,
+    /// As [`RunFacts::ascent_m`].
+    pub(crate) ascent_m: Option<f64>,
+    /// As [`RunFacts::descent_m`].
+    pub(crate) descent_m: Option<f64>,
+    /// As [`RunFacts::cadence_spm`].
+    pub(crate) cadence_spm: Option<f64>,
+    /// As [`RunFacts::cadence_source`].
+    pub(crate) cadence_source: Option<CadenceSource>,
+    /// As [`RunFacts::running_s`].
+    pub(crate) running_s: f64,
+    /// As [`RunFacts::walking_s`].
+    pub(crate) walking_s: f64,
+    /// As [`RunFacts::gait`].
+    pub(crate) gait: Option<RunGait>,
+    /// As [`RunFacts::rpe`].
+    pub(crate) rpe: Option<f64>,
+    /// As [`RunFacts::samples`].
+    pub(crate) samples: u32,
+    /// As [`RunFacts::file_key`].
+    pub(crate) file_key: Option<(u32, u32)>,
+    /// The run's surface ([`SurfaceVerdict::surface`](super::SurfaceVerdict::surface)).
+    pub(crate) surface: Surface,
+    /// The downhill facts the findings and the page read.
+    pub(crate) downhill: DownhillCore,
+    /// Where the full facts lie.
+    pub(crate) spilled: Spilled,
+}
+
+/// The part of [`Downhill`](super::Downhill) kept in memory (see [`RunCore`]); fields as there.
+#[derive(Clone, Debug)]
+pub(crate) struct DownhillCore {
+    pub(crate) has_grade: bool,
+    pub(crate) flat_cadence_spm: Option<f64>,
+    pub(crate) downhill_cadence_spm: Option<f64>,
+    pub(crate) flat_step_length_m: Option<f64>,
+    pub(crate) downhill_step_length_m: Option<f64>,
+    pub(crate) cadence_drop: Option<(f64, f64)>,
+    pub(crate) flat_speed_mps: Option<f64>,
+    pub(crate) downhill_speed_mps: Option<f64>,
+    pub(crate) downhill_m: f64,
+    /// As [`Downhill::matched`](super::Downhill::matched) (aggregation fills it for history matches; it wins over the
+    /// spilled copy's).
+    pub(crate) matched: Option<(Matched, MatchSource)>,
+    /// Whether the run has flat running by speed bin (to match others' downhill).
+    pub(crate) has_flat_bins: bool,
+    /// Whether the run has downhill running by speed bin (to be matched).
+    pub(crate) has_downhill_bins: bool,
+}
+
+/// Where a run's full facts were put aside: its speed bins (`bins_len` bytes, none when both
+/// histograms are empty) followed by the rest of its facts (`facts_len` bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Spilled {
+    /// In the spill file (`true`) or in its in-memory stand-in.
+    pub(crate) on_disk: bool,
+    /// Offset of the first byte.
+    pub(crate) at: u64,
+    /// Length of the speed bins' record.
+    pub(crate) bins_len: u32,
+    /// Length of the facts' record.
+    pub(crate) facts_len: u32,
+}
+
+impl RunCore {
+    /// The in-memory part of `run`, put aside at `spilled`.
+    pub(crate) fn of(run: &RunFacts, spilled: Spilled) -> RunCore {
+        let d = &run.downhill;
+        RunCore {
+            label: run.label.clone(),
+            session: run.session,
+            start_utc: run.start_utc,
+            utc_offset_s: run.utc_offset_s,
+            duration_s: run.duration_s,
+            distance_m: run.distance_m,
+            ascent_m: run.ascent_m,
+            descent_m: run.descent_m,
+            cadence_spm: run.cadence_spm,
+            cadence_source: run.cadence_source,
+            running_s: run.running_s,
+            walking_s: run.walking_s,
+            gait: run.gait,
+            rpe: run.rpe,
+            samples: run.samples,
+            file_key: run.file_key,
+            surface: run.surface.surface,
+            downhill: DownhillCore {
+                has_grade: d.has_grade,
+                flat_cadence_spm: d.flat_cadence_spm,
+                downhill_cadence_spm: d.downhill_cadence_spm,
+                flat_step_length_m: d.flat_step_length_m,
+                downhill_step_length_m: d.downhill_step_length_m,
+                cadence_drop: d.cadence_drop,
+                flat_speed_mps: d.flat_speed_mps,
+                downhill_speed_mps: d.downhill_speed_mps,
+                downhill_m: d.downhill_m,
+                matched: d.matched,
+                has_flat_bins: !d.flat_bins.bins.is_empty(),
+                has_downhill_bins: !d.downhill_bins.bins.is_empty(),
+            },
+            spilled,
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! The runs' full facts, put aside while the history is aggregated.
+//!
+//! Aggregation needs every run at once (duplicates, start order, lookback windows, the history's
+//! flat running for speed matching), but only a small part of each: its [`RunCore`]. The rest
+//! (grade segments, speed bins, surface features, device…) is needed once more, to write the
+//! tables. So the main thread, as each outcome arrives, writes each run's facts here and keeps
+//! its `RunCore`; the tables read them back a few runs at a time. The memory a report needs then
+//! grows by a `RunCore` per run, not by everything analysis found.
+//!
+//! The file is an unnamed temporary file in the output folder (`tempfile_in`: on Linux
+//! `O_TMPFILE`, elsewhere created and unlinked at once), so nothing is left behind whatever
+//! ends the process. Records are postcard, as in the cache. If the file cannot be created or
+//! written, what is left goes to memory instead: the report is the same, only larger in
+//! memory, and the summary says why.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::mem;
+use std::path::Path;
+
+use crate::model::{RunCore, RunFacts, SpeedBins, Spilled};
+
+/// Bytes gathered before they are written to the file.
+const BUFFER: usize = 64 << 10;
+
+/// Where the runs' full facts are kept: a temporary file, or memory.
+#[derive(Debug, Default)]
+pub(crate) struct Spill {
+    /// The temporary file (kept for reading after a failed write).
+    file: Option<File>,
+    /// Records still go to the file.
+    writable: bool,
+    /// Bytes written to the file.
+    written: u64,
+    /// Records that follow `written` in the file's offsets, not written yet (after a failed
+    /// write they stay here for good).
+    pending: Vec<u8>,
+    /// Records kept in memory (no file, or it failed).
+    memory: Vec<u8>,
+    /// Why the file could not be used, if it could not.
+    problem: Option<String>,
+    /// Reusable encoding buffer.
+    scratch: Vec<u8>,
+}
+
+impl Spill {
+    /// A spill in memory only (the library's aggregation of outcomes already in memory).
+    pub(crate) fn in_memory() -> Spill {
+        Spill::default()
+    }
+
+    /// A spill in a temporary file in `dir`, or in memory if none can be made there.
+    pub(crate) fn in_dir(dir: &Path) -> Spill {
+        match tempfile::tempfile_in(dir) {
+            Ok(file) => Spill {
+                file: Some(file),
+                writable: true,
+                ..Spill::default()
+            },
+            Err(e) => Spill {
+                problem: Some(format!(
+                    "cannot create a temporary file in {}: {e}",
+                    dir.display()
+                )),
+                ..Spill::default()
+            },
+        }
+    }
+
+    /// Why the runs' facts were kept in memory rather than on disk, if they were.
+    pub(crate) fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
+    /// Puts `run` aside and returns what stays in memory of it.
+    pub(crate) fn keep(&mut self, mut run: RunFacts) -> RunCore {
+        let flat = mem::take(&mut run.downhill.flat_bins);
+        let down = mem::take(&mut run.downhill.downhill_bins);
+        let mut record = mem::take(&mut self.scratch);
+        record.clear();
+        if !flat.bins.is_empty() || !down.bins.is_empty() {
+            record = encode(&(&flat, &down), record);
+        }
+        let bins_len = record.len();
+        record = encode(&run, record);
+        let facts_len = record.len() - bins_len;
+        let (on_disk, at) = self.put(&record);
+        self.scratch = record;
+        run.downhill.flat_bins = flat;
+        run.downhill.downhill_bins = down;
+        let spilled = Spilled {
+            on_disk,
+            at,
+            bins_len: bins_len as u32,
+            facts_len: facts_len as u32,
+        };
+        RunCore::of(&run, spilled)
+    }
+
+    /// Appends a record; returns where it is.
+    fn put(&mut self, record: &[u8]) -> (bool, u64) {
+        if self.writable {
+            let at = self.written + self.pending.len() as u64;
+            self.pending.extend_from_slice(record);
+            if self.pending.len() >= BUFFER {
+                self.flush();
+            }
+            return (true, at);
+        }
+        let at = self.memory.len() as u64;
+        self.memory.extend_from_slice(record);
+        (false, at)
+    }
+
+    /// Writes the pending records to the file. On failure they stay where they are, and
+    /// later records go to memory.
+    fn flush(&mut self) {
+        let Some(file) = self.file.as_mut() else {
+            return;
+        };
+        match file.write_all(&self.pending) {
+            Ok(()) => {
+                self.written += self.pending.len() as u64;
+                self.pending.clear();
+            }
+            Err(e) => {
+                self.writable = false;
+                self.problem = Some(format!("cannot write its temporary file: {e}"));
+            }
+        }
+    }
+
+    fn bytes(&self, on_disk: bool, at: u64, len: u32) -> io::Result<Vec<u8>> {
+        let len = len as usize;
+        let from = |bytes: &[u8], start: u64| {
+            let start = start as usize;
+            bytes
+                .get(start..start + len)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| io::Error::other("a run's facts are not where they were put"))
+        };
+        if !on_disk {
+            return from(&self.memory, at);
+        }
+        if at >= self.written {
+            return from(&self.pending, at - self.written);
+        }
+        let mut file: &File = self
+            .file
+            .as_ref()
+            .ok_or_else(|| io::Error::other("the temporary file is gone"))?;
+        let mut buf = vec![0; len];
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(&mut buf)?;
+        Ok(buf)
+    }
+
+    /// The flat and downhill speed bins of a run (empty when it has none).
+    pub(crate) fn bins(&self, at: &Spilled) -> io::Result<(SpeedBins, SpeedBins)> {
+        if at.bins_len == 0 {
+            return Ok(Default::default());
+        }
+        decode(&self.bytes(at.on_disk, at.at, at.bins_len)?)
+    }
+
+    /// The full facts of a run, with what aggregation decided about it (its label, a match
+    /// with the history) from `core`. Its speed bins are left empty: no table shows them.
+    pub(crate) fn facts(&self, core: &RunCore) -> io::Result<RunFacts> {
+        let at = &core.spilled;
+        let mut run: RunFacts =
+            decode(&self.bytes(at.on_disk, at.at + at.bins_len as u64, at.facts_len)?)?;
+        run.label = core.label.clone();
+        run.downhill.matched = core.downhill.matched;
+        Ok(run)
+    }
+}
+
+fn encode<T: serde::Serialize>(value: &T, out: Vec<u8>) -> Vec<u8> {
+    // Writing to a Vec cannot fail, and every field of the facts is serializable.
+    postcard::to_extend(value, out).expect("postcard encodes the run facts")
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> io::Result<T> {
+    postcard::from_bytes(bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a run's facts put aside could not be read back: {e}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MatchSource;
+
+    /// Every run of the `testdata/` FIT files, as analysis gives them.
+    fn runs() -> Vec<RunFacts> {
+        let cfg = crate::config::Config::default();
+        let mut runs = Vec::new();
+        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "fit") {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                if let Ok(d) = crate::fit::decode(&bytes) {
+                    runs.extend(crate::analyse::analyse(&d, &cfg.per_file()).runs);
+                }
+            }
+        }
+        assert!(runs.len() >= 10, "{} runs", runs.len());
+        assert!(runs.iter().any(|r| !r.downhill.flat_bins.bins.is_empty()));
+        runs
+    }
+
+    /// The facts as the tables read them back: speed bins left out.
+    fn shown(run: &RunFacts) -> String {
+        let mut run = run.clone();
+        run.downhill.flat_bins = SpeedBins::default();
+        run.downhill.downhill_bins = SpeedBins::default();
+        format!("{run:?}")
+    }
+
+    /// Keeps every run, flushing after each when `flush`, and checks that each reads back.
+    fn round_trip(mut spill: Spill, flush: bool) -> Spill {
+        let runs = runs();
+        let mut cores = Vec::new();
+        for run in &runs {
+            cores.push(spill.keep(run.clone()));
+            if flush {
+                spill.flush();
+            }
+        }
+        for (run, core) in runs.iter().zip(&cores) {
+            assert_eq!(shown(&spill.facts(core).unwrap()), shown(run));
+            let (flat, down) = spill.bins(&core.spilled).unwrap();
+            assert_eq!(flat, run.downhill.flat_bins);
+            assert_eq!(down, run.downhill.downhill_bins);
+            assert_eq!(core.downhill.has_flat_bins, !flat.bins.is_empty());
+            assert_eq!(core.distance_m, run.distance_m);
+            assert_eq!(core.surface, run.surface.surface);
+        }
+        spill
+    }
+
+    #[test]
+    fn runs_read_back_from_memory_and_from_the_file() {
+        let spill = round_trip(Spill::in_memory(), false);
+        assert!(spill.written == 0 && !spill.memory.is_empty() && spill.problem().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let spill = round_trip(Spill::in_dir(dir.path()), true);
+        assert!(spill.written > 0 && spill.memory.is_empty() && spill.problem().is_none());
+        // Unnamed: nothing is left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // Without flushing, the records wait in the buffer and read back from there.
+        let spill = round_trip(Spill::in_dir(dir.path()), false);
+        assert!(spill.written == 0 && !spill.pending.is_empty());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_leaves_every_run_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("read-only");
+        std::fs::write(&path, b"").unwrap();
+        // Opened for reading only: every write fails.
+        let file = File::open(&path).unwrap();
+        let spill = Spill {
+            file: Some(file),
+            writable: true,
+            ..Spill::default()
+        };
+        let spill = round_trip(spill, true);
+        assert!(!spill.writable && !spill.memory.is_empty() && !spill.pending.is_empty());
+        assert!(
+            spill
+                .problem()
+                .unwrap()
+                .starts_with("cannot write its temporary file"),
+            "{:?}",
+            spill.problem()
+        );
+    }
+
+    #[test]
+    fn what_aggregation_decided_wins_over_the_copy_put_aside() {
+        let mut spill = Spill::in_memory();
+        let run = runs().into_iter().next().unwrap();
+        let mut core = spill.keep(run);
+        core.label.gear = Some("Pegasus 38".into());
+        let m = crate::model::Matched {
+            drop_spm: 4.0,
+            flat_spm: 170.0,
+            downhill_spm: 166.0,
+            coverage_pct: 80.0,
+        };
+        core.downhill.matched = Some((m, MatchSource::History));
+        let back = spill.facts(&core).unwrap();
+        assert_eq!(back.label.gear.as_deref(), Some("Pegasus 38"));
+        assert_eq!(back.downhill.matched, Some((m, MatchSource::History)));
+    }
+}
