@@ -176,6 +176,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             ));
         }
     }
+    // The cache's index of every file it holds is not needed past this point.
+    let cache_file = cache.map(|c| c.file().to_path_buf());
     let pass_stored = pass.stored.0;
     let (outcomes, exports) = (pass.outcomes, pass.indexes);
 
@@ -255,7 +257,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     summary.captured = captured;
     summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
     summary.gear_log = gear_log.map(|g| (g.path, g.spans.len(), g.errors));
-    summary.cache = cache.map(|c| (c.file().to_path_buf(), from_cache, pass_stored));
+    summary.cache = cache_file.map(|f| (f, from_cache, pass_stored));
     summary.cache_notes = cache_notes;
     // Diary lines left out are errors in the runner's own file: shown even with --quiet, once
     // the progress bar is gone.

@@ -14,7 +14,9 @@
 //! memory, and the summary says why.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
+#[cfg(not(unix))]
+use std::io::{Read, Seek, SeekFrom};
 use std::mem;
 use std::path::Path;
 
@@ -145,13 +147,12 @@ impl Spill {
         if at >= self.written {
             return from(&self.pending, at - self.written);
         }
-        let mut file: &File = self
+        let file = self
             .file
             .as_ref()
             .ok_or_else(|| io::Error::other("the temporary file is gone"))?;
         let mut buf = vec![0; len];
-        file.seek(SeekFrom::Start(at))?;
-        file.read_exact(&mut buf)?;
+        read_at(file, &mut buf, at)?;
         Ok(buf)
     }
 
@@ -173,6 +174,19 @@ impl Spill {
         run.downhill.matched = core.downhill.matched;
         Ok(run)
     }
+}
+
+/// Reads `buf.len()` bytes at `at` (one `pread` on Unix).
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+/// Reads `buf.len()` bytes at `at`.
+#[cfg(not(unix))]
+fn read_at(mut file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    file.seek(SeekFrom::Start(at))?;
+    file.read_exact(buf)
 }
 
 fn encode<T: serde::Serialize>(value: &T, out: Vec<u8>) -> Vec<u8> {

@@ -136,3 +136,22 @@ impl RunCore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a run costs in memory while the history is aggregated: its activity row with its
+    /// core (512 bytes when this was written), against its full facts (832 bytes inline,
+    /// plus their segments, speed bins and strings on the heap).
+    #[test]
+    fn a_run_keeps_a_few_hundred_bytes_in_memory() {
+        let activity = std::mem::size_of::<crate::model::Activity>();
+        let core = std::mem::size_of::<RunCore>();
+        assert!(
+            core <= 448 && activity <= 576,
+            "RunCore {core} B, Activity {activity} B"
+        );
+        assert!(core < std::mem::size_of::<RunFacts>() / 2);
+    }
+}

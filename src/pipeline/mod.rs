@@ -208,7 +208,10 @@ pub(crate) fn run_with_cache<R>(
         // of its own: the facts kept for aggregation then lie together, not scattered among
         // the pages of the samples the workers allocate and free, which would hold on to
         // those pages.
-        let (done_tx, done_rx) = channel::<Outcome>();
+        // Bounded, so that a main thread falling behind holds back the workers rather than
+        // queueing every outcome in full; loosely, since a full queue wakes a worker for every
+        // outcome taken (a bound of 4 made a warm ten-year run 10 % slower).
+        let (done_tx, done_rx) = sync_channel::<Outcome>(256);
         let workers = scope.spawn(move || {
             pool.install(|| {
                 rx.into_iter().par_bridge().for_each_with(
