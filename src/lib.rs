@@ -83,6 +83,7 @@ pub fn run(cli: Cli) -> Result<u8, Fatal> {
 
 fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let started = Instant::now();
+    memory::make_polars_zeroes_early();
     let cfg = match &args.config {
         Some(path) => Config::from_file(path).map_err(Fatal::usage)?,
         None => Config::default(),
