@@ -124,7 +124,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let input_bytes = discover::total_bytes(&inputs);
 
-    let (cache, mut cache_notes) = if args.no_cache {
+    let (cache, mut notes) = if args.no_cache {
         (None, Vec::new())
     } else {
         let dir = args
@@ -152,7 +152,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let from_cache = pass.outcomes.iter().filter(|o| o.from_cache).count();
     if let Some(c) = &cache {
         if let Some(e) = &pass.stored.1 {
-            cache_notes.push(format!(
+            notes.push(format!(
                 "the cache {} could not be updated ({e}); the report is complete",
                 c.file().display()
             ));
@@ -172,7 +172,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             .confirmed(&pass.confirmed)
             .and_then(|()| c.prune(&roots, &seen));
         if let Err(e) = tidy {
-            cache_notes.push(format!(
+            notes.push(format!(
                 "the cache could not be tidied ({e}); the report is complete"
             ));
         }
@@ -207,7 +207,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     )
     .map_err(Fatal::failure)?;
     if let Some(problem) = spill.problem() {
-        cache_notes.push(format!(
+        notes.push(format!(
             "the runs' facts were kept in memory, not in the output folder ({problem}); the \
              report is complete"
         ));
@@ -259,7 +259,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
     summary.gear_log = gear_log.map(|g| (g.path, g.spans.len(), g.errors));
     summary.cache = cache_file.map(|f| (f, from_cache, pass_stored));
-    summary.cache_notes = cache_notes;
+    summary.notes = notes;
     // Diary lines left out are errors in the runner's own file: shown even with --quiet, once
     // the progress bar is gone.
     let _ = std::io::stderr().write_all(summary.render_diary_errors().as_bytes());

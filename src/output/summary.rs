@@ -54,8 +54,9 @@ pub(crate) struct Summary {
     /// The result cache: its file, the inputs taken from it and the fresh results stored in
     /// it; `None` without a cache.
     pub(crate) cache: Option<(PathBuf, usize, usize)>,
-    /// What went wrong with the cache (rebuilt, not updated), a sentence each, for stderr.
-    pub(crate) cache_notes: Vec<String>,
+    /// What went wrong with the cache (rebuilt, not updated) or the spill file (runs kept in
+    /// memory), a sentence each, for stderr.
+    pub(crate) notes: Vec<String>,
 }
 
 impl Summary {
@@ -133,7 +134,7 @@ impl Summary {
         for e in self.gear_log.iter().flat_map(|d| &d.2) {
             let _ = writeln!(o, "fitrisk: error: gear log {e} (line left out)");
         }
-        for note in &self.cache_notes {
+        for note in &self.notes {
             let _ = writeln!(o, "fitrisk: warning: {note}");
         }
         for (source, _, errors, ignored) in &self.exports {
