@@ -208,8 +208,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     .map_err(Fatal::failure)?;
     if let Some(problem) = spill.problem() {
         notes.push(format!(
-            "the runs' facts were kept in memory, not in the output folder ({problem}); the \
-             report is complete"
+            "runs' facts were kept in memory instead of a temporary file in the output \
+             folder ({problem}); the report is complete"
         ));
     }
     drop(spill);

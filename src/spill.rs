@@ -127,7 +127,7 @@ impl Spill {
             }
             Err(e) => {
                 self.writable = false;
-                self.problem = Some(format!("cannot write its temporary file: {e}"));
+                self.problem = Some(format!("cannot write the temporary file: {e}"));
             }
         }
     }
@@ -288,7 +288,7 @@ mod tests {
             spill
                 .problem()
                 .unwrap()
-                .starts_with("cannot write its temporary file"),
+                .starts_with("cannot write the temporary file"),
             "{:?}",
             spill.problem()
         );
