@@ -1,4 +1,5 @@
-//! Frames: the report's rows as polars `DataFrame`s, one per output table.
+//! Frames: the report's rows as polars `DataFrame`s, one or more per output table (the
+//! activities and segments a frame per [`RUNS_PER_FRAME`] runs, from the facts read back).
 //!
 //! Column names carry their units (`_m`, `_s`, `_spm`, `_mps`, `_pct`); times are written as
 //! UTC plus the athlete's local offset, never in the parsing machine's zone. The README's
