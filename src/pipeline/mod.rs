@@ -262,9 +262,15 @@ pub(crate) fn copied_here(o: Outcome) -> Outcome {
 /// What the report keeps of `o`: its ledger row, copied here, and each run's [`RunCore`], its
 /// full facts put aside in `spill`.
 pub(crate) fn kept(o: Outcome, spill: &mut Spill) -> Kept {
+    // A new vector, not `into_iter().map().collect()`: that would reuse the worker's buffer
+    // (room for four full runs, 3.3 KB) for the cores, and keep it for the whole report.
+    let mut runs = Vec::with_capacity(o.runs.len());
+    for run in o.runs {
+        runs.push(spill.keep(run));
+    }
     Kept {
         row: o.row.clone(),
-        runs: o.runs.into_iter().map(|r| spill.keep(r)).collect(),
+        runs,
         from_cache: o.from_cache,
     }
 }
