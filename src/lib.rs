@@ -144,7 +144,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         threads,
         &bar,
         cache.as_ref(),
-        |o| pipeline::kept(o, &mut spill),
+        |o| spill.keep_outcome(o),
     );
     let captured = bar.finish();
     drop(inputs);

@@ -20,7 +20,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::mem;
 use std::path::Path;
 
-use crate::model::{RunCore, RunFacts, SpeedBins, Spilled};
+use crate::model::{Kept, Outcome, RunCore, RunFacts, SpeedBins, Spilled};
 
 /// Bytes gathered before they are written to the file.
 const BUFFER: usize = 64 << 10;
@@ -74,8 +74,24 @@ impl Spill {
         self.problem.as_deref()
     }
 
+    /// What the report keeps in memory of `o`: its ledger row, copied here, and each run's
+    /// [`RunCore`], its full facts put aside.
+    pub(crate) fn keep_outcome(&mut self, o: Outcome) -> Kept {
+        // A new vector, not `into_iter().map().collect()`: that would reuse the worker's buffer
+        // (room for four full runs, 3.3 KB) for the cores, and keep it for the whole report.
+        let mut runs = Vec::with_capacity(o.runs.len());
+        for run in o.runs {
+            runs.push(self.keep(run));
+        }
+        Kept {
+            row: o.row.clone(),
+            runs,
+            from_cache: o.from_cache,
+        }
+    }
+
     /// Puts `run` aside and returns what stays in memory of it.
-    pub(crate) fn keep(&mut self, mut run: RunFacts) -> RunCore {
+    fn keep(&mut self, mut run: RunFacts) -> RunCore {
         let flat = mem::take(&mut run.downhill.flat_bins);
         let down = mem::take(&mut run.downhill.downhill_bins);
         let mut record = mem::take(&mut self.scratch);

@@ -22,7 +22,7 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &HistorySettings<'_>, week_start: 
     let mut spill = Spill::in_memory();
     let outcomes = outcomes
         .into_iter()
-        .map(|o| crate::pipeline::kept(o, &mut spill))
+        .map(|o| spill.keep_outcome(o))
         .collect();
     aggregate_beside(outcomes, &spill, cfg, week_start, Beside::default())
         .expect("runs put aside in memory read back")

@@ -19,8 +19,7 @@ use crate::cache::{self, Cache};
 use crate::config::FileSettings;
 use crate::discover::{self, Input, Member, Payload};
 use crate::fit;
-use crate::model::{ExportIndex, Failure, FileRow, Kept, Reason, Status};
-use crate::spill::Spill;
+use crate::model::{ExportIndex, Failure, FileRow, Reason, Status};
 
 pub use crate::model::Outcome;
 
@@ -253,26 +252,10 @@ pub(crate) fn run_with_cache<R>(
 }
 
 /// A copy of `o` allocated by the calling thread; the worker's own is freed.
-pub(crate) fn copied_here(o: Outcome) -> Outcome {
+fn copied_here(o: Outcome) -> Outcome {
     let copy = o.clone();
     drop(o);
     copy
-}
-
-/// What the report keeps of `o`: its ledger row, copied here, and each run's [`RunCore`], its
-/// full facts put aside in `spill`.
-pub(crate) fn kept(o: Outcome, spill: &mut Spill) -> Kept {
-    // A new vector, not `into_iter().map().collect()`: that would reuse the worker's buffer
-    // (room for four full runs, 3.3 KB) for the cores, and keep it for the whole report.
-    let mut runs = Vec::with_capacity(o.runs.len());
-    for run in o.runs {
-        runs.push(spill.keep(run));
-    }
-    Kept {
-        row: o.row.clone(),
-        runs,
-        from_cache: o.from_cache,
-    }
 }
 
 #[cfg(test)]
