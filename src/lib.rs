@@ -236,19 +236,17 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         }
     }
 
-    let page = output::html::render(
-        &tables,
-        &output::html::Thresholds {
-            acwr_low: cfg.load.acwr_low,
-            acwr_high: cfg.load.acwr_high,
-            low_cadence_spm: cfg.findings.low_cadence_spm,
-            pain_threshold: cfg.findings.pain_threshold,
-            pain_high: cfg.findings.pain_high,
-            retire_m: cfg.gear.retire_m,
-        },
-    );
+    let thresholds = output::html::Thresholds {
+        acwr_low: cfg.load.acwr_low,
+        acwr_high: cfg.load.acwr_high,
+        low_cadence_spm: cfg.findings.low_cadence_spm,
+        pain_threshold: cfg.findings.pain_threshold,
+        pain_high: cfg.findings.pain_high,
+        retire_m: cfg.gear.retire_m,
+    };
+    let page = output::html::render(&tables, &thresholds);
     written.push(
-        export::write_text_atomic(&args.output, "report.html", &page).map_err(Fatal::failure)?,
+        export::write_pieces_atomic(&args.output, "report.html", page).map_err(Fatal::failure)?,
     );
 
     let mut summary = Summary::new(&tables, input_bytes);

@@ -26,6 +26,11 @@ const FORMAT: i32 = 1;
 const BATCH: usize = 64;
 /// How long a writer waits for another process's transaction.
 const BUSY: Duration = Duration::from_secs(30);
+/// Each connection's page cache, KiB. Entries are read once each, by rowid, and written in
+/// batches: a larger cache (SQLite's default is 2 MiB per connection) would only fill with
+/// pages that are not read again, and grow the report's memory with the history until it is
+/// full. The operating system's file cache keeps the file's pages anyway.
+const PAGE_CACHE_KIB: i64 = 256;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
@@ -46,6 +51,8 @@ CREATE TABLE IF NOT EXISTS entries (
 pub(super) fn connect(file: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(file)?;
     conn.busy_timeout(BUSY)?;
+    // A negative size is in KiB.
+    conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     Ok(conn)
 }
 

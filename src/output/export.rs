@@ -346,6 +346,26 @@ pub(crate) fn write_text_atomic(dir: &Path, name: &str, text: &str) -> Result<Pa
     Ok(path)
 }
 
+/// Writes `name` in `dir` from `pieces`, each written before the next is made, then renames it
+/// into place (see [`write_text_atomic`]).
+pub(crate) fn write_pieces_atomic(
+    dir: &Path,
+    name: &str,
+    pieces: impl IntoIterator<Item = String>,
+) -> Result<PathBuf, WriteError> {
+    let path = dir.join(name);
+    atomically(&path, |out| {
+        pieces
+            .into_iter()
+            .try_for_each(|piece| out.write_all(piece.as_bytes()))
+            .map_err(|source| WriteError::Io {
+                path: path.clone(),
+                source,
+            })
+    })?;
+    Ok(path)
+}
+
 /// Runs `write` on a temporary file beside `path`, then renames it into place; the temporary
 /// file is removed on failure.
 fn atomically(

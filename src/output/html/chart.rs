@@ -92,11 +92,20 @@ fn svg(layout: Layout, draw: impl FnOnce(&Area<'_>) -> ChartResult) -> String {
 
 /// The chart in both layouts; CSS shows one.
 pub(super) fn both(draw: impl Fn(&Area<'_>, Layout) -> ChartResult) -> String {
-    format!(
-        "<div class=\"wide\">{}</div><div class=\"narrow\">{}</div>",
-        svg(WIDE, |a| draw(a, WIDE)),
-        svg(NARROW, |a| draw(a, NARROW))
-    )
+    // Joined without spare room: a long history's dot charts run to megabytes.
+    let wide = svg(WIDE, |a| draw(a, WIDE));
+    let narrow = svg(NARROW, |a| draw(a, NARROW));
+    let (open, middle, close) = (
+        "<div class=\"wide\">",
+        "</div><div class=\"narrow\">",
+        "</div>",
+    );
+    let mut o =
+        String::with_capacity(open.len() + wide.len() + middle.len() + narrow.len() + close.len());
+    for part in [open, &wide, middle, &narrow, close] {
+        o.push_str(part);
+    }
+    o
 }
 
 /// How a series looks in the legend.
@@ -129,7 +138,9 @@ pub(super) fn figure(
     caption: &str,
     data: &str,
 ) -> String {
-    let mut o = String::new();
+    // Room for the chart and a legend: grown by doubling, a long history's chart would take
+    // twice its size.
+    let mut o = String::with_capacity(chart.len() + 2048);
     let _ = write!(o, "<figure{data}><h3>{}</h3>", escape(title));
     if !legend.is_empty() {
         o.push_str("<ul class=\"legend\">");

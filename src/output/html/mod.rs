@@ -83,8 +83,32 @@ padding:0 .4em;font-size:.9em}\
 .high .sev{color:#b00020}.watch .sev{color:#a15c00}.advice{font-style:italic}\
 small{color:#555}";
 
-/// Renders the whole page.
-pub(crate) fn render(t: &Tables, th: &Thresholds) -> String {
+/// The page, a section at a time, in order: each is made only when the one before has been
+/// written, so the page is never whole in memory (a long history's charts are the larger part
+/// of it).
+pub(crate) fn render<'a>(t: &'a Tables, th: &'a Thresholds) -> impl Iterator<Item = String> + 'a {
+    let sections: [fn(&Tables, &Thresholds) -> String; 11] = [
+        head,
+        |t, _| read::section(t),
+        load::section,
+        pain::section,
+        gear::section,
+        |_, _| "<h2>Running form</h2>\n".to_string(),
+        |t, th| form::cadence(t, th.low_cadence_spm),
+        |t, _| form::downhill(t),
+        |t, _| form::surfaces(t),
+        |t, _| findings::section(t),
+        |_, _| {
+            "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from the \
+             network.</small></p>\n</body>\n</html>\n"
+                .to_string()
+        },
+    ];
+    sections.into_iter().map(move |section| section(t, th))
+}
+
+/// The page's head, title, figures at a glance and the note on what it is.
+fn head(t: &Tables, _: &Thresholds) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
@@ -119,19 +143,6 @@ pub(crate) fn render(t: &Tables, th: &Thresholds) -> String {
          The evidence that changing cadence prevents injury is still thin (Anderson et al. 2022). \
          Pain that is sharp, comes with swelling, or started with a pop needs a clinician, not a \
          chart.</p>\n",
-    );
-    o.push_str(&read::section(t));
-    o.push_str(&load::section(t, th));
-    o.push_str(&pain::section(t, th));
-    o.push_str(&gear::section(t, th));
-    o.push_str("<h2>Running form</h2>\n");
-    o.push_str(&form::cadence(t, th.low_cadence_spm));
-    o.push_str(&form::downhill(t));
-    o.push_str(&form::surfaces(t));
-    o.push_str(&findings::section(t));
-    o.push_str(
-        "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from the \
-         network.</small></p>\n</body>\n</html>\n",
     );
     o
 }
