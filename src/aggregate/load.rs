@@ -6,6 +6,8 @@
 //! last is present, including weeks without running. Ratios are evaluated on each week's last
 //! day from a daily series: distance, and session-RPE load (Foster et al. 2001).
 
+use std::collections::VecDeque;
+
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use crate::config::LoadSettings;
@@ -210,7 +212,8 @@ pub(super) fn srpe(r: &RunCore) -> Option<f64> {
     Some(r.rpe? * r.duration_s? / 60.0)
 }
 
-/// Sets each run's longest run of the lookback window and its spike flag.
+/// Sets each run's longest run of the lookback window and its spike flag. `activities` are in
+/// start order, so the window slides forward: each candidate enters it and leaves it once.
 pub(super) fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
     let window = cfg.long_run_lookback_days as i64 * 86_400;
     // Only runs of at least `long_run_min_prev_m` can be the longest to compare with: after a
@@ -224,13 +227,27 @@ pub(super) fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
         })
         .filter(|&(_, d)| d >= cfg.long_run_min_prev_m)
         .collect();
+    debug_assert!(
+        dated.windows(2).all(|w| w[0].0 <= w[1].0),
+        "runs in start order"
+    );
+    // The window's candidates that no later, longer one hides: distances strictly falling from
+    // the front, whose first is the window's longest.
+    let mut longest_first: VecDeque<(i64, f64)> = VecDeque::new();
+    let mut next = 0;
     for a in activities.iter_mut() {
         let Some(t) = a.run.start_utc else { continue };
-        let longest = dated
-            .iter()
-            .filter(|(u, _)| *u < t && *u >= t - window)
-            .map(|x| x.1)
-            .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+        while let Some(&(u, d)) = dated.get(next).filter(|(u, _)| *u < t) {
+            while longest_first.back().is_some_and(|&(_, e)| e <= d) {
+                longest_first.pop_back();
+            }
+            longest_first.push_back((u, d));
+            next += 1;
+        }
+        while longest_first.front().is_some_and(|&(u, _)| u < t - window) {
+            longest_first.pop_front();
+        }
+        let longest = longest_first.front().map(|&(_, d)| d);
         a.longest_prev_30d_m = longest;
         a.flag_long_run_spike = match (longest, a.run.distance_m) {
             (Some(l), Some(d)) if l > 0.0 => d > l * (1.0 + cfg.long_run_spike_pct / 100.0),
