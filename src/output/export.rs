@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::frames;
+use super::numbers::with_numbers_as_text;
 use super::xlsx::{self, XlsxFailure};
 use crate::cli::Formats;
 use crate::model::Tables;
@@ -143,14 +144,27 @@ struct CsvTable<'w> {
     header: bool,
 }
 
+/// Rows of a frame turned into text at a time for the CSV writer (see [`with_numbers_as_text`]):
+/// the text of a whole frame's numbers would take about a megabyte more.
+const CSV_ROWS: usize = 256;
+
 impl TableWriter for CsvTable<'_> {
     fn write(&mut self, df: &mut DataFrame) -> PolarsResult<()> {
-        CsvWriter::new(&mut *self.out)
-            .include_header(std::mem::take(&mut self.header))
-            .with_datetime_format(Some("%Y-%m-%d %H:%M:%S".into()))
-            .with_date_format(Some("%Y-%m-%d".into()))
-            .with_float_precision(Some(3))
-            .finish(df)
+        // At least once, so that an empty table still gets its header.
+        let mut offset = 0;
+        loop {
+            let len = CSV_ROWS.min(df.height() - offset);
+            let mut rows = with_numbers_as_text(&df.slice(offset as i64, len))?;
+            CsvWriter::new(&mut *self.out)
+                .include_header(std::mem::take(&mut self.header))
+                .with_datetime_format(Some("%Y-%m-%d %H:%M:%S".into()))
+                .with_date_format(Some("%Y-%m-%d".into()))
+                .finish(&mut rows)?;
+            offset += len;
+            if offset >= df.height() {
+                return Ok(());
+            }
+        }
     }
 
     fn finish(self: Box<Self>) -> PolarsResult<()> {

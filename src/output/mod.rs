@@ -5,6 +5,7 @@ pub(crate) mod capture;
 pub(crate) mod export;
 pub(crate) mod frames;
 pub(crate) mod html;
+mod numbers;
 pub(crate) mod progress;
 pub(crate) mod summary;
 pub(crate) mod xlsx;
