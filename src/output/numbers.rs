@@ -12,10 +12,13 @@ pub(super) fn with_numbers_as_text(df: &DataFrame) -> PolarsResult<DataFrame> {
         .columns()
         .iter()
         .map(|column| {
-            if column.dtype() != &DataType::Float64 {
-                return Ok(column.clone());
-            }
-            let values = column.f64()?;
+            // A 32-bit float widens exactly, and prints as it would.
+            let wide = match column.dtype() {
+                DataType::Float64 => column.clone(),
+                DataType::Float32 => column.cast(&DataType::Float64)?,
+                _ => return Ok(column.clone()),
+            };
+            let values = wide.f64()?;
             let mut out = StringChunkedBuilder::new(column.name().clone(), values.len());
             for v in values.iter() {
                 match v {
@@ -82,7 +85,37 @@ fn push_three_decimals(x: f64, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::push_three_decimals;
+    use super::*;
+
+    /// A frame written with its numbers as text reads as polars writes it with a float
+    /// precision of 3: missing values, 32-bit floats, text and whole numbers included.
+    #[test]
+    fn a_frame_writes_as_polars_writes_it_with_three_decimals() {
+        let mut df = DataFrame::new(
+            4,
+            vec![
+                Column::new(
+                    "a_m".into(),
+                    [Some(5000.0), None, Some(-0.0625), Some(1.0005)],
+                ),
+                Column::new("b".into(), [Some(1.5f32), Some(0.1), None, Some(-2.675)]),
+                Column::new("c".into(), [Some("x,y"), None, Some("z"), Some("1.000")]),
+                Column::new("d".into(), [1i64, 2, 3, 4]),
+            ],
+        )
+        .unwrap();
+        let write = |df: &mut DataFrame, precision: Option<usize>| {
+            let mut out = Vec::new();
+            CsvWriter::new(&mut out)
+                .with_float_precision(precision)
+                .finish(df)
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let ours = write(&mut with_numbers_as_text(&df).unwrap(), None);
+        assert_eq!(ours, write(&mut df, Some(3)));
+        assert!(ours.contains("-0.062,"), "{ours}");
+    }
 
     fn three(x: f64) -> String {
         let mut s = String::new();
