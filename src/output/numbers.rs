@@ -67,16 +67,16 @@ fn push_three_decimals(x: f64, out: &mut String) {
     }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut rest = n;
+    let mut left = n;
     for place in 0.. {
         if place == 3 {
             at -= 1;
             digits[at] = b'.';
         }
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 && place >= 3 {
+        digits[at] = b'0' + (left % 10) as u8;
+        left /= 10;
+        if left == 0 && place >= 3 {
             break;
         }
     }
