@@ -349,29 +349,21 @@ pub(crate) fn remove_if_file(path: &Path) -> Result<bool, WriteError> {
 
 /// Writes text to `dir/name` atomically. Returns the path.
 pub(crate) fn write_text_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, WriteError> {
-    let path = dir.join(name);
-    atomically(&path, |out| {
-        out.write_all(text.as_bytes())
-            .map_err(|source| WriteError::Io {
-                path: path.clone(),
-                source,
-            })
-    })?;
-    Ok(path)
+    write_pieces_atomic(dir, name, [text])
 }
 
 /// Writes `name` in `dir` from `pieces`, each written before the next is made, then renames it
-/// into place (see [`write_text_atomic`]).
+/// into place, atomically. Returns the path.
 pub(crate) fn write_pieces_atomic(
     dir: &Path,
     name: &str,
-    pieces: impl IntoIterator<Item = String>,
+    pieces: impl IntoIterator<Item = impl AsRef<str>>,
 ) -> Result<PathBuf, WriteError> {
     let path = dir.join(name);
     atomically(&path, |out| {
         pieces
             .into_iter()
-            .try_for_each(|piece| out.write_all(piece.as_bytes()))
+            .try_for_each(|piece| out.write_all(piece.as_ref().as_bytes()))
             .map_err(|source| WriteError::Io {
                 path: path.clone(),
                 source,
