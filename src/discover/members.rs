@@ -64,7 +64,10 @@ pub(crate) fn read_file(path: &std::path::Path, kind: Kind, max: u64) -> Result<
     match kind {
         Kind::FitGz => gunzip(file, max),
         _ => {
-            let mut buf = Vec::new();
+            // Sized from the file's length: through `take`, `read_to_end` has no size hint and
+            // would grow the buffer by doubling, copying the file again at each step.
+            let len = file.metadata().map_or(0, |m| m.len());
+            let mut buf = Vec::with_capacity(len.min(max + 1) as usize);
             file.take(max + 1).read_to_end(&mut buf).map_err(io_error)?;
             check_size(buf, max)
         }
