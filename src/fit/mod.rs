@@ -21,6 +21,11 @@ pub(crate) mod time;
 pub use crate::model::Decoded;
 pub use stream::decode;
 
+/// The integration tests' FIT writer, for files whose every field is known.
+#[cfg(test)]
+#[path = "../../tests/support/fitwriter.rs"]
+mod fitwriter;
+
 #[cfg(test)]
 mod tests {
     use fitparser::FitDataRecord;
@@ -60,6 +65,64 @@ mod tests {
         assert!(err.detail.contains("nothing decoded"), "{}", err.detail);
     }
 
+    /// Asserts that fitrisk's samples of `bytes` are what fitparser's full profile decoding
+    /// gives, record for record and column for column; returns the records with running
+    /// dynamics.
+    fn assert_records_match(name: &str, bytes: &[u8]) -> usize {
+        let mut dynamics = 0;
+        let ours = decode(bytes).unwrap().samples;
+        let theirs: Vec<FitDataRecord> = fitparser::from_bytes(bytes)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.kind().as_u16() == mesg::RECORD)
+            .collect();
+        assert_eq!(ours.len(), theirs.len(), "{name}: record count");
+        for (i, rec) in theirs.iter().enumerate() {
+            let get = |field: &str| {
+                rec.fields()
+                    .iter()
+                    .find(|f| f.name() == field)
+                    .and_then(|f| num(f.value()))
+            };
+            let same = |a: f64, b: Option<f64>, what: &str| match b {
+                Some(b) => assert!((a - b).abs() < 1e-6, "{name} #{i} {what}: {a} vs {b}"),
+                None => assert!(a.is_nan(), "{name} #{i} {what}: {a} vs none"),
+            };
+            assert_eq!(Some(ours.t[i] as f64), get("timestamp"), "{name} #{i} time");
+            same(ours.distance_m[i], get("distance"), "distance");
+            same(
+                ours.altitude_m[i],
+                get("enhanced_altitude").or(get("altitude")),
+                "altitude",
+            );
+            same(
+                ours.speed_mps[i],
+                get("enhanced_speed").or(get("speed")),
+                "speed",
+            );
+            let cad = get("cadence").map(|c| c + get("fractional_cadence").unwrap_or(0.0));
+            same(ours.cadence_raw[i], cad, "cadence");
+            same(ours.heart_rate[i], get("heart_rate"), "heart rate");
+            // fitparser gives positions in semicircles; (0, 0) means no fix.
+            let deg = |f: &str| {
+                let (la, lo) = (get("position_lat"), get("position_long"));
+                let fix = matches!((la, lo), (Some(a), Some(o)) if a != 0.0 || o != 0.0);
+                get(f).filter(|_| fix).map(|x| x * 180.0 / 2_147_483_648.0)
+            };
+            same(ours.lat_deg[i], deg("position_lat"), "latitude");
+            same(ours.lon_deg[i], deg("position_long"), "longitude");
+            same(ours.step_length_mm[i], get("step_length"), "step length");
+            same(
+                ours.vertical_oscillation_mm[i],
+                get("vertical_oscillation"),
+                "vertical oscillation",
+            );
+            same(ours.stance_time_ms[i], get("stance_time"), "stance time");
+            dynamics += ours.stance_time_ms[i].is_finite() as usize;
+        }
+        dynamics
+    }
+
     /// The raw record path must give what fitparser's full profile decoding gives, record for
     /// record and column for column, on real files from several devices (compressed time
     /// stamps, compressed speed/distance, running dynamics and developer fields included).
@@ -78,60 +141,42 @@ mod tests {
         let mut dynamics = 0;
         for name in files {
             let bytes = std::fs::read(dir.join(name)).unwrap();
-            let ours = decode(&bytes).unwrap().samples;
-            let theirs: Vec<FitDataRecord> = fitparser::from_bytes(&bytes)
-                .unwrap()
-                .into_iter()
-                .filter(|r| r.kind().as_u16() == mesg::RECORD)
-                .collect();
-            assert_eq!(ours.len(), theirs.len(), "{name}: record count");
-            for (i, rec) in theirs.iter().enumerate() {
-                let get = |field: &str| {
-                    rec.fields()
-                        .iter()
-                        .find(|f| f.name() == field)
-                        .and_then(|f| num(f.value()))
-                };
-                let same = |a: f64, b: Option<f64>, what: &str| match b {
-                    Some(b) => assert!((a - b).abs() < 1e-6, "{name} #{i} {what}: {a} vs {b}"),
-                    None => assert!(a.is_nan(), "{name} #{i} {what}: {a} vs none"),
-                };
-                assert_eq!(Some(ours.t[i] as f64), get("timestamp"), "{name} #{i} time");
-                same(ours.distance_m[i], get("distance"), "distance");
-                same(
-                    ours.altitude_m[i],
-                    get("enhanced_altitude").or(get("altitude")),
-                    "altitude",
-                );
-                same(
-                    ours.speed_mps[i],
-                    get("enhanced_speed").or(get("speed")),
-                    "speed",
-                );
-                let cad = get("cadence").map(|c| c + get("fractional_cadence").unwrap_or(0.0));
-                same(ours.cadence_raw[i], cad, "cadence");
-                same(ours.heart_rate[i], get("heart_rate"), "heart rate");
-                // fitparser gives positions in semicircles; (0, 0) means no fix.
-                let deg = |f: &str| {
-                    let (la, lo) = (get("position_lat"), get("position_long"));
-                    let fix = matches!((la, lo), (Some(a), Some(o)) if a != 0.0 || o != 0.0);
-                    get(f).filter(|_| fix).map(|x| x * 180.0 / 2_147_483_648.0)
-                };
-                same(ours.lat_deg[i], deg("position_lat"), "latitude");
-                same(ours.lon_deg[i], deg("position_long"), "longitude");
-                same(ours.step_length_mm[i], get("step_length"), "step length");
-                same(
-                    ours.vertical_oscillation_mm[i],
-                    get("vertical_oscillation"),
-                    "vertical oscillation",
-                );
-                same(ours.stance_time_ms[i], get("stance_time"), "stance time");
-                dynamics += ours.stance_time_ms[i].is_finite() as usize;
-            }
+            dynamics += assert_records_match(name, &bytes);
         }
         assert!(
             dynamics > 100,
             "running dynamics seen in {dynamics} records"
         );
+    }
+    /// A record with a field fitrisk reads stored as an array (speed, heart rate) goes through
+    /// fitparser's profile decoding, which expands components from the array; a record with
+    /// an array only in a field fitrisk does not read (a power phase) stays on the raw path.
+    /// Either way both paths give the same samples.
+    #[test]
+    fn records_with_arrays_match_fitparsers_decoding() {
+        use super::fitwriter::{base_type, Field, FitBuilder};
+        let array = |num, base_type, bytes: &[u8]| Field {
+            num,
+            base_type,
+            bytes: bytes.to_vec(),
+        };
+        let mut b = FitBuilder::new();
+        b.message(0, mesg::FILE_ID, &[Field::enum_(0, 4)]);
+        for i in 0..40u16 {
+            let ts = Field::u32(253, 1_000_000_000 + u32::from(i));
+            let hr = Field::u8(3, 120 + i as u8);
+            let speed = Field::u16(6, 3000 + 10 * i);
+            let fields = match i % 4 {
+                0 => vec![ts, hr, speed],
+                1 => {
+                    let two = [(3000 + i).to_le_bytes(), 3100u16.to_le_bytes()].concat();
+                    vec![ts, hr, array(6, base_type::UINT16, &two)]
+                }
+                2 => vec![ts, array(3, base_type::UINT8, &[130, 131]), speed],
+                _ => vec![ts, hr, speed, array(69, base_type::UINT8, &[1, 2, 3, 4])],
+            };
+            b.message(1 + (i % 4) as u8, mesg::RECORD, &fields);
+        }
+        assert_records_match("records with arrays", &b.finish());
     }
 }
