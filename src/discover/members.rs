@@ -66,8 +66,11 @@ pub(crate) fn read_file(path: &std::path::Path, kind: Kind, max: u64) -> Result<
         _ => {
             // Sized from the file's length: through `take`, `read_to_end` has no size hint and
             // would grow the buffer by doubling, copying the file again at each step.
+            // Asked for softly: memory refused here is refused again, as an error, by
+            // `read_to_end`.
             let len = file.metadata().map_or(0, |m| m.len());
-            let mut buf = Vec::with_capacity(len.min(max + 1) as usize);
+            let mut buf = Vec::new();
+            let _ = buf.try_reserve_exact(usize::try_from(len.min(max + 1)).unwrap_or(0));
             file.take(max + 1).read_to_end(&mut buf).map_err(io_error)?;
             check_size(buf, max)
         }

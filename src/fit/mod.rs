@@ -148,10 +148,10 @@ mod tests {
             "running dynamics seen in {dynamics} records"
         );
     }
-    /// A record with a field fitrisk reads stored as an array (speed, heart rate) goes through
-    /// fitparser's profile decoding, which expands components from the array; a record with
-    /// an array only in a field fitrisk does not read (a power phase) stays on the raw path.
-    /// Either way both paths give the same samples.
+    /// Records with arrays give fitparser's own samples: a speed array (fitparser expands
+    /// `enhanced_speed` from it, so taking it raw would lose the speed), a heart-rate array,
+    /// and an array in a field fitrisk does not read (a power phase). Which path each takes is
+    /// checked by the next test.
     #[test]
     fn records_with_arrays_match_fitparsers_decoding() {
         use super::fitwriter::{base_type, Field, FitBuilder};
@@ -178,5 +178,59 @@ mod tests {
             b.message(1 + (i % 4) as u8, mesg::RECORD, &fields);
         }
         assert_records_match("records with arrays", &b.finish());
+    }
+    /// Which records take the raw path, message by message: a plain record and one with an
+    /// array only in a field not read do; one with an array in a read field (speed, heart
+    /// rate) or in its time stamp, or with compressed speed/distance, goes to fitparser's
+    /// profile decoding.
+    #[test]
+    fn only_records_with_arrays_in_read_fields_leave_the_raw_path() {
+        use super::fitwriter::{base_type, Field, FitBuilder};
+        use super::records::RawRecord;
+        use fitparser::de::{FitObject, FitStreamProcessor};
+        let array = |num, base_type, bytes: &[u8]| Field {
+            num,
+            base_type,
+            bytes: bytes.to_vec(),
+        };
+        let ts = || Field::u32(253, 1_000_000_000);
+        let cases: Vec<(Vec<Field>, bool)> = vec![
+            (vec![ts(), Field::u8(3, 120), Field::u16(6, 3000)], true),
+            (
+                vec![
+                    ts(),
+                    Field::u8(3, 120),
+                    array(69, base_type::UINT8, &[1, 2]),
+                ],
+                true,
+            ),
+            (
+                vec![ts(), array(6, base_type::UINT16, &[1, 2, 3, 4])],
+                false,
+            ),
+            (vec![ts(), array(3, base_type::UINT8, &[130, 131])], false),
+            (
+                vec![array(253, base_type::UINT32, &[1, 0, 0, 0, 2, 0, 0, 0])],
+                false,
+            ),
+            (vec![ts(), array(8, base_type::UINT8, &[1, 2, 3])], false),
+        ];
+        let mut b = FitBuilder::new();
+        for (i, (fields, _)) in cases.iter().enumerate() {
+            b.message(i as u8, mesg::RECORD, fields);
+        }
+        let bytes = b.finish();
+        let mut proc = FitStreamProcessor::new();
+        let mut buf = bytes.as_slice();
+        let mut raw = Vec::new();
+        while !buf.is_empty() {
+            let (rest, obj) = proc.deserialize_next(buf).unwrap();
+            if let FitObject::DataMessage(msg) = obj {
+                raw.push(RawRecord::read(&msg).is_some());
+            }
+            buf = rest;
+        }
+        let expected: Vec<bool> = cases.iter().map(|c| c.1).collect();
+        assert_eq!(raw, expected);
     }
 }

@@ -107,7 +107,10 @@ const SLOT: [u8; 256] = {
     let mut slot = [UNREAD_AT as u8; 256];
     let mut i = 0;
     while i < READ.len() {
-        slot[READ[i].num as usize] = i as u8;
+        let num = READ[i].num;
+        assert!(num != TIMESTAMP.num && num != record::COMPRESSED_SPEED_DISTANCE.num);
+        assert!(slot[num as usize] == UNREAD_AT as u8, "a field read twice");
+        slot[num as usize] = i as u8;
         i += 1;
     }
     slot[TIMESTAMP.num as usize] = TIMESTAMP_AT as u8;
