@@ -148,6 +148,7 @@ mod tests {
             "running dynamics seen in {dynamics} records"
         );
     }
+
     /// Records with arrays give fitparser's own samples: a speed array (fitparser expands
     /// `enhanced_speed` from it, so taking it raw would lose the speed), a heart-rate array,
     /// and an array in a field fitrisk does not read (a power phase). Which path each takes is
@@ -155,11 +156,6 @@ mod tests {
     #[test]
     fn records_with_arrays_match_fitparsers_decoding() {
         use super::fitwriter::{base_type, Field, FitBuilder};
-        let array = |num, base_type, bytes: &[u8]| Field {
-            num,
-            base_type,
-            bytes: bytes.to_vec(),
-        };
         let mut b = FitBuilder::new();
         b.message(0, mesg::FILE_ID, &[Field::enum_(0, 4)]);
         for i in 0..40u16 {
@@ -170,15 +166,21 @@ mod tests {
                 0 => vec![ts, hr, speed],
                 1 => {
                     let two = [(3000 + i).to_le_bytes(), 3100u16.to_le_bytes()].concat();
-                    vec![ts, hr, array(6, base_type::UINT16, &two)]
+                    vec![ts, hr, Field::array(6, base_type::UINT16, &two)]
                 }
-                2 => vec![ts, array(3, base_type::UINT8, &[130, 131]), speed],
-                _ => vec![ts, hr, speed, array(69, base_type::UINT8, &[1, 2, 3, 4])],
+                2 => vec![ts, Field::array(3, base_type::UINT8, &[130, 131]), speed],
+                _ => vec![
+                    ts,
+                    hr,
+                    speed,
+                    Field::array(69, base_type::UINT8, &[1, 2, 3, 4]),
+                ],
             };
             b.message(1 + (i % 4) as u8, mesg::RECORD, &fields);
         }
         assert_records_match("records with arrays", &b.finish());
     }
+
     /// Which records take the raw path, message by message: a plain record and one with an
     /// array only in a field not read do; one with an array in a read field (speed, heart
     /// rate) or in its time stamp, or with compressed speed/distance, goes to fitparser's
@@ -188,11 +190,6 @@ mod tests {
         use super::fitwriter::{base_type, Field, FitBuilder};
         use super::records::RawRecord;
         use fitparser::de::{FitObject, FitStreamProcessor};
-        let array = |num, base_type, bytes: &[u8]| Field {
-            num,
-            base_type,
-            bytes: bytes.to_vec(),
-        };
         let ts = || Field::u32(253, 1_000_000_000);
         let cases: Vec<(Vec<Field>, bool)> = vec![
             (vec![ts(), Field::u8(3, 120), Field::u16(6, 3000)], true),
@@ -200,20 +197,30 @@ mod tests {
                 vec![
                     ts(),
                     Field::u8(3, 120),
-                    array(69, base_type::UINT8, &[1, 2]),
+                    Field::array(69, base_type::UINT8, &[1, 2]),
                 ],
                 true,
             ),
             (
-                vec![ts(), array(6, base_type::UINT16, &[1, 2, 3, 4])],
+                vec![ts(), Field::array(6, base_type::UINT16, &[1, 2, 3, 4])],
                 false,
             ),
-            (vec![ts(), array(3, base_type::UINT8, &[130, 131])], false),
             (
-                vec![array(253, base_type::UINT32, &[1, 0, 0, 0, 2, 0, 0, 0])],
+                vec![ts(), Field::array(3, base_type::UINT8, &[130, 131])],
                 false,
             ),
-            (vec![ts(), array(8, base_type::UINT8, &[1, 2, 3])], false),
+            (
+                vec![Field::array(
+                    253,
+                    base_type::UINT32,
+                    &[1, 0, 0, 0, 2, 0, 0, 0],
+                )],
+                false,
+            ),
+            (
+                vec![ts(), Field::array(8, base_type::UINT8, &[1, 2, 3])],
+                false,
+            ),
         ];
         let mut b = FitBuilder::new();
         for (i, (fields, _)) in cases.iter().enumerate() {

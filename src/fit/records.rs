@@ -144,26 +144,18 @@ impl RawRecord {
         for (&n, v) in msg.fields() {
             at[SLOT[n as usize] as usize] = Some(v);
         }
-        if at[COMPRESSED_AT].is_some() {
+        let array_read = at[..=TIMESTAMP_AT]
+            .iter()
+            .any(|v| matches!(v, Some(Value::Array(_))));
+        if array_read || at[COMPRESSED_AT].is_some() {
             return None;
         }
         let mut raw = RawRecord {
-            timestamp: None,
+            timestamp: at[TIMESTAMP_AT].and_then(raw_int),
             values: [None; READ.len()],
         };
         for (slot, field) in READ.iter().enumerate() {
-            if let Some(v) = at[slot] {
-                if matches!(v, Value::Array(_)) {
-                    return None;
-                }
-                raw.values[slot] = num(v).map(|x| field.apply(x));
-            }
-        }
-        if let Some(v) = at[TIMESTAMP_AT] {
-            if matches!(v, Value::Array(_)) {
-                return None;
-            }
-            raw.timestamp = raw_int(v);
+            raw.values[slot] = at[slot].and_then(num).map(|x| field.apply(x));
         }
         Some(raw)
     }

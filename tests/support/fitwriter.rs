@@ -323,6 +323,15 @@ impl Field {
             bytes,
         }
     }
+    /// An array field: `bytes` holds its elements of base type `base_type`, little-endian,
+    /// one after the other (the definition's size is a multiple of the type's).
+    pub fn array(num: u8, base_type: u8, bytes: &[u8]) -> Field {
+        Field {
+            num,
+            base_type,
+            bytes: bytes.to_vec(),
+        }
+    }
     /// A field of base type `base_type` filled with that type's invalid value
     /// (decoders treat it as absent).
     pub fn invalid(num: u8, base_type: u8) -> Field {
