@@ -170,14 +170,13 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             .collect();
         let tidy = c
             .confirmed(&pass.confirmed)
-            .and_then(|()| c.prune(&roots, &seen));
+            .and_then(|()| c.prune(&roots, seen));
         if let Err(e) = tidy {
             notes.push(format!(
                 "the cache could not be tidied ({e}); the report is complete"
             ));
         }
     }
-    // The cache's index of every file it holds is not needed past this point.
     let cache_file = cache.map(|c| c.file().to_path_buf());
     let pass_stored = pass.stored.0;
     let (outcomes, exports) = (pass.outcomes, pass.indexes);

@@ -172,6 +172,27 @@ fn a_damaged_cache_is_rebuilt() {
 }
 
 #[test]
+fn a_cache_damaged_past_its_header_is_rebuilt_too() {
+    rebuilt_from(
+        |db| {
+            // Page 2 is the entries table's root: the header is intact, the table is not.
+            // Opening the cache walks the table, so this is found before the pass, not by
+            // each look-up failing on its own.
+            let mut bytes = fs::read(db).unwrap();
+            let page: usize = u16::from_be_bytes([bytes[16], bytes[17]]).into();
+            assert!(bytes.len() >= 3 * page, "{} bytes", bytes.len());
+            for b in &mut bytes[page..2 * page] {
+                *b = 0x5a;
+            }
+            fs::write(db, bytes).unwrap();
+            let _ = fs::remove_file(PathBuf::from(format!("{}-wal", db.display())));
+        },
+        "corrupt",
+        "damaged or not a database",
+    );
+}
+
+#[test]
 fn another_programs_database_is_moved_aside() {
     rebuilt_from(
         |db| {

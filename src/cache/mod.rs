@@ -17,7 +17,6 @@
 
 mod store;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -41,19 +40,19 @@ pub(crate) const RACY_NS: i64 = 2_000_000_000;
 /// The build this binary is: its version and a hash of its sources (`build.rs`).
 const BUILD_ID: &str = env!("FITRISK_BUILD_ID");
 
-/// An open cache: where it is, what its entries must match, and what it holds.
+/// An open cache: where it is, what its entries must match, and the last entry it held when
+/// opened. Nothing of the entries is kept in memory: each file is looked up as discovery finds
+/// it, so memory does not grow with the history (README, Memory).
 pub struct Cache {
     file: PathBuf,
     context: [u8; 16],
-    index: HashMap<String, Indexed>,
+    last_rowid: i64,
 }
 
-/// What the cache knows of one file without reading its entry.
+/// What the cache knows of one file besides its outcome.
 #[derive(Clone, Debug)]
 pub(crate) struct Indexed {
     rowid: i64,
-    /// Stored by this build with these settings.
-    current: bool,
     stamp: Stamp,
     content: [u8; 16],
     read_ns: i64,
@@ -124,19 +123,11 @@ impl Cache {
             return (None, notes);
         }
         match store::open_index(&file, &mut notes) {
-            Ok(rows) => {
-                let context = context(cfg);
-                let index = rows
-                    .into_iter()
-                    .map(|(source, mut e, ctx)| {
-                        e.current = ctx == context;
-                        (source, e)
-                    })
-                    .collect();
+            Ok(last_rowid) => {
                 let cache = Cache {
                     file,
-                    context,
-                    index,
+                    context: context(cfg),
+                    last_rowid,
                 };
                 (Some(cache), notes)
             }
@@ -178,16 +169,18 @@ impl Cache {
     }
 
     /// Removes the entries of files under `roots` (as `source` names them) that were not found
-    /// this time: the files were deleted or moved. Returns how many.
-    pub(crate) fn prune(&self, roots: &[String], seen: &[&str]) -> Result<usize, String> {
-        let seen: std::collections::HashSet<&str> = seen.iter().copied().collect();
-        let gone: Vec<i64> = self
-            .index
-            .iter()
-            .filter(|(source, _)| !seen.contains(source.as_str()))
-            .filter(|(source, _)| roots.iter().any(|r| under(source, r)))
-            .map(|(_, e)| e.rowid)
-            .collect();
+    /// this time (`seen`): the files were deleted or moved. Entries stored since the cache was
+    /// opened are left alone (this run's are all seen; another run's are its own). Returns how
+    /// many.
+    pub(crate) fn prune(&self, roots: &[String], mut seen: Vec<&str>) -> Result<usize, String> {
+        seen.sort_unstable();
+        let mut gone = Vec::new();
+        store::each_source(&self.file, self.last_rowid, |rowid, source| {
+            if seen.binary_search(&source).is_err() && roots.iter().any(|r| under(source, r)) {
+                gone.push(rowid);
+            }
+        })
+        .map_err(|e| e.to_string())?;
         if gone.is_empty() {
             return Ok(0);
         }
@@ -225,10 +218,11 @@ impl Reader<'_> {
         whole: Option<(&Path, Kind)>,
         max_bytes: u64,
     ) -> Option<Vec<u8>> {
-        let e = self.cache.index.get(source)?;
-        if !e.current || e.stamp != stamp {
-            return None;
-        }
+        let conn = self.conn.as_ref()?;
+        let context = &self.cache.context[..];
+        let (e, blob) =
+            store::lookup(conn, source, |e, ctx| ctx == context && e.stamp == stamp).ok()??;
+        let (blob, check) = blob?;
         let racy = stamp.mtime_ns.max(stamp.ctime_ns) > e.read_ns - RACY_NS;
         if racy {
             let (path, kind) = whole?;
@@ -238,7 +232,6 @@ impl Reader<'_> {
             }
             self.confirmed.push(e.rowid);
         }
-        let (blob, check) = store::entry(self.conn.as_ref()?, e.rowid).ok()??;
         (xxh3_64(&blob) as i64 == check).then_some(blob)
     }
 }

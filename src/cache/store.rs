@@ -73,13 +73,13 @@ fn classify(e: rusqlite::Error) -> Problem {
     }
 }
 
-type Row = (String, Indexed, [u8; 16]);
-
-/// Opens the cache file, creating it, and returns every entry's index row with its context.
-/// A file that is not a usable cache is moved aside (with a note) and a new one made.
-pub(super) fn open_index(file: &Path, notes: &mut Vec<String>) -> Result<Vec<Row>, String> {
+/// Opens the cache file, creating it, reads every entry's stamp once (a damaged table is
+/// found here, not half-way through the pass) and returns the largest rowid: entries stored
+/// after this are this run's own, or another run's. A file that is not a usable cache is moved
+/// aside (with a note) and a new one made.
+pub(super) fn open_index(file: &Path, notes: &mut Vec<String>) -> Result<i64, String> {
     match try_open(file) {
-        Ok(rows) => Ok(rows),
+        Ok(last) => Ok(last),
         Err(Problem::Fatal(why)) => Err(why),
         Err(Problem::Unusable(what, why)) => {
             let aside = move_aside(file, what)?;
@@ -95,7 +95,7 @@ pub(super) fn open_index(file: &Path, notes: &mut Vec<String>) -> Result<Vec<Row
     }
 }
 
-fn try_open(file: &Path) -> Result<Vec<Row>, Problem> {
+fn try_open(file: &Path) -> Result<i64, Problem> {
     let conn = connect(file).map_err(classify)?;
     let app: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -135,40 +135,85 @@ fn try_open(file: &Path) -> Result<Vec<Row>, Problem> {
         // Ours, in this format: a table someone dropped is simply made again.
         conn.execute_batch(SCHEMA).map_err(classify)?;
     }
+    // Every entry's stamp, read and let go: the table's pages are all walked here, so a
+    // damaged one is reported and the cache rebuilt now. Nothing is kept: each file is looked
+    // up by its source as discovery finds it (`lookup`).
     let mut stmt = conn
-        .prepare(
-            "SELECT rowid, source, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns
-             FROM entries",
-        )
+        .prepare("SELECT rowid, source, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns FROM entries")
         .map_err(classify)?;
-    let rows = stmt
-        .query_map([], |r| {
-            let blob16 = |i: usize| -> rusqlite::Result<[u8; 16]> {
-                let v: Vec<u8> = r.get(i)?;
-                Ok(v.try_into().unwrap_or([0; 16]))
-            };
-            Ok((
-                r.get::<_, String>(1)?,
-                Indexed {
-                    rowid: r.get(0)?,
-                    current: false,
-                    stamp: Stamp {
-                        size: r.get::<_, i64>(3)? as u64,
-                        mtime_ns: r.get(4)?,
-                        ctime_ns: r.get(5)?,
-                        ino: r.get::<_, i64>(6)? as u64,
-                        dev: r.get::<_, i64>(7)? as u64,
-                    },
-                    content: blob16(8)?,
-                    read_ns: r.get(9)?,
-                },
-                blob16(2)?,
-            ))
-        })
-        .map_err(classify)?
-        .collect::<rusqlite::Result<Vec<Row>>>()
-        .map_err(classify)?;
-    Ok(rows)
+    let mut rows = stmt.query([]).map_err(classify)?;
+    let mut last = 0;
+    while let Some(r) = rows.next().map_err(classify)? {
+        last = last.max(r.get::<_, i64>(0).map_err(classify)?);
+        for i in 1..10 {
+            r.get_ref(i).map_err(classify)?;
+        }
+    }
+    Ok(last)
+}
+
+/// What the cache holds for `source`: its index row, its context, and the outcome blob with its
+/// checksum when `wanted` accepts the index row and context (the blob is not copied otherwise).
+pub(super) fn lookup(
+    conn: &Connection,
+    source: &str,
+    wanted: impl FnOnce(&Indexed, &[u8]) -> bool,
+) -> rusqlite::Result<Option<(Indexed, Option<(Vec<u8>, i64)>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns, outcome,
+         checksum FROM entries WHERE source = ?1",
+    )?;
+    stmt.query_row([source], |r| {
+        let blob16 = |i: usize| -> rusqlite::Result<[u8; 16]> {
+            Ok(blob(r, i)?.try_into().unwrap_or([0; 16]))
+        };
+        let e = Indexed {
+            rowid: r.get(0)?,
+            stamp: Stamp {
+                size: r.get::<_, i64>(2)? as u64,
+                mtime_ns: r.get(3)?,
+                ctime_ns: r.get(4)?,
+                ino: r.get::<_, i64>(5)? as u64,
+                dev: r.get::<_, i64>(6)? as u64,
+            },
+            content: blob16(7)?,
+            read_ns: r.get(8)?,
+        };
+        let outcome = if wanted(&e, blob(r, 1)?) {
+            Some((blob(r, 9)?.to_vec(), r.get(10)?))
+        } else {
+            None
+        };
+        Ok((e, outcome))
+    })
+    .optional()
+}
+
+/// Column `i` of `r`, a blob, borrowed.
+fn blob<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
+    let value = r.get_ref(i)?;
+    value
+        .as_blob()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
+}
+
+/// Calls `each` with the rowid and source of every entry up to rowid `last`.
+pub(super) fn each_source(
+    file: &Path,
+    last: i64,
+    mut each: impl FnMut(i64, &str),
+) -> rusqlite::Result<()> {
+    let conn = connect(file)?;
+    let mut stmt = conn.prepare("SELECT rowid, source FROM entries WHERE rowid <= ?1")?;
+    let mut rows = stmt.query([last])?;
+    while let Some(r) = rows.next()? {
+        let value = r.get_ref(1)?;
+        let source = value.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, value.data_type(), Box::new(e))
+        })?;
+        each(r.get(0)?, source);
+    }
+    Ok(())
 }
 
 /// Renames `file` (and its `-wal`, `-shm`) to `<file>.<what>`, replacing an earlier one.
@@ -184,16 +229,6 @@ fn move_aside(file: &Path, what: &str) -> Result<PathBuf, String> {
         }
     }
     Ok(aside)
-}
-
-/// The outcome blob of entry `rowid` and its checksum.
-pub(super) fn entry(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<(Vec<u8>, i64)>> {
-    conn.query_row(
-        "SELECT outcome, checksum FROM entries WHERE rowid = ?1",
-        [rowid],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
 }
 
 /// Sets the read time of entries by rowid, in one transaction.
