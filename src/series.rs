@@ -160,25 +160,143 @@ pub(crate) fn weighted_median_mean(values: &[f64], weights: &[f64]) -> Option<(f
         return None;
     }
     let mean = pairs.iter().map(|(v, w)| v * w).sum::<f64>() / total;
+    // Sample weights are whole seconds: then every sum of weights is exact, in any order, and
+    // selecting gives the very value sorting does, in linear time.
+    let whole = total < EXACT_SUMS_BELOW && pairs.iter().all(|p| p.1.fract() == 0.0);
+    let median = if whole {
+        selected_median(&mut pairs, total)
+    } else {
+        sorted_median(&mut pairs, total)
+    };
+    Some((median, mean, total))
+}
+
+/// Sums of whole numbers below this are exact in `f64`.
+const EXACT_SUMS_BELOW: f64 = 9_007_199_254_740_992.0; // 2^53
+
+/// The weighted median of `pairs` (value, weight > 0; finite values) weighing `total`:
+/// sorted by value, the first value at which the cumulative weight passes half the total, or
+/// the mean of it and the next value when the cumulative weight lands on half.
+fn sorted_median(pairs: &mut [(f64, f64)], total: f64) -> f64 {
     // Unstable: pairs of one value may change places, which only reorders the weights summed
     // within that value (the median is that value either way); twice as fast as a stable sort
     // on the many equal cadences of a run.
     pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let half = total / 2.0;
-    let mut acc = 0.0;
-    let mut median = pairs[pairs.len() - 1].0;
+    walk(pairs, 0.0, total / 2.0).unwrap_or(pairs[pairs.len() - 1].0)
+}
+
+/// [`sorted_median`]'s walk over sorted `pairs` from cumulative weight `below`; `None` when
+/// the cumulative weight never reaches `half`.
+fn walk(pairs: &[(f64, f64)], below: f64, half: f64) -> Option<f64> {
+    let mut acc = below;
     for (k, (v, w)) in pairs.iter().enumerate() {
         acc += w;
         if acc > half + 1e-9 {
-            median = *v;
-            break;
+            return Some(*v);
         }
         if (acc - half).abs() <= 1e-9 {
-            median = (v + pairs.get(k + 1).map_or(*v, |p| p.0)) / 2.0;
-            break;
+            return Some((v + pairs.get(k + 1).map_or(*v, |p| p.0)) / 2.0);
         }
     }
-    Some((median, mean, total))
+    None
+}
+
+/// [`sorted_median`] found by selection (quickselect), for weights whose sums are all exact
+/// (see [`weighted_median_mean`]): the answer is the same value, since the walk's tolerance
+/// then decides nothing. Values are compared as integers in [`f64::total_cmp`]'s order, each
+/// round weighs the values below and at a pivot, then moves only the side that holds the
+/// answer to the front, without branches (a run's cadences repeat and interleave, and a
+/// partition that branches on each comparison was no faster than sorting). A part that is
+/// small, or still large after as many rounds as a sort would take, is sorted and walked.
+fn selected_median(pairs: &mut [(f64, f64)], total: f64) -> f64 {
+    let half = total / 2.0;
+    let mut keys: Vec<(i64, f64)> = pairs.iter().map(|&(v, w)| (order_key(v), w)).collect();
+    // The answer lies in `keys[..n]`, which weighs `weight`; the pairs left behind below it
+    // weigh `below` (< half).
+    let (mut n, mut below, mut weight) = (keys.len(), 0.0, total);
+    let mut rounds = 2 * (usize::BITS - n.leading_zeros());
+    loop {
+        let part = &mut keys[..n];
+        if n <= 16 || rounds == 0 {
+            part.sort_unstable_by_key(|p| p.0);
+            for (to, &(k, w)) in pairs.iter_mut().zip(part.iter()) {
+                *to = (from_order_key(k), w);
+            }
+            // `part` weighs more than half with `below`: the walk ends inside it.
+            return walk(&pairs[..n], below, half).unwrap_or(pairs[n - 1].0);
+        }
+        rounds -= 1;
+        let pivot = pivot(part, (half - below) / weight);
+        let (mut w_less, mut w_equal) = (0.0, 0.0);
+        for &(k, w) in part.iter() {
+            w_less += only_if(k < pivot, w);
+            w_equal += only_if(k == pivot, w);
+        }
+        let value = from_order_key(pivot);
+        if below + w_less > half {
+            weight = w_less;
+            n = keep_front(part, |k| k < pivot);
+        } else if below + w_less == half {
+            // Half lands on the last of the smaller values: it and the pivot, the next.
+            let last = part.iter().map(|p| p.0).filter(|&k| k < pivot).max();
+            let last = last.expect("below < half, so the smaller values weigh something");
+            return (from_order_key(last) + value) / 2.0;
+        } else if below + w_less + w_equal > half {
+            return value;
+        } else if below + w_less + w_equal == half {
+            // Half lands on the last of the pivot's copies: the next value is the smallest
+            // larger one, which `part` holds since it weighs more than half with `below`.
+            let next = part.iter().map(|p| p.0).filter(|&k| k > pivot).min();
+            let next = next.expect("the part weighs more than half with below");
+            return (value + from_order_key(next)) / 2.0;
+        } else {
+            below += w_less + w_equal;
+            weight -= w_less + w_equal;
+            n = keep_front(part, |k| k > pivot);
+        }
+    }
+}
+
+/// `v` as an integer in [`f64::total_cmp`]'s order (the same bit trick).
+fn order_key(v: f64) -> i64 {
+    let b = v.to_bits() as i64;
+    b ^ (((b >> 63) as u64) >> 1) as i64
+}
+
+/// The value of an [`order_key`] (the trick undoes itself).
+fn from_order_key(k: i64) -> f64 {
+    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
+}
+
+/// A pivot near quantile `q` of `part`'s keys (at least 17): that quantile of 31 keys taken
+/// evenly across it. Cadences repeat, so a pivot close to the answer is often the answer, and
+/// the first round ends the search.
+fn pivot(part: &[(i64, f64)], q: f64) -> i64 {
+    const SAMPLE: usize = 31;
+    let s = SAMPLE.min(part.len());
+    let mut sample = [0_i64; SAMPLE];
+    for (j, k) in sample[..s].iter_mut().enumerate() {
+        *k = part[j * part.len() / s].0;
+    }
+    sample[..s].sort_unstable();
+    sample[((q.clamp(0.0, 1.0) * (s - 1) as f64).round() as usize).min(s - 1)]
+}
+
+/// `w` if `keep`, else 0, by a mask rather than a branch.
+fn only_if(keep: bool, w: f64) -> f64 {
+    f64::from_bits(w.to_bits() & u64::from(keep).wrapping_neg())
+}
+
+/// Moves the pairs whose key `keep`s to the front of `part`, in order, and returns how many;
+/// every pair is written, whether kept or not, so that no branch depends on the data.
+fn keep_front(part: &mut [(i64, f64)], keep: impl Fn(i64) -> bool) -> usize {
+    let mut kept = 0;
+    for i in 0..part.len() {
+        let p = part[i];
+        part[kept] = p;
+        kept += usize::from(keep(p.0));
+    }
+    kept
 }
 
 /// Weighted coefficient of variation, %, of the finite values where `mask` holds; `None` with
@@ -242,6 +360,79 @@ mod tests {
             weighted_median_mean(&[1.0, 2.0], &[1.0, 1.0]).unwrap().0,
             1.5
         );
+    }
+
+    /// Selection gives what sorting gives, value for value, on whole weights: many repeated
+    /// values, totals that split evenly (the mean of two neighbours), both zeros, slices long
+    /// enough to be partitioned several times.
+    #[test]
+    fn selecting_the_weighted_median_matches_sorting() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut ties, mut means) = (0, 0);
+        for case in 0..4000 {
+            let n = 1 + (next() % [8, 60, 400, 3000][case % 4]) as usize;
+            let spread = 1 + next() % [3, 12, 40, 1000][(case / 4) % 4];
+            let pairs: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    let v = match next() % 50 {
+                        0 => 0.0,
+                        1 => -0.0,
+                        _ => 150.0 + (next() % spread) as f64 / 2.0,
+                    };
+                    (v, (1 + next() % 10) as f64)
+                })
+                .collect();
+            let total: f64 = pairs.iter().map(|p| p.1).sum();
+            let sorted = sorted_median(&mut pairs.clone(), total);
+            let selected = selected_median(&mut pairs.clone(), total);
+            assert_eq!(
+                sorted.to_bits(),
+                selected.to_bits(),
+                "case {case}: {pairs:?}"
+            );
+            let mut s = pairs.clone();
+            s.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut acc = 0.0;
+            for (k, p) in s.iter().enumerate() {
+                acc += p.1;
+                if acc == total / 2.0 {
+                    ties += 1;
+                    means += usize::from(s.get(k + 1).is_some_and(|q| q.0 != p.0));
+                }
+            }
+        }
+        // The cases reach both ends of an even split.
+        assert!(
+            ties > 200 && means > 100,
+            "{ties} ties, {means} means of two values"
+        );
+    }
+
+    #[test]
+    fn order_keys_sort_as_total_cmp_and_give_their_values_back() {
+        let v = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -2.5,
+            -0.0,
+            0.0,
+            1e-310,
+            2.5,
+            171.5,
+            f64::MAX,
+        ];
+        for w in v.windows(2) {
+            assert!(order_key(w[0]) < order_key(w[1]), "{w:?}");
+        }
+        for x in v {
+            assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
+        }
     }
 
     #[test]

@@ -152,13 +152,17 @@ fn try_open(file: &Path) -> Result<i64, Problem> {
     Ok(last)
 }
 
-/// What the cache holds for `source`: its index row, its context, and the outcome blob with its
-/// checksum when `wanted` accepts the index row and context (the blob is not copied otherwise).
+/// An entry's outcome (postcard) and the checksum stored with it.
+pub(super) type Blob = (Vec<u8>, i64);
+
+/// What the cache holds for `source`: its index row, and the outcome with its checksum when
+/// `wanted` accepts the index row and the entry's context (the outcome is not copied
+/// otherwise).
 pub(super) fn lookup(
     conn: &Connection,
     source: &str,
     wanted: impl FnOnce(&Indexed, &[u8]) -> bool,
-) -> rusqlite::Result<Option<(Indexed, Option<(Vec<u8>, i64)>)>> {
+) -> rusqlite::Result<Option<(Indexed, Option<Blob>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT rowid, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns, outcome,
          checksum FROM entries WHERE source = ?1",

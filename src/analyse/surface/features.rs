@@ -47,16 +47,18 @@ pub(crate) fn features(
             EARTH_RADIUS_M * (lo - lo0) * c0,
             EARTH_RADIUS_M * (la - la0),
         );
-        if let Some((px, py, pt)) = last {
+        // The step from the last kept fix: checked for a jump, then added to the path.
+        let step = last.map(|(px, py, pt)| ((x - px).hypot(y - py), pt));
+        if let Some((step_m, pt)) = step {
             let dt = s.t[i].saturating_sub(pt).max(1) as f64;
-            if (x - px).hypot(y - py) > max_speed * dt + 50.0 && rejected < 5 {
+            if step_m > max_speed * dt + 50.0 && rejected < 5 {
                 rejected += 1;
                 continue;
             }
         }
         rejected = 0;
-        if let Some((px, py, _)) = last {
-            gps_path += (x - px).hypot(y - py);
+        if let Some((step_m, _)) = step {
+            gps_path += step_m;
         }
         last = Some((x, y, s.t[i]));
         *p = (x, y);
