@@ -148,6 +148,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     );
     let captured = bar.finish();
     drop(inputs);
+    memory::hand_back_at_once();
     let pass = pass.map_err(Fatal::failure)?;
     let from_cache = pass.outcomes.iter().filter(|o| o.from_cache).count();
     if let Some(c) = &cache {
