@@ -17,12 +17,16 @@ pub(crate) fn release_freed() {
 #[cfg(feature = "mimalloc")]
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+// It comes just before an option the crate does name.
+#[cfg(feature = "mimalloc")]
+const _: () = assert!(PURGE_DELAY + 1 == libmimalloc_sys::mi_option_use_numa_nodes);
+
 /// From now on, memory freed goes back to the system at once, not after mimalloc's delay of a
 /// second. Called once the parallel pass is done. Aggregation and the output files free
-/// memory a stage at a time, and what mimalloc kept of it for the second grew with the history
-/// (4 MB of a warm ten-year run, 9 MB of thirty years), costing a warm run 6 % more time
-/// (README, Memory). The pass itself keeps the delay: its workers free and allocate samples
-/// all the time, and handing those back at once made a cold run 11 % slower.
+/// memory a stage at a time, and what mimalloc kept of it for that second grew with the
+/// history (4 MB of a warm ten-year run, 7 MB of thirty years), for a few milliseconds of a
+/// warm run's time (README, Memory). The pass itself keeps the delay: its workers free and
+/// allocate samples all the time, and handing those back at once made a cold run 11 % slower.
 pub(crate) fn hand_back_at_once() {
     #[cfg(feature = "mimalloc")]
     // SAFETY: setting an option has no preconditions; mimalloc reads it on its next purge.
@@ -43,11 +47,20 @@ pub(crate) fn make_polars_zeroes_early() {
 #[cfg(all(test, feature = "mimalloc"))]
 mod tests {
     /// `PURGE_DELAY` is mimalloc's purge delay: its default is 1,000 ms (no other option of
-    /// mimalloc 3 defaults to 1,000), as long as nothing in this test binary sets it.
+    /// mimalloc 3 defaults to 1,000; mimalloc 2's purge delay is 10), unless the environment
+    /// sets it; and `hand_back_at_once` sets it to 0. Nothing else in this test binary reads
+    /// or sets it.
     #[test]
     fn the_option_set_is_the_purge_delay() {
         // SAFETY: reading an option has no preconditions.
-        let ms = unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
-        assert_eq!(ms, 1000);
+        let get = || unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
+        let set_outside = ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some());
+        if !set_outside {
+            assert_eq!(get(), 1000);
+        }
+        super::hand_back_at_once();
+        assert_eq!(get(), 0);
     }
 }

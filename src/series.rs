@@ -195,7 +195,14 @@ fn walk(pairs: &[(f64, f64)], below: f64, half: f64) -> Option<f64> {
             return Some(*v);
         }
         if (acc - half).abs() <= 1e-9 {
-            return Some((v + pairs.get(k + 1).map_or(*v, |p| p.0)) / 2.0);
+            // The mean of two values, or the value itself when its copy comes next (so that
+            // a value beyond half of `f64::MAX` is not doubled out of range).
+            let next = pairs.get(k + 1).map_or(*v, |p| p.0);
+            return Some(if next.to_bits() == v.to_bits() {
+                *v
+            } else {
+                (v + next) / 2.0
+            });
         }
     }
     None
@@ -390,6 +397,7 @@ mod tests {
                 .collect();
             let total: f64 = pairs.iter().map(|p| p.1).sum();
             let sorted = sorted_median(&mut pairs.clone(), total);
+            assert!(sorted.is_finite(), "case {case}");
             let selected = selected_median(&mut pairs.clone(), total);
             assert_eq!(
                 sorted.to_bits(),
@@ -411,6 +419,18 @@ mod tests {
         assert!(
             ties > 200 && means > 100,
             "{ties} ties, {means} means of two values"
+        );
+    }
+
+    /// Half landing between two copies of a huge value gives that value, both ways.
+    #[test]
+    fn huge_values_are_not_doubled_out_of_range() {
+        let pairs = vec![(1e308, 1.0); 20];
+        assert_eq!(sorted_median(&mut pairs.clone(), 20.0), 1e308);
+        assert_eq!(selected_median(&mut pairs.clone(), 20.0), 1e308);
+        assert_eq!(
+            weighted_median_mean(&[1e308; 4], &[0.5; 4]).unwrap().0,
+            1e308
         );
     }
 

@@ -171,25 +171,31 @@ fn a_damaged_cache_is_rebuilt() {
     );
 }
 
+/// Overwrites page `n` (1-based) of the SQLite file `db` and drops its write-ahead log.
+fn damage_page(db: &Path, n: usize) {
+    let mut bytes = fs::read(db).unwrap();
+    let page: usize = u16::from_be_bytes([bytes[16], bytes[17]]).into();
+    assert!(bytes.len() >= (n + 1) * page, "{} bytes", bytes.len());
+    for b in &mut bytes[(n - 1) * page..n * page] {
+        *b = 0x5a;
+    }
+    fs::write(db, bytes).unwrap();
+    let _ = fs::remove_file(PathBuf::from(format!("{}-wal", db.display())));
+}
+
+/// Page 2 is the entries table's root, page 3 the root of its index by path (the primary
+/// key), through which every file is looked up: with the header intact, opening the cache
+/// walks both, so the damage is found before the pass (not met by each look-up) and the cache
+/// rebuilt. Each fails without its walk.
 #[test]
 fn a_cache_damaged_past_its_header_is_rebuilt_too() {
-    rebuilt_from(
-        |db| {
-            // Page 2 is the entries table's root: the header is intact, the table is not.
-            // Opening the cache walks the table, so this is found before the pass, not by
-            // each look-up failing on its own.
-            let mut bytes = fs::read(db).unwrap();
-            let page: usize = u16::from_be_bytes([bytes[16], bytes[17]]).into();
-            assert!(bytes.len() >= 3 * page, "{} bytes", bytes.len());
-            for b in &mut bytes[page..2 * page] {
-                *b = 0x5a;
-            }
-            fs::write(db, bytes).unwrap();
-            let _ = fs::remove_file(PathBuf::from(format!("{}-wal", db.display())));
-        },
-        "corrupt",
-        "damaged or not a database",
-    );
+    for page in [2, 3] {
+        rebuilt_from(
+            |db| damage_page(db, page),
+            "corrupt",
+            "damaged or not a database",
+        );
+    }
 }
 
 #[test]

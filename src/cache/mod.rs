@@ -170,13 +170,18 @@ impl Cache {
 
     /// Removes the entries of files under `roots` (as `source` names them) that were not found
     /// this time (`seen`): the files were deleted or moved. Entries stored since the cache was
-    /// opened are left alone (this run's are all seen; another run's are its own). Returns how
-    /// many.
+    /// opened are left alone (this run's are all seen; another run's are its own), except
+    /// that SQLite may give a new entry the rowid of the last one when that one was deleted:
+    /// then the other run's file is read again next time. An entry whose path is not text
+    /// (no fitrisk writes one) goes too. Returns how many.
     pub(crate) fn prune(&self, roots: &[String], mut seen: Vec<&str>) -> Result<usize, String> {
         seen.sort_unstable();
         let mut gone = Vec::new();
         store::each_source(&self.file, self.last_rowid, |rowid, source| {
-            if seen.binary_search(&source).is_err() && roots.iter().any(|r| under(source, r)) {
+            let gone_here = source.is_none_or(|source| {
+                seen.binary_search(&source).is_err() && roots.iter().any(|r| under(source, r))
+            });
+            if gone_here {
                 gone.push(rowid);
             }
         })
@@ -220,8 +225,11 @@ impl Reader<'_> {
     ) -> Option<Vec<u8>> {
         let conn = self.conn.as_ref()?;
         let context = &self.cache.context[..];
-        let (e, blob) =
-            store::lookup(conn, source, |e, ctx| ctx == context && e.stamp == stamp).ok()??;
+        let last = self.cache.last_rowid;
+        let (e, blob) = store::lookup(conn, source, last, |e, ctx| {
+            ctx == context && e.stamp == stamp
+        })
+        .ok()??;
         let (blob, check) = blob?;
         let racy = stamp.mtime_ns.max(stamp.ctime_ns) > e.read_ns - RACY_NS;
         if racy {

@@ -26,8 +26,8 @@ const FORMAT: i32 = 1;
 const BATCH: usize = 64;
 /// How long a writer waits for another process's transaction.
 const BUSY: Duration = Duration::from_secs(30);
-/// Each connection's page cache, KiB. Entries are read once each, by rowid, and written in
-/// batches: a larger cache (SQLite's default is 2 MiB per connection) would only fill with
+/// Each connection's page cache, KiB. Entries are read once each (looked up by path) and
+/// written in batches: a larger cache (SQLite's default is 2 MiB per connection) would only fill with
 /// pages that are not read again, and grow the report's memory with the history until it is
 /// full. The operating system's file cache keeps the file's pages anyway.
 const PAGE_CACHE_KIB: i64 = 256;
@@ -135,39 +135,62 @@ fn try_open(file: &Path) -> Result<i64, Problem> {
         // Ours, in this format: a table someone dropped is simply made again.
         conn.execute_batch(SCHEMA).map_err(classify)?;
     }
-    // Every entry's stamp, read and let go: the table's pages are all walked here, so a
-    // damaged one is reported and the cache rebuilt now. Nothing is kept: each file is looked
-    // up by its source as discovery finds it (`lookup`).
-    let mut stmt = conn
-        .prepare("SELECT rowid, source, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns FROM entries")
-        .map_err(classify)?;
-    let mut rows = stmt.query([]).map_err(classify)?;
+    // Every entry's stamp, then every path in the index look-ups go through, read and let go:
+    // the table's pages and the index's are all walked here, so a damaged one is reported and
+    // the cache rebuilt now, not met by every look-up of the pass. Nothing is kept: each file
+    // is looked up by its path as discovery finds it (`lookup`). (The outcomes' own pages are
+    // not read: an outcome is checked by its checksum when used.)
     let mut last = 0;
-    while let Some(r) = rows.next().map_err(classify)? {
-        last = last.max(r.get::<_, i64>(0).map_err(classify)?);
-        for i in 1..10 {
-            r.get_ref(i).map_err(classify)?;
-        }
-    }
+    walk(
+        &conn,
+        "SELECT rowid, source, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns
+         FROM entries",
+        |r| {
+            last = last.max(r.get::<_, i64>(0)?);
+            (1..10).try_for_each(|i| r.get_ref(i).map(drop))
+        },
+    )
+    .map_err(classify)?;
+    walk(&conn, "SELECT source FROM entries ORDER BY source", |r| {
+        r.get_ref(0).map(drop)
+    })
+    .map_err(classify)?;
     Ok(last)
+}
+
+/// Runs `sql` and hands each row to `each`.
+fn walk(
+    conn: &Connection,
+    sql: &str,
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        each(r)?;
+    }
+    Ok(())
 }
 
 /// An entry's outcome (postcard) and the checksum stored with it.
 pub(super) type Blob = (Vec<u8>, i64);
 
-/// What the cache holds for `source`: its index row, and the outcome with its checksum when
-/// `wanted` accepts the index row and the entry's context (the outcome is not copied
-/// otherwise).
+/// What the cache held for `source` when it was opened (entries up to rowid `last`: not what
+/// this run stored since, as a snapshot would): its index row, and the outcome with its
+/// checksum when `wanted` accepts the index row and the entry's context (the outcome is not
+/// copied otherwise). A row whose stored path is not `source` (a damaged index can point
+/// elsewhere) is not this file's.
 pub(super) fn lookup(
     conn: &Connection,
     source: &str,
+    last: i64,
     wanted: impl FnOnce(&Indexed, &[u8]) -> bool,
 ) -> rusqlite::Result<Option<(Indexed, Option<Blob>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT rowid, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns, outcome,
-         checksum FROM entries WHERE source = ?1",
+         checksum, source FROM entries WHERE source = ?1 AND rowid <= ?2",
     )?;
-    stmt.query_row([source], |r| {
+    stmt.query_row(params![source, last], |r| {
         let blob16 = |i: usize| -> rusqlite::Result<[u8; 16]> {
             Ok(blob(r, i)?.try_into().unwrap_or([0; 16]))
         };
@@ -183,7 +206,8 @@ pub(super) fn lookup(
             content: blob16(7)?,
             read_ns: r.get(8)?,
         };
-        let outcome = if wanted(&e, blob(r, 1)?) {
+        let same = r.get_ref(11)?.as_str().is_ok_and(|s| s == source);
+        let outcome = if same && wanted(&e, blob(r, 1)?) {
             Some((blob(r, 9)?.to_vec(), r.get(10)?))
         } else {
             None
@@ -201,21 +225,18 @@ fn blob<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
 }
 
-/// Calls `each` with the rowid and source of every entry up to rowid `last`.
+/// Calls `each` with the rowid and source of every entry up to rowid `last` (`None` for a
+/// source that is not text, which no fitrisk writes).
 pub(super) fn each_source(
     file: &Path,
     last: i64,
-    mut each: impl FnMut(i64, &str),
+    mut each: impl FnMut(i64, Option<&str>),
 ) -> rusqlite::Result<()> {
     let conn = connect(file)?;
     let mut stmt = conn.prepare("SELECT rowid, source FROM entries WHERE rowid <= ?1")?;
     let mut rows = stmt.query([last])?;
     while let Some(r) = rows.next()? {
-        let value = r.get_ref(1)?;
-        let source = value.as_str().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(1, value.data_type(), Box::new(e))
-        })?;
-        each(r.get(0)?, source);
+        each(r.get(0)?, r.get_ref(1)?.as_str().ok());
     }
     Ok(())
 }
