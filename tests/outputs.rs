@@ -251,9 +251,9 @@ fn base64(text: &str) -> Vec<u8> {
     out
 }
 
-/// A history longer than one frame of runs (1,024): the activities and segments tables are
-/// written a frame at a time, each a Parquet row group, and read back whole and in order,
-/// the same in Parquet, CSV and the workbook.
+/// A history longer than one frame of runs (1,024): the ledger, the activities and segments
+/// tables are written a frame at a time, each a Parquet row group, and read back whole and in
+/// order, the same in Parquet, CSV and the workbook.
 #[test]
 fn a_history_longer_than_one_frame_is_written_in_row_groups_and_reads_back_whole() {
     use crate::support::fitwriter::{encode_activity, Activity};
@@ -333,12 +333,36 @@ fn a_history_longer_than_one_frame_is_written_in_row_groups_and_reads_back_whole
     let seg_csv = std::fs::read_to_string(out.join("segments.csv")).unwrap();
     assert_eq!(seg_csv.lines().count(), segments.height() + 1);
 
-    // The workbook's sheet holds every run.
+    // The ledger: a row per input, in discovery (path) order, a row group per 1,024 inputs.
+    assert_eq!(groups("files"), [1024, 6]);
+    let files = read_parquet(&out.join("files.parquet"));
+    let file_sources = strs(&files, "source");
+    assert_eq!(file_sources.len(), RUNS as usize);
+    for (i, s) in file_sources.iter().enumerate() {
+        assert!(
+            s.as_deref().unwrap().ends_with(&format!("{i:04}.fit")),
+            "row {i}: {s:?}"
+        );
+    }
+    let files_csv = std::fs::read_to_string(out.join("files.csv")).unwrap();
+    let lines: Vec<&str> = files_csv.lines().collect();
+    assert_eq!(lines.len(), RUNS as usize + 1);
+    for (line, s) in lines[1..].iter().zip(&file_sources) {
+        assert!(line.starts_with(&format!("{},", s.as_deref().unwrap())));
+    }
+
+    // The workbook's sheets hold every run and every input.
     let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
     let sheet = wb.worksheet_range("activities").unwrap();
     assert_eq!(sheet.height(), RUNS as usize + 1);
     assert_eq!(
         sheet.get((RUNS as usize, 0)).unwrap().to_string(),
         sources[RUNS as usize - 1].clone().unwrap()
+    );
+    let sheet = wb.worksheet_range("files").unwrap();
+    assert_eq!(sheet.height(), RUNS as usize + 1);
+    assert_eq!(
+        sheet.get((RUNS as usize, 0)).unwrap().to_string(),
+        file_sources[RUNS as usize - 1].clone().unwrap()
     );
 }

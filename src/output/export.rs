@@ -45,8 +45,8 @@ pub(crate) trait TableWriter {
 /// the lazy streaming sink reads it. So this drives polars' own encoder (polars-parquet's
 /// `FileWriter`, the one `ParquetWriter` uses) with `CompatLevel::oldest()`, with the same
 /// defaults: zstd, min/max/null-count statistics, format version 1, one row group per
-/// 512² rows at most. A table given in several frames (the activities and segments, a frame
-/// per [`frames::RUNS_PER_FRAME`] runs) gets a row group per frame.
+/// 512² rows at most. A table given in several frames (the ledger, the activities and
+/// segments, a frame per [`frames::RUNS_PER_FRAME`] rows) gets a row group per frame.
 pub(crate) struct Parquet;
 
 /// Rows per row group, as polars' `ParquetWriter` does by default.

@@ -1,5 +1,6 @@
 //! Frames: the report's rows as polars `DataFrame`s, one or more per output table (the
-//! activities and segments a frame per [`RUNS_PER_FRAME`] runs, from the facts read back).
+//! activities and segments a frame per [`RUNS_PER_FRAME`] runs, from the facts read back; the
+//! ledger a frame per as many inputs).
 //!
 //! Column names carry their units (`_m`, `_s`, `_spm`, `_mps`, `_pct`); times are written as
 //! UTC plus the athlete's local offset, never in the parsing machine's zone. The README's
@@ -12,9 +13,10 @@ use chrono::NaiveDate;
 use crate::model::{Activity, FileRow, Finding, GearRow, RunFacts, Segment, Surface, Tables, Week};
 use crate::spill::Spill;
 
-/// Runs per frame of the activities and segments tables: their rows are built from the runs'
-/// full facts, read back from the spill this many at a time, and each frame is a Parquet row
-/// group of its own. A history of up to this many runs gives one row group, as before.
+/// Runs per frame of the activities and segments tables (and inputs per frame of the ledger):
+/// their rows are built from the runs' full facts, read back from the spill this many at a
+/// time, and each frame is a Parquet row group of its own. A history of up to this many runs
+/// gives one row group, as before.
 pub(crate) const RUNS_PER_FRAME: usize = 1024;
 
 /// Builds a frame column by column.
@@ -318,8 +320,8 @@ fn segments(rows: &[(&Activity, RunFacts)]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-/// A table's frames, in row order: one for most tables, one per [`RUNS_PER_FRAME`] runs for
-/// the activities and segments (always at least one, empty for an empty table).
+/// A table's frames, in row order: one for most tables, one per [`RUNS_PER_FRAME`] rows for
+/// the ledger, the activities and segments (always at least one, empty for an empty table).
 pub(crate) type Frames<'a> = Box<dyn Iterator<Item = PolarsResult<DataFrame>> + 'a>;
 
 /// Builds one table's frames from the rows and the runs put aside.
@@ -328,7 +330,7 @@ pub(crate) type Build = for<'a> fn(&'a Tables, &'a Spill) -> Frames<'a>;
 /// Every table: its file stem and how its frames are built, in writing order. Frames are built
 /// one at a time, so that only one is held beside the rows while it is written.
 pub(crate) const TABLES: [(&str, Build); 6] = [
-    ("files", |t, _| one(files(&t.files))),
+    ("files", |t, _| per_rows(&t.files, files)),
     ("activities", |t, s| per_runs(t, s, activities)),
     ("segments", |t, s| per_runs(t, s, segments)),
     ("weeks", |t, _| one(weeks(&t.weeks))),
@@ -338,6 +340,15 @@ pub(crate) const TABLES: [(&str, Build); 6] = [
 
 fn one<'a>(frame: PolarsResult<DataFrame>) -> Frames<'a> {
     Box::new(std::iter::once(frame))
+}
+
+/// A table's frames, one per [`RUNS_PER_FRAME`] rows: for the ledger, a row per input, which
+/// a long history makes the longest table after the runs'.
+fn per_rows<'a, T>(rows: &'a [T], build: fn(&[T]) -> PolarsResult<DataFrame>) -> Frames<'a> {
+    if rows.is_empty() {
+        return one(build(&[]));
+    }
+    Box::new(rows.chunks(RUNS_PER_FRAME).map(build))
 }
 
 /// A run table's frames: `build` over each [`RUNS_PER_FRAME`] runs with their full facts.
