@@ -93,20 +93,27 @@ fn svg(layout: Layout, draw: impl FnOnce(&Area<'_>) -> ChartResult) -> String {
 /// The chart in both layouts; CSS shows one.
 pub(super) fn both(draw: impl Fn(&Area<'_>, Layout) -> ChartResult) -> String {
     // Joined without spare room: a long history's dot charts run to megabytes.
-    let wide = svg(WIDE, |a| draw(a, WIDE));
-    let narrow = svg(NARROW, |a| draw(a, NARROW));
-    let (open, middle, close) = (
-        "<div class=\"wide\">",
-        "</div><div class=\"narrow\">",
-        "</div>",
-    );
+    let [wide, narrow] = both_parts(draw);
     let mut o =
-        String::with_capacity(open.len() + wide.len() + middle.len() + narrow.len() + close.len());
-    for part in [open, &wide, middle, &narrow, close] {
+        String::with_capacity(OPEN.len() + wide.len() + MIDDLE.len() + narrow.len() + CLOSE.len());
+    for part in [OPEN, &wide, MIDDLE, &narrow, CLOSE] {
         o.push_str(part);
     }
     o
 }
+
+/// [`both`]'s two drawings, not joined: the wide layout's and the narrow one's.
+pub(super) fn both_parts(draw: impl Fn(&Area<'_>, Layout) -> ChartResult) -> [String; 2] {
+    [
+        svg(WIDE, |a| draw(a, WIDE)),
+        svg(NARROW, |a| draw(a, NARROW)),
+    ]
+}
+
+/// What [`both`] puts around and between its two drawings.
+const OPEN: &str = "<div class=\"wide\">";
+const MIDDLE: &str = "</div><div class=\"narrow\">";
+const CLOSE: &str = "</div>";
 
 /// How a series looks in the legend.
 #[derive(Clone, Copy, Debug)]
@@ -138,9 +145,33 @@ pub(super) fn figure(
     caption: &str,
     data: &str,
 ) -> String {
-    // Room for the chart and a legend: grown by doubling, a long history's chart would take
-    // twice its size.
-    let mut o = String::with_capacity(chart.len() + 2048);
+    let mut o = figure_head(title, legend, data, chart.len());
+    o.push_str(chart);
+    o.push_str(&figure_tail(caption));
+    o
+}
+
+/// [`figure`] of [`both`]'s chart, given as its two drawings ([`both_parts`]), in pieces that
+/// are together that figure's text: a long history's dot charts run to megabytes, and the
+/// page is written a piece at a time, so they are not copied into one string.
+pub(super) fn figure_parts(
+    title: &str,
+    legend: &[(Mark, String)],
+    [wide, narrow]: [String; 2],
+    caption: &str,
+    data: &str,
+) -> Vec<String> {
+    let mut head = figure_head(title, legend, data, OPEN.len());
+    head.push_str(OPEN);
+    let tail = CLOSE.to_string() + &figure_tail(caption);
+    vec![head, wide, MIDDLE.to_string(), narrow, tail]
+}
+
+/// A figure's text up to its chart, with room for `room` more bytes.
+fn figure_head(title: &str, legend: &[(Mark, String)], data: &str, room: usize) -> String {
+    // Room for the chart too when it follows: grown by doubling, a long history's chart would
+    // take twice its size.
+    let mut o = String::with_capacity(room + 2048);
     let _ = write!(o, "<figure{data}><h3>{}</h3>", escape(title));
     if !legend.is_empty() {
         o.push_str("<ul class=\"legend\">");
@@ -159,12 +190,12 @@ pub(super) fn figure(
         }
         o.push_str("</ul>");
     }
-    let _ = writeln!(
-        o,
-        "{chart}<figcaption>{}</figcaption></figure>",
-        escape(caption)
-    );
     o
+}
+
+/// A figure's text after its chart.
+fn figure_tail(caption: &str) -> String {
+    format!("<figcaption>{}</figcaption></figure>\n", escape(caption))
 }
 
 /// A padded range over values: `share` of the span each side, at least `min_pad` (a unit
@@ -285,6 +316,29 @@ pub(super) fn builder<'a, 'b>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The figure in pieces is, joined, the figure of the joined chart, byte for byte.
+    #[test]
+    fn a_figure_in_pieces_is_the_whole_figure() {
+        let draw = |root: &Area<'_>, layout: Layout| -> ChartResult {
+            let mut c =
+                builder(root, layout, false, false).build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+            c.draw_series([(0.2, 0.3), (0.7, 0.9)].map(|p| Circle::new(p, 3, BLUE.filled())))?;
+            Ok(())
+        };
+        let legend = [(Mark::Dot(BLUE), "a <dot>".to_string())];
+        let whole = figure("T & t", &legend, &both(draw), "cap <b>", " class=\"x\"");
+        let parts = figure_parts(
+            "T & t",
+            &legend,
+            both_parts(draw),
+            "cap <b>",
+            " class=\"x\"",
+        );
+        assert_eq!(parts.len(), 5);
+        assert_eq!(parts.concat(), whole);
+        assert!(whole.contains("<circle") && whole.ends_with("</figure>\n"));
+    }
 
     #[test]
     fn year_positions_run_through_the_year() {

@@ -27,7 +27,7 @@ fn radius(layout: chart::Layout) -> i32 {
     }
 }
 
-pub(super) fn cadence(t: &Tables, low: f64) -> String {
+pub(super) fn cadence(t: &Tables, low: f64) -> Vec<String> {
     let pts: Vec<(f64, f64)> = t
         .activities
         .iter()
@@ -35,13 +35,13 @@ pub(super) fn cadence(t: &Tables, low: f64) -> String {
         .filter_map(|a| Some((chart::year_pos(a.local_day?), a.run.cadence_spm?)))
         .collect();
     if pts.is_empty() {
-        return String::new();
+        return Vec::new();
     }
     // Room at both ends of both axes: a dot at an extreme is drawn whole.
     let (x0, x1) = chart::range(pts.iter().map(|p| p.0), 0.02, 0.05);
     let (y0, y1) = chart::range(pts.iter().map(|p| p.1).chain([low]), 0.06, 2.0);
     let span = x1 - x0;
-    let svg = chart::both(|root, layout| {
+    let svg = chart::both_parts(|root, layout| {
         let mut c = chart::years(root, layout, (x0, x1), (y0, y1), span, "steps/min")?;
         c.draw_series(LineSeries::new(
             [(x0, low), (x1, low)],
@@ -54,7 +54,7 @@ pub(super) fn cadence(t: &Tables, low: f64) -> String {
         )?;
         Ok(())
     });
-    chart::figure(
+    chart::figure_parts(
         "Cadence per run",
         &[
             (
@@ -66,13 +66,13 @@ pub(super) fn cadence(t: &Tables, low: f64) -> String {
                 format!("{low:.0} steps/min, the low-cadence line"),
             ),
         ],
-        &svg,
+        svg,
         "Runs with cadence recorded per second, over the whole history.",
         &format!(" class=\"cadence\" data-runs=\"{}\"", pts.len()),
     )
 }
 
-pub(super) fn downhill(t: &Tables) -> String {
+pub(super) fn downhill(t: &Tables) -> Vec<String> {
     let pts: Vec<(f64, f64)> = t
         .activities
         .iter()
@@ -82,10 +82,10 @@ pub(super) fn downhill(t: &Tables) -> String {
         })
         .collect();
     if pts.is_empty() {
-        return String::new();
+        return Vec::new();
     }
     let (lo, hi) = chart::range(pts.iter().flat_map(|p| [p.0, p.1]), 0.06, 2.0);
-    let svg = chart::both(|root, layout| {
+    let svg = chart::both_parts(|root, layout| {
         let mut c = chart::builder(root, layout, false, true).build_cartesian_2d(lo..hi, lo..hi)?;
         c.configure_mesh()
             .label_style(layout.label())
@@ -106,7 +106,7 @@ pub(super) fn downhill(t: &Tables) -> String {
         )?;
         Ok(())
     });
-    chart::figure(
+    chart::figure_parts(
         "Downhill against flat cadence",
         &[
             (
@@ -115,7 +115,7 @@ pub(super) fn downhill(t: &Tables) -> String {
             ),
             (Mark::Line(GREY), "same cadence on both".into()),
         ],
-        &svg,
+        svg,
         "Below the grey line, cadence drops on descents: longer steps brake harder.",
         " class=\"downhill\"",
     )

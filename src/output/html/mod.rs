@@ -87,24 +87,28 @@ small{color:#555}";
 /// written, so the page is never whole in memory (a long history's charts are the larger part
 /// of it).
 pub(crate) fn render<'a>(t: &'a Tables, th: &'a Thresholds) -> impl Iterator<Item = String> + 'a {
-    let sections: [fn(&Tables, &Thresholds) -> String; 11] = [
-        head,
-        |t, _| read::section(t),
-        load::section,
-        pain::section,
-        gear::section,
-        |_, _| "<h2>Running form</h2>\n".to_string(),
+    // Each section in one piece, or in several: a dot chart's two drawings are pieces of their
+    // own, written as they are, not copied into one string first.
+    let sections: [fn(&Tables, &Thresholds) -> Vec<String>; 11] = [
+        |t, th| vec![head(t, th)],
+        |t, _| vec![read::section(t)],
+        |t, th| vec![load::section(t, th)],
+        |t, th| vec![pain::section(t, th)],
+        |t, th| vec![gear::section(t, th)],
+        |_, _| vec!["<h2>Running form</h2>\n".to_string()],
         |t, th| form::cadence(t, th.low_cadence_spm),
         |t, _| form::downhill(t),
-        |t, _| form::surfaces(t),
-        |t, _| findings::section(t),
+        |t, _| vec![form::surfaces(t)],
+        |t, _| vec![findings::section(t)],
         |_, _| {
-            "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from the \
-             network.</small></p>\n</body>\n</html>\n"
-                .to_string()
+            vec![
+                "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from \
+                  the network.</small></p>\n</body>\n</html>\n"
+                    .to_string(),
+            ]
         },
     ];
-    sections.into_iter().map(move |section| section(t, th))
+    sections.into_iter().flat_map(move |section| section(t, th))
 }
 
 /// The page's head, title, figures at a glance and the note on what it is.
