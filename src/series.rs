@@ -264,15 +264,20 @@ fn selected_median(pairs: &mut [(f64, f64)], total: f64) -> f64 {
     }
 }
 
-/// `v` as an integer in [`f64::total_cmp`]'s order (the same bit trick).
+/// `v` as an integer in [`f64::total_cmp`]'s order.
 fn order_key(v: f64) -> i64 {
-    let b = v.to_bits() as i64;
-    b ^ (((b >> 63) as u64) >> 1) as i64
+    flip_magnitude_if_negative(v.to_bits() as i64)
 }
 
-/// The value of an [`order_key`] (the trick undoes itself).
+/// The value of an [`order_key`].
 fn from_order_key(k: i64) -> f64 {
-    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
+    f64::from_bits(flip_magnitude_if_negative(k) as u64)
+}
+
+/// `total_cmp`'s bit trick: a negative number's bits other than the sign are flipped, so that
+/// the bits compare as signed integers in value order. It undoes itself (the sign stays).
+fn flip_magnitude_if_negative(b: i64) -> i64 {
+    b ^ (((b >> 63) as u64) >> 1) as i64
 }
 
 /// A pivot near quantile `q` of `part`'s keys (at least 17): that quantile of 31 keys taken

@@ -27,8 +27,8 @@ const BATCH: usize = 64;
 /// How long a writer waits for another process's transaction.
 const BUSY: Duration = Duration::from_secs(30);
 /// Each connection's page cache, KiB. Entries are read once each (looked up by path) and
-/// written in batches: a larger cache (SQLite's default is 2 MiB per connection) would only fill with
-/// pages that are not read again, and grow the report's memory with the history until it is
+/// written in batches: a larger cache (SQLite's default is 2 MiB per connection) would only
+/// fill with pages that are not read again, and grow the report's memory with the history until it is
 /// full. The operating system's file cache keeps the file's pages anyway.
 const PAGE_CACHE_KIB: i64 = 256;
 
@@ -73,8 +73,8 @@ fn classify(e: rusqlite::Error) -> Problem {
     }
 }
 
-/// Opens the cache file, creating it, reads every entry's stamp once (a damaged table is
-/// found here, not half-way through the pass) and returns the largest rowid: entries stored
+/// Opens the cache file, creating it, walks its table and its index by path once (a damaged
+/// page is found here, not half-way through the pass) and returns the largest rowid: entries stored
 /// after this are this run's own, or another run's. A file that is not a usable cache is moved
 /// aside (with a note) and a new one made.
 pub(super) fn open_index(file: &Path, notes: &mut Vec<String>) -> Result<i64, String> {
@@ -145,27 +145,32 @@ fn try_open(file: &Path) -> Result<i64, Problem> {
         &conn,
         "SELECT rowid, source, context, size, mtime_ns, ctime_ns, ino, dev, content, read_ns
          FROM entries",
+        [],
         |r| {
             last = last.max(r.get::<_, i64>(0)?);
             (1..10).try_for_each(|i| r.get_ref(i).map(drop))
         },
     )
     .map_err(classify)?;
-    walk(&conn, "SELECT source FROM entries ORDER BY source", |r| {
-        r.get_ref(0).map(drop)
-    })
+    walk(
+        &conn,
+        "SELECT source FROM entries ORDER BY source",
+        [],
+        |r| r.get_ref(0).map(drop),
+    )
     .map_err(classify)?;
     Ok(last)
 }
 
-/// Runs `sql` and hands each row to `each`.
+/// Runs `sql` with `params` and hands each row to `each`.
 fn walk(
     conn: &Connection,
     sql: &str,
+    params: impl rusqlite::Params,
     mut each: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         each(r)?;
     }
@@ -232,13 +237,11 @@ pub(super) fn each_source(
     last: i64,
     mut each: impl FnMut(i64, Option<&str>),
 ) -> rusqlite::Result<()> {
-    let conn = connect(file)?;
-    let mut stmt = conn.prepare("SELECT rowid, source FROM entries WHERE rowid <= ?1")?;
-    let mut rows = stmt.query([last])?;
-    while let Some(r) = rows.next()? {
+    let sql = "SELECT rowid, source FROM entries WHERE rowid <= ?1";
+    walk(&connect(file)?, sql, [last], |r| {
         each(r.get(0)?, r.get_ref(1)?.as_str().ok());
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Renames `file` (and its `-wal`, `-shm`) to `<file>.<what>`, replacing an earlier one.
