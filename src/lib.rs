@@ -136,6 +136,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
 
     // Each run's full facts wait on disk for the tables; memory keeps what aggregation reads.
     let mut spill = spill::Spill::in_dir(&args.output);
+    spill.reserve_runs(inputs.len());
     let bar = output::progress::Bar::start(input_bytes, args.quiet);
     let pass = pipeline::run_with_cache(
         &inputs,
@@ -190,8 +191,10 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             .unwrap_or_default(),
         exports,
     };
+    let runs = spill.take_runs();
     let tables = aggregate::aggregate_beside(
         outcomes,
+        runs,
         &spill,
         &cfg.history(),
         args.week_start.into(),

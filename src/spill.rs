@@ -20,7 +20,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::mem;
 use std::path::Path;
 
-use crate::model::{Kept, Outcome, RunCore, RunFacts, SpeedBins, Spilled};
+use crate::model::{Activity, Kept, Outcome, RunCore, RunFacts, SpeedBins, Spilled};
 
 /// Bytes gathered before they are written to the file.
 const BUFFER: usize = 64 << 10;
@@ -43,6 +43,8 @@ pub(crate) struct Spill {
     problem: Option<String>,
     /// Reusable encoding buffer.
     scratch: Vec<u8>,
+    /// The activity rows of the runs kept so far, in the order they arrived.
+    runs: Vec<Activity>,
 }
 
 impl Spill {
@@ -74,20 +76,48 @@ impl Spill {
         self.problem.as_deref()
     }
 
-    /// What the report keeps in memory of `o`: its ledger row, copied here, and each run's
-    /// [`RunCore`], its full facts put aside.
+    /// What the report keeps in memory of `o`: its ledger row, copied here, and an activity
+    /// row for each run, with the run's [`RunCore`], among the spill's ([`Spill::take_runs`]);
+    /// the full facts are put aside.
+    ///
+    /// The rows of every input share one vector, which aggregation filters and sorts in
+    /// place: one vector per input would leave its freed blocks scattered among the ledger's
+    /// strings, where they stay resident for the rest of the report.
     pub(crate) fn keep_outcome(&mut self, o: Outcome) -> Kept {
-        // A new vector, not `into_iter().map().collect()`: that would reuse the worker's buffer
-        // (room for four full runs, 3.3 KB) for the cores, and keep it for the whole report.
-        let mut runs = Vec::with_capacity(o.runs.len());
+        let first = self.runs.len();
         for run in o.runs {
-            runs.push(self.keep(run));
+            let run = self.keep(run);
+            self.runs.push(Activity {
+                source: o.row.source.clone(),
+                status: o.row.status,
+                seq: o.row.seq as u32,
+                run,
+                start_local: None,
+                local_day: None,
+                longest_prev_30d_m: None,
+                flag_long_run_spike: false,
+                pain: None,
+                pain_next_morning: None,
+            });
         }
         Kept {
+            // A copy: its strings then take what they hold, not what the worker reserved.
             row: o.row.clone(),
-            runs,
+            runs: first..self.runs.len(),
             from_cache: o.from_cache,
         }
+    }
+
+    /// Makes room for `n` more activity rows at once (one per input is the usual count), so
+    /// that the vector does not grow by doubling.
+    pub(crate) fn reserve_runs(&mut self, n: usize) {
+        self.runs.reserve_exact(n);
+    }
+
+    /// The activity rows kept so far, in the order their outcomes arrived; the spill keeps
+    /// none after this.
+    pub(crate) fn take_runs(&mut self) -> Vec<Activity> {
+        mem::take(&mut self.runs)
     }
 
     /// Puts `run` aside and returns what stays in memory of it.

@@ -11,16 +11,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Ingest;
-use crate::model::{plural, Kept, Reason, Status};
+use crate::model::{plural, Activity, Kept, Reason, Status};
 
-/// Takes the duplicate runs out of `outcomes` and says so in their ledger rows.
-pub(super) fn mark(outcomes: &mut [Kept], cfg: &Ingest) {
-    let dups = find_duplicates(outcomes, cfg);
+/// Finds the duplicate runs among `runs` (the activity rows the `outcomes`' ranges point
+/// into) and says so in their ledger rows; returns which of `runs` are duplicates.
+pub(super) fn mark(outcomes: &mut [Kept], runs: &mut [Activity], cfg: &Ingest) -> Vec<bool> {
+    let dups = find_duplicates(outcomes, runs, cfg);
+    let at = |(oi, ri): (usize, usize)| outcomes[oi].runs.start + ri;
     // Gear and name belong to the activity: what a duplicate's export said moves to the run
     // kept, where that run has none of its own.
     for d in &dups {
-        let from = outcomes[d.dup.0].runs[d.dup.1].label.clone();
-        let to = &mut outcomes[d.kept.0].runs[d.kept.1].label;
+        let from = runs[at(d.dup)].run.label.clone();
+        let to = &mut runs[at(d.kept)].run.label;
         if to.gear.is_none() && from.gear.is_some() {
             to.gear = from.gear;
             to.gear_source = from.gear_source;
@@ -30,23 +32,23 @@ pub(super) fn mark(outcomes: &mut [Kept], cfg: &Ingest) {
         }
     }
     // Which runs of which outcome are duplicates, and of what.
-    let mut dropped: HashMap<usize, Vec<(u32, String, &'static str)>> = HashMap::new();
+    let mut dropped: HashMap<usize, Vec<(String, &'static str)>> = HashMap::new();
+    let mut is_dup = vec![false; runs.len()];
     for d in dups {
         let kept_source = outcomes[d.kept.0].row.source.clone();
-        let session = outcomes[d.dup.0].runs[d.dup.1].session;
+        is_dup[at(d.dup)] = true;
         dropped
             .entry(d.dup.0)
             .or_default()
-            .push((session, kept_source, d.basis));
+            .push((kept_source, d.basis));
     }
     for (oi, o) in outcomes.iter_mut().enumerate() {
         if let Some(list) = dropped.get(&oi) {
-            let sessions: Vec<u32> = list.iter().map(|x| x.0).collect();
-            o.runs.retain(|r| !sessions.contains(&r.session));
-            let mut kept: Vec<&str> = list.iter().map(|x| x.1.as_str()).collect();
+            let left = o.runs.clone().filter(|&i| !is_dup[i]).count();
+            let mut kept: Vec<&str> = list.iter().map(|x| x.0.as_str()).collect();
             kept.dedup();
-            let text = format!("same activity as {} ({})", kept.join(", "), list[0].2);
-            if o.runs.is_empty() {
+            let text = format!("same activity as {} ({})", kept.join(", "), list[0].1);
+            if left == 0 {
                 let previous = o.row.reason.filter(|_| o.row.status == Status::Warning);
                 o.row.status = Status::Duplicate;
                 o.row.reason = Some(Reason::Duplicate);
@@ -68,9 +70,10 @@ pub(super) fn mark(outcomes: &mut [Kept], cfg: &Ingest) {
                     )
                 };
             }
-            o.row.runs = o.runs.len() as u32;
+            o.row.runs = left as u32;
         }
     }
+    is_dup
 }
 
 struct Dup {
@@ -82,7 +85,8 @@ struct Dup {
     basis: &'static str,
 }
 
-fn find_duplicates(outcomes: &[Kept], cfg: &Ingest) -> Vec<Dup> {
+fn find_duplicates(outcomes: &[Kept], runs: &[Activity], cfg: &Ingest) -> Vec<Dup> {
+    let run_of = |oi: usize, ri: usize| &runs[outcomes[oi].runs.start + ri].run;
     // Candidates in order of preference: clean files first, then more samples, then first found.
     let mut order: Vec<(usize, usize)> = outcomes
         .iter()
@@ -93,7 +97,7 @@ fn find_duplicates(outcomes: &[Kept], cfg: &Ingest) -> Vec<Dup> {
         let o = &outcomes[oi];
         (
             o.row.status != Status::Ok,
-            std::cmp::Reverse(o.runs[ri].samples),
+            std::cmp::Reverse(run_of(oi, ri).samples),
             o.row.seq,
             ri,
         )
@@ -104,7 +108,7 @@ fn find_duplicates(outcomes: &[Kept], cfg: &Ingest) -> Vec<Dup> {
     let mut by_start: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
     let mut dups = Vec::new();
     for (oi, ri) in order {
-        let run = &outcomes[oi].runs[ri];
+        let run = run_of(oi, ri);
         let key = run.file_key.map(|(s, c)| (s, c, run.session));
         if let Some(kept) = key.and_then(|k| by_key.get(&k)) {
             if kept.0 != oi {
@@ -123,7 +127,7 @@ fn find_duplicates(outcomes: &[Kept], cfg: &Ingest) -> Vec<Dup> {
                     if ko == oi {
                         continue;
                     }
-                    let other = &outcomes[ko].runs[kr];
+                    let other = run_of(ko, kr);
                     if distances_agree(run.distance_m, other.distance_m, tolerance) {
                         matched = Some((ko, kr));
                         break 'search;

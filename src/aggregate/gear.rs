@@ -16,7 +16,7 @@ use crate::model::{Activity, ExportIndex, GearRow, GearSource, GearSpan, Kept, S
 
 /// Labels the runs of every outcome an export lists (before duplicates are marked, so the
 /// label can move to the run kept).
-pub(super) fn label_from_exports(outcomes: &mut [Kept], indexes: &[ExportIndex]) {
+pub(super) fn label_from_exports(outcomes: &[Kept], runs: &mut [Activity], indexes: &[ExportIndex]) {
     let by_source: HashMap<&str, _> = indexes
         .iter()
         .flat_map(|ix| &ix.entries)
@@ -26,7 +26,8 @@ pub(super) fn label_from_exports(outcomes: &mut [Kept], indexes: &[ExportIndex])
         let Some(entry) = by_source.get(o.row.source.as_str()) else {
             continue;
         };
-        for run in &mut o.runs {
+        for a in &mut runs[o.runs.clone()] {
+            let run = &mut a.run;
             run.label.name = entry.name.clone();
             if entry.running {
                 if let Some(g) = &entry.gear {

@@ -24,7 +24,8 @@ pub fn aggregate(outcomes: Vec<Outcome>, cfg: &HistorySettings<'_>, week_start: 
         .into_iter()
         .map(|o| spill.keep_outcome(o))
         .collect();
-    aggregate_beside(outcomes, &spill, cfg, week_start, Beside::default())
+    let runs = spill.take_runs();
+    aggregate_beside(outcomes, runs, &spill, cfg, week_start, Beside::default())
         .expect("runs put aside in memory read back")
 }
 
@@ -40,11 +41,14 @@ pub(crate) struct Beside {
 }
 
 /// Marks duplicates and builds the rows, with the pain diary, the gear log and the export
-/// indexes. Export labels are put on the runs before duplicates are marked, so they reach the
-/// run kept whichever copy the export listed. The runs' full facts are in `spill`; only their
-/// speed bins are read back here. Fails only if those cannot be read back.
+/// indexes. `runs` are the activity rows [`Spill::keep_outcome`] made of the `outcomes`, whose
+/// `runs` ranges point into it. Export labels are put on the runs before duplicates are
+/// marked, so they reach the run kept whichever copy the export listed. The runs' full facts
+/// are in `spill`; only their speed bins are read back here. Fails only if those cannot be
+/// read back.
 pub(crate) fn aggregate_beside(
     mut outcomes: Vec<Kept>,
+    mut runs: Vec<Activity>,
     spill: &Spill,
     cfg: &HistorySettings<'_>,
     week_start: Weekday,
@@ -55,43 +59,41 @@ pub(crate) fn aggregate_beside(
         gear_log,
         exports,
     } = beside;
-    gear::label_from_exports(&mut outcomes, &exports);
-    dedupe::mark(&mut outcomes, cfg.ingest);
-    let mut tables = Tables::default();
-    // Sized once: a history's activities are its largest rows, and doubling would hold two.
-    tables.files.reserve_exact(outcomes.len());
-    tables
-        .activities
-        .reserve_exact(outcomes.iter().map(|o| o.runs.len()).sum());
-    for o in outcomes {
-        let status = o.row.status;
-        let source = o.row.source.clone();
-        tables.files.push(o.row);
-        for run in o.runs {
-            let offset = run.utc_offset_s.unwrap_or(cfg.load.default_utc_offset_s) as i64;
-            tables.activities.push(Activity {
-                source: source.clone(),
-                status,
-                start_local: run
-                    .start_utc
-                    .zip(run.utc_offset_s)
-                    .map(|(t, o)| t + o as i64),
-                local_day: run.start_utc.and_then(|t| load::day_of(t + offset)),
-                run,
-                longest_prev_30d_m: None,
-                flag_long_run_spike: false,
-                pain: None,
-                pain_next_morning: None,
-            });
-        }
+    gear::label_from_exports(&outcomes, &mut runs, &exports);
+    let dropped = dedupe::mark(&mut outcomes, &mut runs, cfg.ingest);
+    // The duplicates leave, and the rest are put in the order of their files, as they were
+    // found: the history's speed bins below are summed in that order.
+    let mut at = 0;
+    runs.retain(|_| {
+        at += 1;
+        !dropped[at - 1]
+    });
+    drop(dropped);
+    runs.sort_unstable_by_key(|a| (a.seq, a.run.session));
+    let mut tables = Tables {
+        files: outcomes.into_iter().map(|o| o.row).collect(),
+        ..Tables::default()
+    };
+    for a in &mut runs {
+        let run = &a.run;
+        let offset = run.utc_offset_s.unwrap_or(cfg.load.default_utc_offset_s) as i64;
+        a.start_local = run
+            .start_utc
+            .zip(run.utc_offset_s)
+            .map(|(t, o)| t + o as i64);
+        a.local_day = run.start_utc.and_then(|t| load::day_of(t + offset));
     }
+    tables.activities = runs;
     match_with_history(&mut tables.activities, spill, cfg.downhill)?;
-    tables.activities.sort_by(|a, b| {
+    // In place (no buffer of half the rows, as a stable sort takes): file order breaks the
+    // last ties, as it did when this sort was stable.
+    tables.activities.sort_unstable_by(|a, b| {
         let ka = (a.run.start_utc.is_none(), a.run.start_utc);
         let kb = (b.run.start_utc.is_none(), b.run.start_utc);
         ka.cmp(&kb)
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.run.session.cmp(&b.run.session))
+            .then_with(|| a.seq.cmp(&b.seq))
     });
     gear::label_from_log(&mut tables.activities, &gear_log);
     load::long_run_spikes(&mut tables.activities, cfg.load);

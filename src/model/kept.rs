@@ -4,13 +4,14 @@
 use super::{CadenceSource, FileRow, Label, MatchSource, Matched, RunFacts, RunGait, Surface};
 
 /// What the report keeps in memory of one member's [`Outcome`](super::Outcome) while it aggregates: the ledger
-/// row and each run's [`RunCore`] (the full facts are put aside).
+/// row, and where its runs are among the activity rows the spill keeps (each run's
+/// [`RunCore`] in one, its full facts put aside).
 #[derive(Clone, Debug)]
 pub(crate) struct Kept {
     /// The ledger row (status may still change to `duplicate` in aggregation).
     pub(crate) row: FileRow,
-    /// Running sessions found.
-    pub(crate) runs: Vec<RunCore>,
+    /// Its running sessions: their places in the spill's activity rows.
+    pub(crate) runs: std::ops::Range<usize>,
     /// Taken from the result cache, not read this time.
     pub(crate) from_cache: bool,
 }

@@ -25,6 +25,8 @@ pub(crate) struct Activity {
     pub(crate) source: String,
     /// The file's status (`ok` or `warning`).
     pub(crate) status: Status,
+    /// The file's place in discovery order (the ledger's `seq`).
+    pub(crate) seq: u32,
     /// The run (its full facts are read back for the tables).
     pub(crate) run: RunCore,
     /// Start on the athlete's clock, Unix seconds shifted by the offset the device wrote
