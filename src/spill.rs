@@ -20,7 +20,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::mem;
 use std::path::Path;
 
-use crate::model::{Activity, Kept, Outcome, RunCore, RunFacts, SpeedBins, Spilled};
+use crate::model::{
+    Activity, Kept, OptF64, OptI64, Outcome, RunCore, RunFacts, SpeedBins, Spilled,
+};
 
 /// Bytes gathered before they are written to the file.
 const BUFFER: usize = 64 << 10;
@@ -88,16 +90,15 @@ impl Spill {
         for run in o.runs {
             let run = self.keep(run);
             self.runs.push(Activity {
-                source: o.row.source.clone(),
                 status: o.row.status,
                 seq: o.row.seq as u32,
                 run,
-                start_local: None,
+                start_local: OptI64::NONE,
                 local_day: None,
-                longest_prev_30d_m: None,
+                longest_prev_30d_m: OptF64::NONE,
                 flag_long_run_spike: false,
-                pain: None,
-                pain_next_morning: None,
+                pain: OptF64::NONE,
+                pain_next_morning: OptF64::NONE,
             });
         }
         Kept {
@@ -216,7 +217,7 @@ impl Spill {
         let at = &core.spilled;
         let mut run: RunFacts =
             decode(&self.bytes(at.on_disk, at.at + at.bins_len as u64, at.facts_len)?)?;
-        run.label = core.label.clone();
+        run.label = core.label().clone();
         run.downhill.matched = core.downhill.matched;
         Ok(run)
     }
@@ -296,7 +297,7 @@ mod tests {
             assert_eq!(flat, run.downhill.flat_bins);
             assert_eq!(down, run.downhill.downhill_bins);
             assert_eq!(core.downhill.has_flat_bins, !flat.bins.is_empty());
-            assert_eq!(core.distance_m, run.distance_m);
+            assert_eq!(core.distance_m.get(), run.distance_m);
             assert_eq!(core.surface, run.surface.surface);
         }
         spill
@@ -345,7 +346,7 @@ mod tests {
         let mut spill = Spill::in_memory();
         let run = runs().into_iter().next().unwrap();
         let mut core = spill.keep(run);
-        core.label.gear = Some("Pegasus 38".into());
+        core.label_mut().gear = Some("Pegasus 38".into());
         let m = crate::model::Matched {
             drop_spm: 4.0,
             flat_spm: 170.0,

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Ingest;
-use crate::model::{plural, Activity, Kept, Reason, Status};
+use crate::model::{plural, Activity, Kept, Label, Reason, Status};
 
 /// Finds the duplicate runs among `runs` (the activity rows the `outcomes`' ranges point
 /// into) and says so in their ledger rows; returns which of `runs` are duplicates.
@@ -21,8 +21,11 @@ pub(super) fn mark(outcomes: &mut [Kept], runs: &mut [Activity], cfg: &Ingest) -
     // Gear and name belong to the activity: what a duplicate's export said moves to the run
     // kept, where that run has none of its own.
     for d in &dups {
-        let from = runs[at(d.dup)].run.label.clone();
-        let to = &mut runs[at(d.kept)].run.label;
+        let from = runs[at(d.dup)].run.label().clone();
+        if from == Label::default() {
+            continue;
+        }
+        let to = runs[at(d.kept)].run.label_mut();
         if to.gear.is_none() && from.gear.is_some() {
             to.gear = from.gear;
             to.gear_source = from.gear_source;
@@ -121,14 +124,14 @@ fn find_duplicates(outcomes: &[Kept], runs: &[Activity], cfg: &Ingest) -> Vec<Du
             }
         }
         let mut matched = None;
-        if let Some(start) = run.start_utc {
+        if let Some(start) = run.start_utc.get() {
             'search: for (_, kept_runs) in by_start.range(start - window..=start + window) {
                 for &(ko, kr) in kept_runs {
                     if ko == oi {
                         continue;
                     }
                     let other = run_of(ko, kr);
-                    if distances_agree(run.distance_m, other.distance_m, tolerance) {
+                    if distances_agree(run.distance_m.get(), other.distance_m.get(), tolerance) {
                         matched = Some((ko, kr));
                         break 'search;
                     }
@@ -146,7 +149,7 @@ fn find_duplicates(outcomes: &[Kept], runs: &[Activity], cfg: &Ingest) -> Vec<Du
         if let Some(k) = key {
             by_key.insert(k, (oi, ri));
         }
-        if let Some(start) = run.start_utc {
+        if let Some(start) = run.start_utc.get() {
             by_start.entry(start).or_default().push((oi, ri));
         }
     }

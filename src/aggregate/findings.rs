@@ -57,7 +57,7 @@ pub(super) fn findings(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for a in &t.activities {
-        run_findings(a, cfg, load_cfg, &mut out);
+        run_findings(a, t.source_of(a), cfg, load_cfg, &mut out);
     }
     for w in &t.weeks {
         let key = w.start.to_string();
@@ -189,6 +189,7 @@ pub(super) fn findings(
 
 fn run_findings(
     a: &Activity,
+    source: &str,
     cfg: &FindingsSettings,
     load_cfg: &LoadSettings,
     out: &mut Vec<Finding>,
@@ -198,7 +199,7 @@ fn run_findings(
     let mut push = |rule, severity, value, threshold, message: String, advice: String, ev: &str| {
         out.push(Finding {
             scope: Scope::Run,
-            key: a.source.clone(),
+            key: source.to_string(),
             date_local: date,
             rule,
             severity,
@@ -213,7 +214,8 @@ fn run_findings(
     // Running form is judged on running: a walk is never told to raise its cadence, and a
     // run-walk is judged on its running stretches, when there is enough of them.
     let judged = r.gait != Some(RunGait::Walking) && r.running_s >= cfg.low_cadence_min_running_s;
-    if let (Some(c), Some(CadenceSource::Records), true) = (r.cadence_spm, r.cadence_source, judged)
+    if let (Some(c), Some(CadenceSource::Records), true) =
+        (r.cadence_spm.get(), r.cadence_source, judged)
     {
         if c < cfg.low_cadence_spm {
             let what = match r.gait {
@@ -248,8 +250,11 @@ fn run_findings(
         }
     }
     downhill_findings(&r.downhill, cfg, &mut push);
-    if let (true, Some(prev), Some(d)) = (a.flag_long_run_spike, a.longest_prev_30d_m, r.distance_m)
-    {
+    if let (true, Some(prev), Some(d)) = (
+        a.flag_long_run_spike,
+        a.longest_prev_30d_m.get(),
+        r.distance_m.get(),
+    ) {
         push(
             Rule::LongRunSpike,
             Severity::High,
@@ -285,10 +290,10 @@ fn downhill_findings(
     }
     let Some((m, _)) = dh.matched else { return };
     let overall = match (
-        dh.flat_step_length_m,
-        dh.downhill_step_length_m,
-        dh.flat_speed_mps,
-        dh.downhill_speed_mps,
+        dh.flat_step_length_m.get(),
+        dh.downhill_step_length_m.get(),
+        dh.flat_speed_mps.get(),
+        dh.downhill_speed_mps.get(),
     ) {
         (Some(fl), Some(dl), Some(fv), Some(dv)) => Some((fl, dl, fv, dv)),
         _ => None,
@@ -365,7 +370,7 @@ fn history_findings(t: &Tables, cfg: &FindingsSettings, out: &mut Vec<Finding>) 
             .filter(|(d, a)| {
                 *d >= from && *d <= to && a.run.cadence_source == Some(CadenceSource::Records)
             })
-            .filter_map(|(_, a)| a.run.cadence_spm)
+            .filter_map(|(_, a)| a.run.cadence_spm.get())
             .collect();
         median(&mut v)
     };

@@ -16,7 +16,11 @@ use crate::model::{Activity, ExportIndex, GearRow, GearSource, GearSpan, Kept, S
 
 /// Labels the runs of every outcome an export lists (before duplicates are marked, so the
 /// label can move to the run kept).
-pub(super) fn label_from_exports(outcomes: &[Kept], runs: &mut [Activity], indexes: &[ExportIndex]) {
+pub(super) fn label_from_exports(
+    outcomes: &[Kept],
+    runs: &mut [Activity],
+    indexes: &[ExportIndex],
+) {
     let by_source: HashMap<&str, _> = indexes
         .iter()
         .flat_map(|ix| &ix.entries)
@@ -28,11 +32,11 @@ pub(super) fn label_from_exports(outcomes: &[Kept], runs: &mut [Activity], index
         };
         for a in &mut runs[o.runs.clone()] {
             let run = &mut a.run;
-            run.label.name = entry.name.clone();
+            run.label_mut().name = entry.name.clone();
             if entry.running {
                 if let Some(g) = &entry.gear {
-                    run.label.gear = Some(g.clone());
-                    run.label.gear_source = Some(GearSource::Export);
+                    run.label_mut().gear = Some(g.clone());
+                    run.label_mut().gear_source = Some(GearSource::Export);
                 }
             }
         }
@@ -42,12 +46,12 @@ pub(super) fn label_from_exports(outcomes: &[Kept], runs: &mut [Activity], index
 /// Gives the gear log's pair to every dated run no export named gear for.
 pub(super) fn label_from_log(activities: &mut [Activity], spans: &[GearSpan]) {
     for a in activities {
-        if a.run.label.gear.is_some() {
+        if a.run.label().gear.is_some() {
             continue;
         }
         if let Some(s) = a.local_day.and_then(|d| worn_on(spans, d)) {
-            a.run.label.gear = Some(s.gear.clone());
-            a.run.label.gear_source = Some(GearSource::Log);
+            a.run.label_mut().gear = Some(s.gear.clone());
+            a.run.label_mut().gear_source = Some(GearSource::Log);
         }
     }
 }
@@ -78,7 +82,7 @@ pub(super) fn table(
 ) -> Vec<GearRow> {
     let mut rows: BTreeMap<&str, GearRow> = BTreeMap::new();
     for a in activities {
-        let Some(gear) = a.run.label.gear.as_deref() else {
+        let Some(gear) = a.run.label().gear.as_deref() else {
             continue;
         };
         let r = rows.entry(gear).or_insert_with(|| GearRow {
@@ -95,7 +99,7 @@ pub(super) fn table(
         if let Some(i) = Surface::ALL.iter().position(|&s| s == a.run.surface) {
             r.by_surface_m[i] += d;
         }
-        if let Some(t) = a.start_local {
+        if let Some(t) = a.start_local.get() {
             r.first_run_local.get_or_insert(t);
             r.last_run_local = Some(t);
         }

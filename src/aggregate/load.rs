@@ -209,7 +209,7 @@ pub(super) fn weeks(
 /// A run's session-RPE load (Foster et al. 2001): RPE (CR10) × timer minutes; `None` without
 /// an RPE or a timer time.
 pub(super) fn srpe(r: &RunCore) -> Option<f64> {
-    Some(r.rpe? * r.duration_s? / 60.0)
+    Some(r.rpe.get()? * r.duration_s.get()? / 60.0)
 }
 
 /// Sets each run's longest run of the lookback window and its spike flag. `activities` are in
@@ -223,16 +223,19 @@ pub(super) fn long_run_spikes(activities: &mut [Activity], cfg: &LoadSettings) {
         .filter_map(|a| {
             a.run
                 .start_utc
+                .get()
                 .map(|t| (t, a.run.distance_m.unwrap_or(0.0)))
         })
         .filter(|&(_, d)| d >= cfg.long_run_min_prev_m)
         .collect();
     let mut lookback = LookbackWindow::new(&dated, window);
     for a in activities.iter_mut() {
-        let Some(t) = a.run.start_utc else { continue };
+        let Some(t) = a.run.start_utc.get() else {
+            continue;
+        };
         let longest = lookback.longest_before(t);
-        a.longest_prev_30d_m = longest;
-        a.flag_long_run_spike = match (longest, a.run.distance_m) {
+        a.longest_prev_30d_m = longest.into();
+        a.flag_long_run_spike = match (longest, a.run.distance_m.get()) {
             (Some(l), Some(d)) if l > 0.0 => d > l * (1.0 + cfg.long_run_spike_pct / 100.0),
             _ => false,
         };

@@ -13,12 +13,19 @@ use chrono::Weekday;
 use crate::analyse::downhill::matched_drop;
 use crate::config::{DownhillSettings, HistorySettings};
 use crate::model::{
-    Activity, DiaryDay, ExportIndex, GearSpan, Kept, MatchSource, Outcome, SpeedBins, Tables,
+    source_in, Activity, DiaryDay, ExportIndex, GearSpan, Kept, MatchSource, Outcome, SpeedBins,
+    Tables,
 };
 use crate::spill::Spill;
 
 /// Marks duplicates and builds the rows (the runs' full facts are put aside in memory).
-pub fn aggregate(outcomes: Vec<Outcome>, cfg: &HistorySettings<'_>, week_start: Weekday) -> Tables {
+/// `outcomes` are the pipeline's, each with its own `seq`.
+pub fn aggregate(
+    mut outcomes: Vec<Outcome>,
+    cfg: &HistorySettings<'_>,
+    week_start: Weekday,
+) -> Tables {
+    outcomes.sort_by_key(|o| o.row.seq);
     let mut spill = Spill::in_memory();
     let outcomes = outcomes
         .into_iter()
@@ -59,6 +66,8 @@ pub(crate) fn aggregate_beside(
         gear_log,
         exports,
     } = beside;
+    // A run finds its source in the ledger by `seq` (`Tables::source_of`).
+    debug_assert!(outcomes.windows(2).all(|w| w[0].row.seq < w[1].row.seq));
     gear::label_from_exports(&outcomes, &mut runs, &exports);
     let dropped = dedupe::mark(&mut outcomes, &mut runs, cfg.ingest);
     // The duplicates leave, and the rest are put in the order of their files, as they were
@@ -79,19 +88,22 @@ pub(crate) fn aggregate_beside(
         let offset = run.utc_offset_s.unwrap_or(cfg.load.default_utc_offset_s) as i64;
         a.start_local = run
             .start_utc
+            .get()
             .zip(run.utc_offset_s)
-            .map(|(t, o)| t + o as i64);
-        a.local_day = run.start_utc.and_then(|t| load::day_of(t + offset));
+            .map(|(t, o)| t + o as i64)
+            .into();
+        a.local_day = run.start_utc.get().and_then(|t| load::day_of(t + offset));
     }
     tables.activities = runs;
     match_with_history(&mut tables.activities, spill, cfg.downhill)?;
     // In place (no buffer of half the rows, as a stable sort takes): file order breaks the
     // last ties, as it did when this sort was stable.
+    let files = &tables.files;
     tables.activities.sort_unstable_by(|a, b| {
-        let ka = (a.run.start_utc.is_none(), a.run.start_utc);
-        let kb = (b.run.start_utc.is_none(), b.run.start_utc);
+        let ka = (a.run.start_utc.is_none(), a.run.start_utc.get());
+        let kb = (b.run.start_utc.is_none(), b.run.start_utc.get());
         ka.cmp(&kb)
-            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| source_in(files, a).cmp(source_in(files, b)))
             .then_with(|| a.run.session.cmp(&b.run.session))
             .then_with(|| a.seq.cmp(&b.seq))
     });

@@ -15,8 +15,8 @@ pub(super) fn on(diary: &[DiaryDay], day: chrono::NaiveDate) -> Option<&DiaryDay
 pub(super) fn join(t: &mut Tables) {
     for a in &mut t.activities {
         if let Some(d) = a.local_day.and_then(|day| on(&t.diary, day)) {
-            a.pain = Some(d.pain);
-            a.pain_next_morning = d.next_morning;
+            a.pain = Some(d.pain).into();
+            a.pain_next_morning = d.next_morning.into();
         }
     }
     for w in &mut t.weeks {

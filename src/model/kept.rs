@@ -1,7 +1,9 @@
 //! What the report keeps in memory of each run while it aggregates the history: a small part
 //! of its facts ([`RunCore`]) and where the rest was put aside ([`Spilled`]).
 
-use super::{CadenceSource, FileRow, Label, MatchSource, Matched, RunFacts, RunGait, Surface};
+use super::{
+    CadenceSource, FileRow, Label, MatchSource, Matched, OptF64, OptI64, RunFacts, RunGait, Surface,
+};
 
 /// What the report keeps in memory of one member's [`Outcome`](super::Outcome) while it aggregates: the ledger
 /// row, and where its runs are among the activity rows the spill keeps (each run's
@@ -22,24 +24,26 @@ pub(crate) struct Kept {
 /// device…) is read back from there only when the tables are written, a few runs at a time.
 #[derive(Clone, Debug)]
 pub(crate) struct RunCore {
-    /// As [`RunFacts::label`] (aggregation fills it; it wins over the spilled copy's).
-    pub(crate) label: Label,
+    /// As [`RunFacts::label`] (aggregation fills it; it wins over the spilled copy's); boxed,
+    /// and only once it names something: most runs have no label, and an empty one takes 56
+    /// bytes.
+    label: Option<Box<Label>>,
     /// As [`RunFacts::session`].
     pub(crate) session: u32,
     /// As [`RunFacts::start_utc`].
-    pub(crate) start_utc: Option<i64>,
+    pub(crate) start_utc: OptI64,
     /// As [`RunFacts::utc_offset_s`].
     pub(crate) utc_offset_s: Option<i32>,
     /// As [`RunFacts::duration_s`].
-    pub(crate) duration_s: Option<f64>,
+    pub(crate) duration_s: OptF64,
     /// As [`RunFacts::distance_m`].
-    pub(crate) distance_m: Option<f64>,
+    pub(crate) distance_m: OptF64,
     /// As [`RunFacts::ascent_m`].
-    pub(crate) ascent_m: Option<f64>,
+    pub(crate) ascent_m: OptF64,
     /// As [`RunFacts::descent_m`].
-    pub(crate) descent_m: Option<f64>,
+    pub(crate) descent_m: OptF64,
     /// As [`RunFacts::cadence_spm`].
-    pub(crate) cadence_spm: Option<f64>,
+    pub(crate) cadence_spm: OptF64,
     /// As [`RunFacts::cadence_source`].
     pub(crate) cadence_source: Option<CadenceSource>,
     /// As [`RunFacts::running_s`].
@@ -49,7 +53,7 @@ pub(crate) struct RunCore {
     /// As [`RunFacts::gait`].
     pub(crate) gait: Option<RunGait>,
     /// As [`RunFacts::rpe`].
-    pub(crate) rpe: Option<f64>,
+    pub(crate) rpe: OptF64,
     /// As [`RunFacts::samples`].
     pub(crate) samples: u32,
     /// As [`RunFacts::file_key`].
@@ -66,13 +70,13 @@ pub(crate) struct RunCore {
 #[derive(Clone, Debug)]
 pub(crate) struct DownhillCore {
     pub(crate) has_grade: bool,
-    pub(crate) flat_cadence_spm: Option<f64>,
-    pub(crate) downhill_cadence_spm: Option<f64>,
-    pub(crate) flat_step_length_m: Option<f64>,
-    pub(crate) downhill_step_length_m: Option<f64>,
+    pub(crate) flat_cadence_spm: OptF64,
+    pub(crate) downhill_cadence_spm: OptF64,
+    pub(crate) flat_step_length_m: OptF64,
+    pub(crate) downhill_step_length_m: OptF64,
     pub(crate) cadence_drop: Option<(f64, f64)>,
-    pub(crate) flat_speed_mps: Option<f64>,
-    pub(crate) downhill_speed_mps: Option<f64>,
+    pub(crate) flat_speed_mps: OptF64,
+    pub(crate) downhill_speed_mps: OptF64,
     pub(crate) downhill_m: f64,
     /// As [`Downhill::matched`](super::Downhill::matched) (aggregation fills it for history matches; it wins over the
     /// spilled copy's).
@@ -98,36 +102,51 @@ pub(crate) struct Spilled {
 }
 
 impl RunCore {
+    /// The run's gear and name.
+    pub(crate) fn label(&self) -> &Label {
+        static NONE: Label = Label {
+            gear: None,
+            gear_source: None,
+            name: None,
+        };
+        self.label.as_deref().unwrap_or(&NONE)
+    }
+
+    /// The run's gear and name, to be filled in.
+    pub(crate) fn label_mut(&mut self) -> &mut Label {
+        self.label.get_or_insert_with(Box::default)
+    }
+
     /// The in-memory part of `run`, put aside at `spilled`.
     pub(crate) fn of(run: &RunFacts, spilled: Spilled) -> RunCore {
         let d = &run.downhill;
         RunCore {
-            label: run.label.clone(),
+            label: (run.label != Label::default()).then(|| Box::new(run.label.clone())),
             session: run.session,
-            start_utc: run.start_utc,
+            start_utc: run.start_utc.into(),
             utc_offset_s: run.utc_offset_s,
-            duration_s: run.duration_s,
-            distance_m: run.distance_m,
-            ascent_m: run.ascent_m,
-            descent_m: run.descent_m,
-            cadence_spm: run.cadence_spm,
+            duration_s: run.duration_s.into(),
+            distance_m: run.distance_m.into(),
+            ascent_m: run.ascent_m.into(),
+            descent_m: run.descent_m.into(),
+            cadence_spm: run.cadence_spm.into(),
             cadence_source: run.cadence_source,
             running_s: run.running_s,
             walking_s: run.walking_s,
             gait: run.gait,
-            rpe: run.rpe,
+            rpe: run.rpe.into(),
             samples: run.samples,
             file_key: run.file_key,
             surface: run.surface.surface,
             downhill: DownhillCore {
                 has_grade: d.has_grade,
-                flat_cadence_spm: d.flat_cadence_spm,
-                downhill_cadence_spm: d.downhill_cadence_spm,
-                flat_step_length_m: d.flat_step_length_m,
-                downhill_step_length_m: d.downhill_step_length_m,
+                flat_cadence_spm: d.flat_cadence_spm.into(),
+                downhill_cadence_spm: d.downhill_cadence_spm.into(),
+                flat_step_length_m: d.flat_step_length_m.into(),
+                downhill_step_length_m: d.downhill_step_length_m.into(),
                 cadence_drop: d.cadence_drop,
-                flat_speed_mps: d.flat_speed_mps,
-                downhill_speed_mps: d.downhill_speed_mps,
+                flat_speed_mps: d.flat_speed_mps.into(),
+                downhill_speed_mps: d.downhill_speed_mps.into(),
                 downhill_m: d.downhill_m,
                 matched: d.matched,
                 has_flat_bins: !d.flat_bins.bins.is_empty(),
@@ -143,14 +162,14 @@ mod tests {
     use super::*;
 
     /// What a run costs in memory while the history is aggregated: its activity row with its
-    /// core (512 bytes when this was written), against its full facts (832 bytes inline,
-    /// plus their segments, speed bins and strings on the heap).
+    /// core (336 bytes when this was written, with no string of its own), against its full
+    /// facts (832 bytes inline, plus their segments, speed bins and strings on the heap).
     #[test]
     fn a_run_keeps_a_few_hundred_bytes_in_memory() {
         let activity = std::mem::size_of::<crate::model::Activity>();
         let core = std::mem::size_of::<RunCore>();
         assert!(
-            core <= 448 && activity <= 576,
+            core <= 272 && activity <= 344,
             "RunCore {core} B, Activity {activity} B"
         );
         assert!(2 * core <= std::mem::size_of::<RunFacts>());

@@ -5,6 +5,7 @@
 //! - [`run`]: the facts analysis keeps of each running session;
 //! - [`gear`]: shoes: a run's label, an export's index, the gear log, per-pair totals;
 //! - [`kept`]: what aggregation keeps in memory of each run, the rest being put aside;
+//! - [`packed`]: optional numbers in 8 bytes, for those rows;
 //! - [`report`]: the report's rows (activities, weeks, findings) as aggregation builds them.
 //!
 //! Every other module depends on this one; it depends on none of them.
@@ -50,6 +51,7 @@ mod decoded;
 mod gear;
 mod kept;
 mod ledger;
+mod packed;
 mod report;
 mod run;
 
@@ -57,6 +59,7 @@ pub(crate) use decoded::*;
 pub(crate) use gear::*;
 pub(crate) use kept::*;
 pub(crate) use ledger::*;
+pub(crate) use packed::*;
 pub(crate) use report::*;
 pub(crate) use run::*;
 

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 
-use super::{ExportIndex, FileRow, GearRow, GearSpan, RunCore, RunFacts, Status, Surface};
+use super::{
+    ExportIndex, FileRow, GearRow, GearSpan, OptF64, OptI64, RunCore, RunFacts, Status, Surface,
+};
 
 /// What became of one member: its ledger row and its runs.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -21,28 +23,27 @@ pub struct Outcome {
 /// One row of the activities table: a run and where it came from.
 #[derive(Clone, Debug)]
 pub(crate) struct Activity {
-    /// Source, as in the ledger.
-    pub(crate) source: String,
     /// The file's status (`ok` or `warning`).
     pub(crate) status: Status,
-    /// The file's place in discovery order (the ledger's `seq`).
+    /// The file's place in discovery order (the ledger's `seq`): its source is the ledger's
+    /// ([`Tables::source_of`]).
     pub(crate) seq: u32,
     /// The run (its full facts are read back for the tables).
     pub(crate) run: RunCore,
     /// Start on the athlete's clock, Unix seconds shifted by the offset the device wrote
     /// (`None` without a date or an offset).
-    pub(crate) start_local: Option<i64>,
+    pub(crate) start_local: OptI64,
     /// The local calendar day the run counts on (the configured default offset stands in for
     /// a missing one); `None` without a date.
     pub(crate) local_day: Option<NaiveDate>,
     /// Longest run in the lookback window before this one (30 days by default), m.
-    pub(crate) longest_prev_30d_m: Option<f64>,
+    pub(crate) longest_prev_30d_m: OptF64,
     /// This run is more than the configured margin longer than `longest_prev_30d_m`.
     pub(crate) flag_long_run_spike: bool,
     /// The pain diary's score of the run's local day, 0–10 (`None`: no diary row that day).
-    pub(crate) pain: Option<f64>,
+    pub(crate) pain: OptF64,
     /// The diary's next-morning score of that day, 0–10.
-    pub(crate) pain_next_morning: Option<f64>,
+    pub(crate) pain_next_morning: OptF64,
 }
 
 /// One row of the pain diary: a local day and how it hurt.
@@ -90,6 +91,20 @@ pub struct Tables {
     pub(crate) gear_log: Vec<GearSpan>,
     /// The Strava export indexes read.
     pub(crate) exports: Vec<ExportIndex>,
+}
+
+impl Tables {
+    /// The source of a run, as in the ledger.
+    pub(crate) fn source_of(&self, a: &Activity) -> &str {
+        source_in(&self.files, a)
+    }
+}
+
+/// The source of a run, as in `files` (the ledger, in discovery order).
+pub(crate) fn source_in<'a>(files: &'a [FileRow], a: &Activity) -> &'a str {
+    files
+        .binary_search_by_key(&(a.seq as usize), |f| f.seq)
+        .map_or("", |i| files[i].source.as_str())
 }
 
 /// One week of the weekly table.

@@ -107,24 +107,30 @@ fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
+/// A run of the activities and segments tables: its row, its full facts read back from the
+/// spill, and its source.
+type RunRow<'a> = (&'a Activity, RunFacts, &'a str);
+
 /// Some runs with their full facts, read back from the spill.
 fn with_facts<'a>(
+    t: &'a Tables,
     rows: &'a [Activity],
     spill: &Spill,
-) -> PolarsResult<Vec<(&'a Activity, RunFacts)>> {
-    rows.iter().map(|a| Ok((a, spill.facts(&a.run)?))).collect()
+) -> PolarsResult<Vec<RunRow<'a>>> {
+    rows.iter()
+        .map(|a| Ok((a, spill.facts(&a.run)?, t.source_of(a))))
+        .collect()
 }
 
 /// `activities`: one row per distinct running session (`rows` and their full facts).
-fn activities(rows: &[(&Activity, RunFacts)]) -> PolarsResult<DataFrame> {
-    let r = || rows.iter().map(|(_, run)| run);
-    let f = Frame::new(rows.len());
-    let rows = || rows.iter().map(|(a, _)| *a);
+fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
+    let r = || rows.iter().map(|(_, run, _)| run);
+    let f = Frame::new(rows.len()).str("source", rows.iter().map(|x| Some(x.2)));
+    let rows = || rows.iter().map(|(a, _, _)| *a);
     let f = f
-        .str("source", rows().map(|a| Some(a.source.as_str())))
         .u32("session", r().map(|x| x.session))
         .datetime("start_utc", r().map(|x| x.start_utc))?
-        .datetime("start_local", rows().map(|a| a.start_local))?
+        .datetime("start_local", rows().map(|a| a.start_local.get()))?
         .i64("utc_offset_s", r().map(|x| x.utc_offset_s.map(i64::from)))
         .str("sport", r().map(|x| Some(x.sport.as_str())))
         .str("sub_sport", r().map(|x| x.sub_sport.as_deref()))
@@ -150,14 +156,20 @@ fn activities(rows: &[(&Activity, RunFacts)]) -> PolarsResult<DataFrame> {
         .bool("has_cadence", r().map(|x| x.has_cadence))
         .str("totals_source", r().map(|x| Some(x.totals_source.as_str())))
         .str("status", rows().map(|a| Some(a.status.as_str())))
-        .f64("longest_prev_30d_m", rows().map(|a| a.longest_prev_30d_m))
+        .f64(
+            "longest_prev_30d_m",
+            rows().map(|a| a.longest_prev_30d_m.get()),
+        )
         .bool("flag_long_run_spike", rows().map(|a| a.flag_long_run_spike));
     let f = downhill_columns(f, r);
     surface_columns(f, r)
         .f64("rpe", r().map(|x| x.rpe))
         .f64("feel", r().map(|x| x.feel))
-        .f64("pain", rows().map(|a| a.pain))
-        .f64("pain_next_morning", rows().map(|a| a.pain_next_morning))
+        .f64("pain", rows().map(|a| a.pain.get()))
+        .f64(
+            "pain_next_morning",
+            rows().map(|a| a.pain_next_morning.get()),
+        )
         .str("gear", r().map(|x| x.label.gear.as_deref()))
         .str(
             "gear_source",
@@ -276,20 +288,20 @@ fn surface_columns<'a, I: Iterator<Item = &'a RunFacts>>(f: Frame, r: impl Fn() 
 }
 
 /// `segments`: one row per grade segment of every run (`rows` and their full facts).
-fn segments(rows: &[(&Activity, RunFacts)]) -> PolarsResult<DataFrame> {
-    let segs: Vec<(&Activity, usize, &Segment)> = rows
+fn segments(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
+    let segs: Vec<(&Activity, usize, &Segment, &str)> = rows
         .iter()
-        .flat_map(|(a, run)| {
+        .flat_map(|(a, run, source)| {
             run.downhill
                 .segments
                 .iter()
                 .enumerate()
-                .map(move |(i, s)| (*a, i, s))
+                .map(move |(i, s)| (*a, i, s, *source))
         })
         .collect();
     let it = || segs.iter();
     Frame::new(segs.len())
-        .str("source", it().map(|x| Some(x.0.source.as_str())))
+        .str("source", it().map(|x| Some(x.3)))
         .u32("session", it().map(|x| x.0.run.session))
         .u32("segment", it().map(|x| x.1 as u32))
         .str("kind", it().map(|x| Some(x.2.kind.as_str())))
@@ -299,7 +311,7 @@ fn segments(rows: &[(&Activity, RunFacts)]) -> PolarsResult<DataFrame> {
         .f64("length_m", it().map(|x| Some(x.2.length_m())))
         .datetime(
             "start_utc",
-            it().map(|x| x.0.run.start_utc.map(|_| x.2.start_t.round() as i64)),
+            it().map(|x| x.0.run.start_utc.get().map(|_| x.2.start_t.round() as i64)),
         )?
         .f64("duration_s", it().map(|x| Some(x.2.duration_s)))
         .f64("running_s", it().map(|x| Some(x.2.running_s)))
@@ -355,7 +367,7 @@ fn per_rows<'a, T>(rows: &'a [T], build: fn(&[T]) -> PolarsResult<DataFrame>) ->
 fn per_runs<'a>(
     t: &'a Tables,
     spill: &'a Spill,
-    build: fn(&[(&Activity, RunFacts)]) -> PolarsResult<DataFrame>,
+    build: fn(&[RunRow<'_>]) -> PolarsResult<DataFrame>,
 ) -> Frames<'a> {
     if t.activities.is_empty() {
         return one(build(&[]));
@@ -363,7 +375,7 @@ fn per_runs<'a>(
     Box::new(
         t.activities
             .chunks(RUNS_PER_FRAME)
-            .map(move |runs| build(&with_facts(runs, spill)?)),
+            .map(move |runs| build(&with_facts(t, runs, spill)?)),
     )
 }
 

@@ -51,7 +51,7 @@ pub(super) fn findings(t: &Tables, cfg: &GearSettings, load_cfg: &LoadSettings) 
     let mut so_far: HashMap<&str, f64> = HashMap::new();
     let mut before = Vec::with_capacity(t.activities.len());
     for a in &t.activities {
-        let g = a.run.label.gear.as_deref();
+        let g = a.run.label().gear.as_deref();
         let prev = g.map_or(0.0, |g| *so_far.get(g).unwrap_or(&0.0));
         before.push(prev);
         if let Some(g) = g {
@@ -65,7 +65,7 @@ pub(super) fn findings(t: &Tables, cfg: &GearSettings, load_cfg: &LoadSettings) 
                 .iter()
                 .zip(&before)
                 .find(|(a, &b)| {
-                    a.run.label.gear.as_deref() == Some(row.gear.as_str())
+                    a.run.label().gear.as_deref() == Some(row.gear.as_str())
                         && b + a.run.distance_m.unwrap_or(0.0) > cfg.retire_m
                 })
                 .and_then(|(a, _)| a.local_day);
@@ -90,7 +90,7 @@ pub(super) fn findings(t: &Tables, cfg: &GearSettings, load_cfg: &LoadSettings) 
             let after: Vec<_> = t
                 .activities
                 .iter()
-                .filter(|a| a.run.label.gear.as_deref() == Some(row.gear.as_str()))
+                .filter(|a| a.run.label().gear.as_deref() == Some(row.gear.as_str()))
                 .filter(|a| a.local_day.is_some_and(|d| d > retired))
                 .collect();
             let Some(first) = after.first() else {
@@ -118,13 +118,13 @@ pub(super) fn findings(t: &Tables, cfg: &GearSettings, load_cfg: &LoadSettings) 
     }
     // Long-run spikes in a worn pair.
     for (a, &b) in t.activities.iter().zip(&before) {
-        let Some(g) = a.run.label.gear.as_deref() else {
+        let Some(g) = a.run.label().gear.as_deref() else {
             continue;
         };
         if a.flag_long_run_spike && b >= cfg.retire_m {
             out.push(finding(
                 Scope::Run,
-                &a.source,
+                t.source_of(a),
                 a.local_day,
                 Rule::ShoeSpike,
                 (b / 1000.0, cfg.retire_m / 1000.0),
@@ -144,7 +144,7 @@ pub(super) fn findings(t: &Tables, cfg: &GearSettings, load_cfg: &LoadSettings) 
         let end = w.start + Duration::days(7);
         let mut per: HashMap<&str, (f64, f64)> = HashMap::new();
         for (a, &b) in t.activities.iter().zip(&before) {
-            let (Some(g), Some(d)) = (a.run.label.gear.as_deref(), a.local_day) else {
+            let (Some(g), Some(d)) = (a.run.label().gear.as_deref(), a.local_day) else {
                 continue;
             };
             if d >= w.start && d < end {

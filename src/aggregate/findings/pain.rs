@@ -55,7 +55,7 @@ pub(super) fn findings(
             .activities
             .iter()
             .filter(|a| a.local_day == Some(d.date))
-            .filter_map(|a| a.run.distance_m)
+            .filter_map(|a| a.run.distance_m.get())
             .sum();
         let after = if ran > 0.0 {
             format!(" after {} of running", fmt_km(ran))
@@ -149,8 +149,8 @@ fn preceded_by(
         let (Some(d), true, Some(prev), Some(km)) = (
             a.local_day,
             a.flag_long_run_spike,
-            a.longest_prev_30d_m,
-            a.run.distance_m,
+            a.longest_prev_30d_m.get(),
+            a.run.distance_m.get(),
         ) else {
             continue;
         };
@@ -225,7 +225,7 @@ fn preceded_by(
     // retirement distance also stands out in the message.
     let mut worn: Vec<(&str, NaiveDate)> = Vec::new();
     for a in &t.activities {
-        if let (Some(g), Some(d)) = (a.run.label.gear.as_deref(), a.local_day) {
+        if let (Some(g), Some(d)) = (a.run.label().gear.as_deref(), a.local_day) {
             if within(d) {
                 match worn.iter_mut().find(|w| w.0 == g) {
                     Some(w) => w.1 = w.1.max(d),
@@ -238,9 +238,9 @@ fn preceded_by(
         let on_pair: f64 = t
             .activities
             .iter()
-            .filter(|a| a.run.label.gear.as_deref() == Some(g))
+            .filter(|a| a.run.label().gear.as_deref() == Some(g))
             .filter(|a| a.local_day.is_some_and(|d| d <= day))
-            .filter_map(|a| a.run.distance_m)
+            .filter_map(|a| a.run.distance_m.get())
             .sum();
         let past = on_pair >= retire_m;
         out.push((

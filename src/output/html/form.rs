@@ -32,7 +32,7 @@ pub(super) fn cadence(t: &Tables, low: f64) -> Vec<String> {
         .activities
         .iter()
         .filter(|a| a.run.cadence_source == Some(CadenceSource::Records))
-        .filter_map(|a| Some((chart::year_pos(a.local_day?), a.run.cadence_spm?)))
+        .filter_map(|a| Some((chart::year_pos(a.local_day?), a.run.cadence_spm.get()?)))
         .collect();
     if pts.is_empty() {
         return Vec::new();
@@ -78,7 +78,7 @@ pub(super) fn downhill(t: &Tables) -> Vec<String> {
         .iter()
         .filter_map(|a| {
             let d = &a.run.downhill;
-            Some((d.flat_cadence_spm?, d.downhill_cadence_spm?))
+            Some((d.flat_cadence_spm.get()?, d.downhill_cadence_spm.get()?))
         })
         .collect();
     if pts.is_empty() {

@@ -125,7 +125,7 @@ fn head(t: &Tables, _: &Thresholds) -> String {
     let km: f64 = t
         .activities
         .iter()
-        .filter_map(|a| a.run.distance_m)
+        .filter_map(|a| a.run.distance_m.get())
         .sum::<f64>()
         / 1000.0;
     let period = match (dated.iter().min(), dated.iter().max()) {
