@@ -99,6 +99,9 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         None => None,
     };
     let inputs = discover::discover(&args.inputs).map_err(Fatal::usage)?;
+    // What the walk freed (its folders' listings, the list's smaller copies as it grew) goes
+    // back now, not a second later: the pass would otherwise keep it resident to the end.
+    memory::release_freed();
     // An export's index alone is no activity: without a FIT file there is nothing to report.
     if inputs.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
         let searched: Vec<String> = args

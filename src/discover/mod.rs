@@ -68,8 +68,9 @@ pub struct Input {
     pub kind: Kind,
     /// Why discovery already knows this input cannot be read: it is not a regular file (a
     /// named pipe…, never opened: `not_a_file`), or a folder that cannot be listed
-    /// (`io_error`). Such an input gets its ledger row without being opened.
-    pub(crate) problem: Option<Failure>,
+    /// (`io_error`). Such an input gets its ledger row without being opened. Boxed: few
+    /// inputs have one, and every input is held for the whole pass.
+    pub(crate) problem: Option<Box<Failure>>,
     /// The file system's stamp of a regular file, for the result cache.
     pub(crate) stamp: Option<Stamp>,
 }
@@ -243,7 +244,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                 path: root.clone(),
                 bytes: if regular { meta.len() } else { 0 },
                 kind,
-                problem: (!regular).then(|| not_a_file(describe(meta.file_type()))),
+                problem: (!regular).then(|| Box::new(not_a_file(describe(meta.file_type())))),
                 stamp: stamp(&meta),
             });
             continue;
@@ -259,10 +260,10 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                         let why = err
                             .io_error()
                             .map_or_else(|| err.to_string(), |e| e.to_string());
-                        Some(Failure::new(
+                        Some(Box::new(Failure::new(
                             Reason::IoError,
                             format!("a folder that cannot be read: {why}"),
-                        ))
+                        )))
                     } else if Kind::of(&path.to_string_lossy()).is_some() {
                         None
                     } else {
@@ -292,10 +293,13 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
                 let bytes = meta.as_ref().map_or(0, |m| m.len());
                 (bytes, None, meta.as_ref().and_then(stamp))
             } else {
-                (0, Some(not_a_file(describe(file_type))), None)
+                (0, Some(Box::new(not_a_file(describe(file_type)))), None)
             };
+            let mut path = entry.into_path();
+            // The walk's path has room to grow; this one is held for the whole pass.
+            path.shrink_to_fit();
             found.push(Input {
-                path: entry.into_path(),
+                path,
                 bytes,
                 kind,
                 problem,
@@ -303,8 +307,11 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             });
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    // In place (a path found twice is the same input, and only one copy stays), and no
+    // bigger than the list: it lives as long as the pass.
+    found.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
+    found.shrink_to_fit();
     Ok(found)
 }
 

@@ -223,8 +223,11 @@ pub(crate) fn run_with_cache<R>(
                 )
             })
         });
-        let mut outcomes: Vec<(usize, R)> =
-            done_rx.into_iter().map(|o| (o.row.seq, keep(o))).collect();
+        // Sized for the usual one member per input: grown by doubling, its smaller copies
+        // would stay resident to the end of the pass (mimalloc hands freed memory back a
+        // second later, and a warm pass is shorter).
+        let mut outcomes: Vec<(usize, R)> = Vec::with_capacity(inputs.len());
+        outcomes.extend(done_rx.into_iter().map(|o| (o.row.seq, keep(o))));
         // Put back in discovery order, whatever the scheduling (in place: each `seq` is one
         // member's, so an unstable sort gives the same order without a stable sort's buffer of
         // half the outcomes).
