@@ -79,8 +79,12 @@ pub(crate) fn aggregate_beside(
     });
     drop(dropped);
     runs.sort_unstable_by_key(|a| (a.seq, a.run.session));
+    // A vector of its own, not the outcomes' reused: a collect in place would keep each
+    // outcome's room (136 bytes) for each ledger row (104) until the report ends.
+    let mut files = Vec::with_capacity(outcomes.len());
+    files.extend(outcomes.into_iter().map(|o| o.row));
     let mut tables = Tables {
-        files: outcomes.into_iter().map(|o| o.row).collect(),
+        files,
         ..Tables::default()
     };
     for a in &mut runs {

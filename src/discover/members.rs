@@ -135,7 +135,9 @@ pub(crate) fn produce(
                 indexes.push(read_index(input, &source, max_bytes));
                 true
             }
-            (Some(failure), _) => out.send(source, Payload::Failed((**failure).clone()), input.bytes),
+            (Some(failure), _) => {
+                out.send(source, Payload::Failed((**failure).clone()), input.bytes)
+            }
             (None, Kind::Fit | Kind::FitGz) => {
                 let path = Payload::Path(input.path.clone(), input.kind);
                 let whole = Some((input.path.as_path(), input.kind));
