@@ -4,8 +4,9 @@
 //! flat running for speed matching), but only a small part of each: its [`RunCore`]. The rest
 //! (grade segments, speed bins, surface features, device…) is needed once more, to write the
 //! tables. So the main thread, as each outcome arrives, writes each run's facts here and keeps
-//! its `RunCore`; the tables read them back a few runs at a time. The memory a report needs then
-//! grows by a `RunCore` per run, not by everything analysis found.
+//! its activity row with its `RunCore`, in one vector for every run; the tables read the facts
+//! back a few runs at a time. The memory a report needs then grows by an activity row per run
+//! (312 bytes), not by everything analysis found.
 //!
 //! The file is an unnamed temporary file in the output folder (`tempfile_in`: on Linux
 //! `O_TMPFILE`, elsewhere created and unlinked at once), so nothing is left behind whatever

@@ -334,6 +334,45 @@ fn same_activity_as_fit_and_strava_gz_counts_once() {
 }
 
 #[test]
+fn one_session_of_a_file_can_be_the_duplicate_and_the_others_stay() {
+    // b_multi.fit holds two runs; its first is a_single.fit's run (same start, same
+    // distance, another watch). a_single.fit, found first, is kept; b_multi.fit keeps its
+    // second run only, and stays `ok`.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let mut single = Activity::running(T0, steady_run(T0, 20, 3.0, 170.0));
+    single.serial_number = 7;
+    write(&input, "a_single.fit", &fitwriter::encode_activity(&single));
+    let later = T0 + 7200;
+    let mut multi = Activity::running(T0, steady_run(T0, 20, 3.0, 166.0));
+    multi.sessions.push(Session::new(
+        sport::RUNNING,
+        sub_sport::GENERIC,
+        steady_run(later, 30, 3.2, 174.0),
+    ));
+    multi.serial_number = 8;
+    write(&input, "b_multi.fit", &fitwriter::encode_activity(&multi));
+    let r = report(&[&input], &tmp.path().join("out"));
+
+    let f = row(&r.files, "b_multi.fit");
+    assert_eq!(cell(&r.files, "status", f).as_deref(), Some("ok"));
+    assert_eq!(num(&r.files, "runs", f), Some(1.0));
+    let detail = cell(&r.files, "detail", f).unwrap();
+    assert!(
+        detail.starts_with("1 session same activity as ") && detail.contains("a_single.fit"),
+        "{detail}"
+    );
+    // Two runs, in start order, each with its own file's source and session.
+    assert_eq!(r.activities.height(), 2);
+    let first = row(&r.activities, "a_single.fit");
+    let second = row(&r.activities, "b_multi.fit");
+    assert!(first < second);
+    assert_eq!(num(&r.activities, "session", second), Some(1.0));
+    assert!((num(&r.activities, "cadence_spm", first).unwrap() - 170.0).abs() < 0.5);
+    assert!((num(&r.activities, "cadence_spm", second).unwrap() - 174.0).abs() < 0.5);
+}
+
+#[test]
 fn report_is_identical_whatever_the_machine_time_zone() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");

@@ -32,7 +32,10 @@ pub(super) fn label_from_exports(
         };
         for a in &mut runs[o.runs.clone()] {
             let run = &mut a.run;
-            run.label_mut().name = entry.name.clone();
+            // (A label is made only once it names something.)
+            if entry.name.is_some() || run.label().name.is_some() {
+                run.label_mut().name = entry.name.clone();
+            }
             if entry.running {
                 if let Some(g) = &entry.gear {
                     run.label_mut().gear = Some(g.clone());

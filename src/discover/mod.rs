@@ -307,9 +307,10 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             });
         }
     }
-    // In place (a path found twice is the same input, and only one copy stays), and no
-    // bigger than the list: it lives as long as the pass.
-    found.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    // Stable: paths equal as paths can differ as text (`d/./x.fit`, `d/x.fit`), and the one
+    // found first keeps its name as the source. Then no bigger than the list: it lives as long
+    // as the pass.
+    found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
     found.shrink_to_fit();
     Ok(found)
