@@ -171,7 +171,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         let seen: Vec<&str> = pass
             .outcomes
             .iter()
-            .map(|o| o.row.source.as_str())
+            .map(|o| spill.source(&o.slot))
             .collect();
         let tidy = c
             .confirmed(&pass.confirmed)
@@ -195,9 +195,11 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         exports,
     };
     let runs = spill.take_runs();
+    let sources = spill.take_sources();
     let tables = aggregate::aggregate_beside(
         outcomes,
         runs,
+        sources,
         &spill,
         &cfg.history(),
         args.week_start.into(),

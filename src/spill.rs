@@ -22,7 +22,7 @@ use std::mem;
 use std::path::Path;
 
 use crate::model::{
-    Activity, Kept, OptF64, OptI64, Outcome, RunCore, RunFacts, SpeedBins, Spilled,
+    Activity, FileRow, Kept, OptF64, OptI64, Outcome, RunCore, RunFacts, Slot, SpeedBins, Spilled,
 };
 
 /// Bytes gathered before they are written to the file.
@@ -48,6 +48,8 @@ pub(crate) struct Spill {
     scratch: Vec<u8>,
     /// The activity rows of the runs kept so far, in the order they arrived.
     runs: Vec<Activity>,
+    /// The sources of the inputs kept so far, one after the other (the ledger's text).
+    sources: String,
 }
 
 impl Spill {
@@ -79,9 +81,9 @@ impl Spill {
         self.problem.as_deref()
     }
 
-    /// What the report keeps in memory of `o`: its ledger row, copied here, and an activity
-    /// row for each run, with the run's [`RunCore`], among the spill's ([`Spill::take_runs`]);
-    /// the full facts are put aside.
+    /// What the report keeps in memory of `o`: its ledger row's [`Slot`] and source (the row
+    /// itself is put aside), and an activity row for each run, with the run's [`RunCore`],
+    /// among the spill's ([`Spill::take_runs`]); the full facts are put aside.
     ///
     /// The rows of every input share one vector, which aggregation filters and sorts in
     /// place: one vector per input would leave its freed blocks scattered among the ledger's
@@ -102,9 +104,23 @@ impl Spill {
                 pain_next_morning: OptF64::NONE,
             });
         }
+        let start = self.sources.len() as u32;
+        self.sources.push_str(&o.row.source);
+        let mut record = mem::take(&mut self.scratch);
+        record.clear();
+        record = encode(&o.row, record);
+        let (on_disk, at) = self.put(&record);
+        let len = record.len() as u32;
+        self.scratch = record;
         Kept {
-            // A copy: its strings then take what they hold, not what the worker reserved.
-            row: o.row.clone(),
+            slot: Slot {
+                seq: o.row.seq as u32,
+                status: o.row.status,
+                reason: o.row.reason,
+                runs: o.row.runs,
+                source: (start, self.sources.len() as u32),
+                row: (on_disk, at, len),
+            },
             runs: first..self.runs.len(),
             from_cache: o.from_cache,
         }
@@ -120,6 +136,23 @@ impl Spill {
     /// none after this.
     pub(crate) fn take_runs(&mut self) -> Vec<Activity> {
         mem::take(&mut self.runs)
+    }
+
+    /// The source of an input kept (before [`Spill::take_sources`]).
+    pub(crate) fn source(&self, slot: &Slot) -> &str {
+        crate::model::source_in(&self.sources, slot)
+    }
+
+    /// The sources of the inputs kept so far, which the slots point into; the spill keeps
+    /// none after this.
+    pub(crate) fn take_sources(&mut self) -> String {
+        mem::take(&mut self.sources)
+    }
+
+    /// An input's ledger row, read back.
+    pub(crate) fn row(&self, slot: &Slot) -> io::Result<FileRow> {
+        let (on_disk, at, len) = slot.row;
+        decode(&self.bytes(on_disk, at, len)?)
     }
 
     /// Puts `run` aside and returns what stays in memory of it.
@@ -187,7 +220,7 @@ impl Spill {
             bytes
                 .get(start..start + len)
                 .map(<[u8]>::to_vec)
-                .ok_or_else(|| io::Error::other("a run's facts are not where they were put"))
+                .ok_or_else(|| io::Error::other("what was put aside is not where it was put"))
         };
         if !on_disk {
             return from(&self.memory, at);
@@ -246,7 +279,7 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> io::Result<T> {
     postcard::from_bytes(bytes).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("a run's facts put aside could not be read back: {e}"),
+            format!("what was put aside could not be read back: {e}"),
         )
     })
 }
@@ -254,7 +287,7 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> io::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::MatchSource;
+    use crate::model::{MatchSource, Reason, Status};
 
     /// Every run of the `testdata/` FIT files, as analysis gives them.
     fn runs() -> Vec<RunFacts> {
@@ -340,6 +373,59 @@ mod tests {
             "{:?}",
             spill.problem()
         );
+    }
+
+    #[test]
+    fn ledger_rows_and_sources_read_back_whichever_outcome_came_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for mut spill in [Spill::in_memory(), Spill::in_dir(dir.path())] {
+            let mut runs = runs().into_iter();
+            let mut kept = Vec::new();
+            let mut rows = Vec::new();
+            // Arrival order is not discovery order.
+            for (k, seq) in [3usize, 0, 2, 1].into_iter().enumerate() {
+                let row = crate::model::FileRow {
+                    seq,
+                    source: format!("in/{seq}/run ü.fit"),
+                    bytes: 1000 + seq as u64,
+                    status: if k == 1 { Status::Warning } else { Status::Ok },
+                    reason: (k == 1).then_some(Reason::Truncated),
+                    detail: if k == 1 {
+                        "cut short".into()
+                    } else {
+                        String::new()
+                    },
+                    file_type: Some("activity".into()),
+                    sessions: 2,
+                    runs: k as u32,
+                };
+                let o = Outcome {
+                    row: row.clone(),
+                    runs: runs.by_ref().take(k).collect(),
+                    progress_bytes: 0,
+                    from_cache: false,
+                };
+                kept.push(spill.keep_outcome(o));
+                rows.push(row);
+            }
+            spill.flush();
+            let activities = spill.take_runs();
+            assert_eq!(activities.len(), 6);
+            for (k, row) in kept.iter().zip(&rows) {
+                assert_eq!(spill.source(&k.slot), row.source);
+                assert_eq!(
+                    format!("{:?}", spill.row(&k.slot).unwrap()),
+                    format!("{row:?}")
+                );
+                assert_eq!((k.slot.seq as usize, k.slot.status), (row.seq, row.status));
+                assert_eq!(k.runs.len() as u32, row.runs);
+                for a in &activities[k.runs.clone()] {
+                    assert_eq!((a.seq as usize, a.status), (row.seq, row.status));
+                }
+            }
+            let text = spill.take_sources();
+            assert!(text.contains("in/2/run ü.fit") && spill.sources.is_empty());
+        }
     }
 
     #[test]

@@ -11,11 +11,28 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Ingest;
-use crate::model::{plural, Activity, Kept, Label, Reason, Status};
+use std::io;
+
+use crate::model::{plural, source_in, Activity, FileRow, Kept, Label, Reason, Status};
+use crate::spill::Spill;
+
+/// What duplicate detection found: which of the runs are duplicates, and the ledger rows it
+/// changed (by outcome, in order).
+pub(super) struct Marked {
+    pub(super) is_dup: Vec<bool>,
+    pub(super) changed: Vec<(usize, FileRow)>,
+}
 
 /// Finds the duplicate runs among `runs` (the activity rows the `outcomes`' ranges point
-/// into) and says so in their ledger rows; returns which of `runs` are duplicates.
-pub(super) fn mark(outcomes: &mut [Kept], runs: &mut [Activity], cfg: &Ingest) -> Vec<bool> {
+/// into) and says so in their ledger rows, read back from `spill` (`sources`: the ledger's
+/// text). Fails only if a row cannot be read back.
+pub(super) fn mark(
+    outcomes: &mut [Kept],
+    sources: &str,
+    runs: &mut [Activity],
+    spill: &Spill,
+    cfg: &Ingest,
+) -> io::Result<Marked> {
     let dups = find_duplicates(outcomes, runs, cfg);
     let at = |(oi, ri): (usize, usize)| outcomes[oi].runs.start + ri;
     // Gear and name belong to the activity: what a duplicate's export said moves to the run
@@ -38,45 +55,51 @@ pub(super) fn mark(outcomes: &mut [Kept], runs: &mut [Activity], cfg: &Ingest) -
     let mut dropped: HashMap<usize, Vec<(String, &'static str)>> = HashMap::new();
     let mut is_dup = vec![false; runs.len()];
     for d in dups {
-        let kept_source = outcomes[d.kept.0].row.source.clone();
+        let kept_source = source_in(sources, &outcomes[d.kept.0].slot).to_string();
         is_dup[at(d.dup)] = true;
         dropped
             .entry(d.dup.0)
             .or_default()
             .push((kept_source, d.basis));
     }
+    let mut changed = Vec::new();
     for (oi, o) in outcomes.iter_mut().enumerate() {
         if let Some(list) = dropped.get(&oi) {
+            let mut row = spill.row(&o.slot)?;
             let left = o.runs.clone().filter(|&i| !is_dup[i]).count();
             let mut kept: Vec<&str> = list.iter().map(|x| x.0.as_str()).collect();
             kept.dedup();
             let text = format!("same activity as {} ({})", kept.join(", "), list[0].1);
             if left == 0 {
-                let previous = o.row.reason.filter(|_| o.row.status == Status::Warning);
-                o.row.status = Status::Duplicate;
-                o.row.reason = Some(Reason::Duplicate);
-                o.row.detail = match previous {
-                    Some(r) if !o.row.detail.is_empty() => {
-                        format!("{text}; also {r}: {}", o.row.detail)
+                let previous = row.reason.filter(|_| row.status == Status::Warning);
+                row.status = Status::Duplicate;
+                row.reason = Some(Reason::Duplicate);
+                row.detail = match previous {
+                    Some(r) if !row.detail.is_empty() => {
+                        format!("{text}; also {r}: {}", row.detail)
                     }
-                    _ if !o.row.detail.is_empty() => format!("{text}; {}", o.row.detail),
+                    _ if !row.detail.is_empty() => format!("{text}; {}", row.detail),
                     _ => text,
                 };
             } else {
-                o.row.detail = if o.row.detail.is_empty() {
+                row.detail = if row.detail.is_empty() {
                     format!("{} {text}", plural(list.len(), "session", "sessions"))
                 } else {
                     format!(
                         "{}; {} {text}",
-                        o.row.detail,
+                        row.detail,
                         plural(list.len(), "session", "sessions")
                     )
                 };
             }
-            o.row.runs = left as u32;
+            row.runs = left as u32;
+            o.slot.status = row.status;
+            o.slot.reason = row.reason;
+            o.slot.runs = row.runs;
+            changed.push((oi, row));
         }
     }
-    is_dup
+    Ok(Marked { is_dup, changed })
 }
 
 struct Dup {
@@ -99,9 +122,9 @@ fn find_duplicates(outcomes: &[Kept], runs: &[Activity], cfg: &Ingest) -> Vec<Du
     order.sort_by_key(|&(oi, ri)| {
         let o = &outcomes[oi];
         (
-            o.row.status != Status::Ok,
+            o.slot.status != Status::Ok,
             std::cmp::Reverse(run_of(oi, ri).samples),
-            o.row.seq,
+            o.slot.seq,
             ri,
         )
     });

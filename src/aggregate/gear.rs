@@ -12,12 +12,15 @@ use chrono::NaiveDate;
 
 use crate::config::GearSettings;
 use crate::gearlog::worn_on;
-use crate::model::{Activity, ExportIndex, GearRow, GearSource, GearSpan, Kept, Surface};
+use crate::model::{
+    source_in, Activity, ExportIndex, GearRow, GearSource, GearSpan, Kept, Surface,
+};
 
 /// Labels the runs of every outcome an export lists (before duplicates are marked, so the
 /// label can move to the run kept).
 pub(super) fn label_from_exports(
     outcomes: &[Kept],
+    sources: &str,
     runs: &mut [Activity],
     indexes: &[ExportIndex],
 ) {
@@ -27,7 +30,7 @@ pub(super) fn label_from_exports(
         .map(|e| (e.source.as_str(), e))
         .collect();
     for o in outcomes {
-        let Some(entry) = by_source.get(o.row.source.as_str()) else {
+        let Some(entry) = by_source.get(source_in(sources, &o.slot)) else {
             continue;
         };
         for a in &mut runs[o.runs.clone()] {

@@ -13,7 +13,7 @@ use chrono::Weekday;
 use crate::analyse::downhill::matched_drop;
 use crate::config::{DownhillSettings, HistorySettings};
 use crate::model::{
-    source_in, Activity, DiaryDay, ExportIndex, GearSpan, Kept, MatchSource, Outcome, SpeedBins,
+    Activity, DiaryDay, ExportIndex, GearSpan, Kept, Ledger, MatchSource, Outcome, SpeedBins,
     Tables,
 };
 use crate::spill::Spill;
@@ -32,8 +32,17 @@ pub fn aggregate(
         .map(|o| spill.keep_outcome(o))
         .collect();
     let runs = spill.take_runs();
-    aggregate_beside(outcomes, runs, &spill, cfg, week_start, Beside::default())
-        .expect("runs put aside in memory read back")
+    let sources = spill.take_sources();
+    aggregate_beside(
+        outcomes,
+        runs,
+        sources,
+        &spill,
+        cfg,
+        week_start,
+        Beside::default(),
+    )
+    .expect("runs put aside in memory read back")
 }
 
 /// What the runner and the exports say beside the FIT files.
@@ -49,13 +58,15 @@ pub(crate) struct Beside {
 
 /// Marks duplicates and builds the rows, with the pain diary, the gear log and the export
 /// indexes. `runs` are the activity rows [`Spill::keep_outcome`] made of the `outcomes`, whose
-/// `runs` ranges point into it. Export labels are put on the runs before duplicates are
+/// `runs` ranges point into it, and `sources` the ledger's text their slots point into. Export
+/// labels are put on the runs before duplicates are
 /// marked, so they reach the run kept whichever copy the export listed. The runs' full facts
-/// are in `spill`; only their speed bins are read back here. Fails only if those cannot be
-/// read back.
+/// and the ledger's rows are in `spill`; only the speed bins and the rows of files with a
+/// duplicate are read back here. Fails only if those cannot be read back.
 pub(crate) fn aggregate_beside(
     mut outcomes: Vec<Kept>,
     mut runs: Vec<Activity>,
+    sources: String,
     spill: &Spill,
     cfg: &HistorySettings<'_>,
     week_start: Weekday,
@@ -67,9 +78,10 @@ pub(crate) fn aggregate_beside(
         exports,
     } = beside;
     // A run finds its source in the ledger by `seq` (`Tables::source_of`).
-    debug_assert!(outcomes.windows(2).all(|w| w[0].row.seq < w[1].row.seq));
-    gear::label_from_exports(&outcomes, &mut runs, &exports);
-    let dropped = dedupe::mark(&mut outcomes, &mut runs, cfg.ingest);
+    debug_assert!(outcomes.windows(2).all(|w| w[0].slot.seq < w[1].slot.seq));
+    gear::label_from_exports(&outcomes, &sources, &mut runs, &exports);
+    let marked = dedupe::mark(&mut outcomes, &sources, &mut runs, spill, cfg.ingest)?;
+    let dropped = marked.is_dup;
     // The duplicates leave, and the rest are put in the order of their files, as they were
     // found: the history's speed bins below are summed in that order.
     let mut at = 0;
@@ -80,11 +92,15 @@ pub(crate) fn aggregate_beside(
     drop(dropped);
     runs.sort_unstable_by_key(|a| (a.seq, a.run.session));
     // A vector of its own, not the outcomes' reused: a collect in place would keep each
-    // outcome's room (136 bytes) for each ledger row (104) until the report ends.
-    let mut files = Vec::with_capacity(outcomes.len());
-    files.extend(outcomes.into_iter().map(|o| o.row));
+    // outcome's room for each slot until the report ends.
+    let mut slots = Vec::with_capacity(outcomes.len());
+    slots.extend(outcomes.into_iter().map(|o| o.slot));
     let mut tables = Tables {
-        files,
+        files: Ledger {
+            text: sources,
+            slots,
+            changed: marked.changed,
+        },
         ..Tables::default()
     };
     for a in &mut runs {
@@ -107,7 +123,7 @@ pub(crate) fn aggregate_beside(
         let ka = (a.run.start_utc.is_none(), a.run.start_utc.get());
         let kb = (b.run.start_utc.is_none(), b.run.start_utc.get());
         ka.cmp(&kb)
-            .then_with(|| source_in(files, a).cmp(source_in(files, b)))
+            .then_with(|| files.source_of_seq(a.seq).cmp(files.source_of_seq(b.seq)))
             .then_with(|| a.run.session.cmp(&b.run.session))
             .then_with(|| a.seq.cmp(&b.seq))
     });

@@ -2,7 +2,7 @@
 //! of its facts ([`RunCore`]) and where the rest was put aside ([`Spilled`]).
 
 use super::{
-    CadenceSource, FileRow, Label, MatchSource, Matched, OptF64, OptI64, RunFacts, RunGait, Surface,
+    CadenceSource, Label, MatchSource, Matched, OptF64, OptI64, RunFacts, RunGait, Slot, Surface,
 };
 
 /// What the report keeps in memory of one member's [`Outcome`](super::Outcome) while it aggregates: the ledger
@@ -10,8 +10,9 @@ use super::{
 /// [`RunCore`] in one, its full facts put aside).
 #[derive(Clone, Debug)]
 pub(crate) struct Kept {
-    /// The ledger row (status may still change to `duplicate` in aggregation).
-    pub(crate) row: FileRow,
+    /// Its ledger row's slot (the row is put aside; its status may still change to
+    /// `duplicate` in aggregation).
+    pub(crate) slot: Slot,
     /// Its running sessions: their places in the spill's activity rows.
     pub(crate) runs: std::ops::Range<usize>,
     /// Taken from the result cache, not read this time.

@@ -121,6 +121,72 @@ pub(crate) struct FileRow {
     pub(crate) runs: u32,
 }
 
+/// What the report keeps in memory of an input's ledger row while it is made: what duplicate
+/// detection and the summary read, where its source lies in the ledger's text, and where the
+/// whole row was put aside (in the spill, as the runs' facts are).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    /// As [`FileRow::seq`].
+    pub(crate) seq: u32,
+    /// As [`FileRow::status`] (duplicate detection may change it).
+    pub(crate) status: Status,
+    /// As [`FileRow::reason`].
+    pub(crate) reason: Option<Reason>,
+    /// As [`FileRow::runs`].
+    pub(crate) runs: u32,
+    /// The source: bytes `source.0..source.1` of the ledger's text.
+    pub(crate) source: (u32, u32),
+    /// Where the row lies: in the spill's file (`true`) or its memory, its offset and length.
+    pub(crate) row: (bool, u64, u32),
+}
+
+/// The ledger while the report is made: a slot per input in discovery order, their sources
+/// in one string, and the rows duplicate detection changed. The rows themselves were put
+/// aside as they came, and are read back a frame at a time to be written.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ledger {
+    /// Every input's source, one after the other.
+    pub(crate) text: String,
+    /// One per input, in discovery order (by `seq`).
+    pub(crate) slots: Vec<Slot>,
+    /// Rows changed since they were put aside (a duplicate's status and detail), by the
+    /// index of their slot, in order.
+    pub(crate) changed: Vec<(usize, FileRow)>,
+}
+
+impl Ledger {
+    /// Inputs.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// An input's source.
+    pub(crate) fn source(&self, slot: &Slot) -> &str {
+        source_in(&self.text, slot)
+    }
+
+    /// The source of the input with this `seq` (empty if there is none).
+    pub(crate) fn source_of_seq(&self, seq: u32) -> &str {
+        self.slots
+            .binary_search_by_key(&seq, |s| s.seq)
+            .map_or("", |i| self.source(&self.slots[i]))
+    }
+
+    /// The changed row of slot `i`, if duplicate detection changed it.
+    pub(crate) fn changed(&self, i: usize) -> Option<&FileRow> {
+        self.changed
+            .binary_search_by_key(&i, |c| c.0)
+            .ok()
+            .map(|k| &self.changed[k].1)
+    }
+}
+
+/// A slot's source in `text`, the ledger's.
+pub(crate) fn source_in<'a>(text: &'a str, slot: &Slot) -> &'a str {
+    text.get(slot.source.0 as usize..slot.source.1 as usize)
+        .unwrap_or("")
+}
+
 /// `n` and the noun in the number it needs: "1 sample", "3 samples". Ledger details and
 /// messages count with it, never with "sample(s)".
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {

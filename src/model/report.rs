@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 
 use super::{
-    ExportIndex, FileRow, GearRow, GearSpan, OptF64, OptI64, RunCore, RunFacts, Status, Surface,
+    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts, Status,
+    Surface,
 };
 
 /// What became of one member: its ledger row and its runs.
@@ -74,7 +75,7 @@ impl DiaryDay {
 #[derive(Clone, Debug, Default)]
 pub struct Tables {
     /// Every input, once, in discovery order.
-    pub(crate) files: Vec<FileRow>,
+    pub(crate) files: Ledger,
     /// Every distinct run, in start order (undated runs last).
     pub(crate) activities: Vec<Activity>,
     /// Every week from the first run (or diary day) to the last.
@@ -96,15 +97,8 @@ pub struct Tables {
 impl Tables {
     /// The source of a run, as in the ledger.
     pub(crate) fn source_of(&self, a: &Activity) -> &str {
-        source_in(&self.files, a)
+        self.files.source_of_seq(a.seq)
     }
-}
-
-/// The source of a run, as in `files` (the ledger, in discovery order).
-pub(crate) fn source_in<'a>(files: &'a [FileRow], a: &Activity) -> &'a str {
-    files
-        .binary_search_by_key(&(a.seq as usize), |f| f.seq)
-        .map_or("", |i| files[i].source.as_str())
 }
 
 /// One week of the weekly table.

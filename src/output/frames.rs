@@ -342,7 +342,7 @@ pub(crate) type Build = for<'a> fn(&'a Tables, &'a Spill) -> Frames<'a>;
 /// Every table: its file stem and how its frames are built, in writing order. Frames are built
 /// one at a time, so that only one is held beside the rows while it is written.
 pub(crate) const TABLES: [(&str, Build); 6] = [
-    ("files", |t, _| per_rows(&t.files, files)),
+    ("files", per_input),
     ("activities", |t, s| per_runs(t, s, activities)),
     ("segments", |t, s| per_runs(t, s, segments)),
     ("weeks", |t, _| one(weeks(&t.weeks))),
@@ -354,13 +354,23 @@ fn one<'a>(frame: PolarsResult<DataFrame>) -> Frames<'a> {
     Box::new(std::iter::once(frame))
 }
 
-/// A table's frames, one per [`RUNS_PER_FRAME`] rows: for the ledger, a row per input, which
-/// a long history makes the longest table after the runs'.
-fn per_rows<'a, T>(rows: &'a [T], build: fn(&[T]) -> PolarsResult<DataFrame>) -> Frames<'a> {
-    if rows.is_empty() {
-        return one(build(&[]));
+/// The ledger's frames, one per [`RUNS_PER_FRAME`] inputs (a long history makes it the longest
+/// table after the runs'), from its rows read back (or as duplicate detection changed them).
+fn per_input<'a>(t: &'a Tables, spill: &'a Spill) -> Frames<'a> {
+    let ledger = &t.files;
+    if ledger.len() == 0 {
+        return one(files(&[]));
     }
-    Box::new(rows.chunks(RUNS_PER_FRAME).map(build))
+    Box::new((0..ledger.len()).step_by(RUNS_PER_FRAME).map(move |from| {
+        let to = (from + RUNS_PER_FRAME).min(ledger.len());
+        let rows = (from..to)
+            .map(|i| match ledger.changed(i) {
+                Some(row) => Ok(row.clone()),
+                None => spill.row(&ledger.slots[i]),
+            })
+            .collect::<std::io::Result<Vec<FileRow>>>()?;
+        files(&rows)
+    }))
 }
 
 /// A run table's frames: `build` over each [`RUNS_PER_FRAME`] runs with their full facts.

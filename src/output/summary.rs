@@ -97,7 +97,7 @@ impl Summary {
                 )
             })
             .collect();
-        for f in &t.files {
+        for f in &t.files.slots {
             let reason = f.reason.unwrap_or(Reason::DecodeError);
             match f.status {
                 Status::Ok => {}
