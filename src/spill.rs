@@ -146,7 +146,10 @@ impl Spill {
     /// The sources of the inputs kept so far, which the slots point into; the spill keeps
     /// none after this.
     pub(crate) fn take_sources(&mut self) -> String {
-        mem::take(&mut self.sources)
+        let mut text = mem::take(&mut self.sources);
+        // It grew by doubling; it lives to the end of the report.
+        text.shrink_to_fit();
+        text
     }
 
     /// An input's ledger row, read back.
