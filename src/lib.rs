@@ -194,12 +194,10 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             .unwrap_or_default(),
         exports,
     };
-    let runs = spill.take_runs();
-    let sources = spill.take_sources();
+    let rows = spill.take_rows();
     let tables = aggregate::aggregate_beside(
         outcomes,
-        runs,
-        sources,
+        rows,
         &spill,
         &cfg.history(),
         args.week_start.into(),

@@ -25,6 +25,16 @@ use crate::model::{
     Activity, FileRow, Kept, OptF64, OptI64, Outcome, RunCore, RunFacts, Slot, SpeedBins, Spilled,
 };
 
+/// What [`Spill::keep_outcome`] keeps in memory beside each outcome's [`Kept`].
+#[derive(Debug, Default)]
+pub(crate) struct KeptRows {
+    /// The activity rows of every run, in the order their outcomes arrived (each `Kept`'s
+    /// `runs` is a range of them).
+    pub(crate) runs: Vec<Activity>,
+    /// Every input's source, one after the other (each `Kept`'s slot points into it).
+    pub(crate) sources: String,
+}
+
 /// Bytes gathered before they are written to the file.
 const BUFFER: usize = 64 << 10;
 
@@ -83,7 +93,7 @@ impl Spill {
 
     /// What the report keeps in memory of `o`: its ledger row's [`Slot`] and source (the row
     /// itself is put aside), and an activity row for each run, with the run's [`RunCore`],
-    /// among the spill's ([`Spill::take_runs`]); the full facts are put aside.
+    /// among the spill's ([`Spill::take_rows`]); the full facts are put aside.
     ///
     /// The rows of every input share one vector, which aggregation filters and sorts in
     /// place: one vector per input would leave its freed blocks scattered among the ledger's
@@ -93,7 +103,6 @@ impl Spill {
         for run in o.runs {
             let run = self.keep(run);
             self.runs.push(Activity {
-                status: o.row.status,
                 seq: o.row.seq as u32,
                 run,
                 start_local: OptI64::NONE,
@@ -132,24 +141,21 @@ impl Spill {
         self.runs.reserve_exact(n);
     }
 
-    /// The activity rows kept so far, in the order their outcomes arrived; the spill keeps
-    /// none after this.
-    pub(crate) fn take_runs(&mut self) -> Vec<Activity> {
-        mem::take(&mut self.runs)
-    }
-
-    /// The source of an input kept (before [`Spill::take_sources`]).
+    /// The source of an input kept (before [`Spill::take_rows`]).
     pub(crate) fn source(&self, slot: &Slot) -> &str {
         crate::model::source_in(&self.sources, slot)
     }
 
-    /// The sources of the inputs kept so far, which the slots point into; the spill keeps
-    /// none after this.
-    pub(crate) fn take_sources(&mut self) -> String {
-        let mut text = mem::take(&mut self.sources);
+    /// What was kept in memory of the outcomes so far, for aggregation; the spill keeps none
+    /// of it after this.
+    pub(crate) fn take_rows(&mut self) -> KeptRows {
+        let mut sources = mem::take(&mut self.sources);
         // It grew by doubling; it lives to the end of the report.
-        text.shrink_to_fit();
-        text
+        sources.shrink_to_fit();
+        KeptRows {
+            runs: mem::take(&mut self.runs),
+            sources,
+        }
     }
 
     /// An input's ledger row, read back.
@@ -412,10 +418,13 @@ mod tests {
                 rows.push(row);
             }
             spill.flush();
-            let activities = spill.take_runs();
+            let KeptRows {
+                runs: activities,
+                sources: text,
+            } = spill.take_rows();
             assert_eq!(activities.len(), 6);
             for (k, row) in kept.iter().zip(&rows) {
-                assert_eq!(spill.source(&k.slot), row.source);
+                assert_eq!(crate::model::source_in(&text, &k.slot), row.source);
                 assert_eq!(
                     format!("{:?}", spill.row(&k.slot).unwrap()),
                     format!("{row:?}")
@@ -423,10 +432,9 @@ mod tests {
                 assert_eq!((k.slot.seq as usize, k.slot.status), (row.seq, row.status));
                 assert_eq!(k.runs.len() as u32, row.runs);
                 for a in &activities[k.runs.clone()] {
-                    assert_eq!((a.seq as usize, a.status), (row.seq, row.status));
+                    assert_eq!(a.seq as usize, row.seq);
                 }
             }
-            let text = spill.take_sources();
             assert!(text.contains("in/2/run ü.fit") && spill.sources.is_empty());
         }
     }

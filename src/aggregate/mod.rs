@@ -16,7 +16,7 @@ use crate::model::{
     Activity, DiaryDay, ExportIndex, GearSpan, Kept, Ledger, MatchSource, Outcome, SpeedBins,
     Tables,
 };
-use crate::spill::Spill;
+use crate::spill::{KeptRows, Spill};
 
 /// Marks duplicates and builds the rows (the runs' full facts are put aside in memory).
 /// `outcomes` are the pipeline's, each with its own `seq`.
@@ -31,18 +31,9 @@ pub fn aggregate(
         .into_iter()
         .map(|o| spill.keep_outcome(o))
         .collect();
-    let runs = spill.take_runs();
-    let sources = spill.take_sources();
-    aggregate_beside(
-        outcomes,
-        runs,
-        sources,
-        &spill,
-        cfg,
-        week_start,
-        Beside::default(),
-    )
-    .expect("runs put aside in memory read back")
+    let rows = spill.take_rows();
+    aggregate_beside(outcomes, rows, &spill, cfg, week_start, Beside::default())
+        .expect("runs put aside in memory read back")
 }
 
 /// What the runner and the exports say beside the FIT files.
@@ -57,16 +48,15 @@ pub(crate) struct Beside {
 }
 
 /// Marks duplicates and builds the rows, with the pain diary, the gear log and the export
-/// indexes. `runs` are the activity rows [`Spill::keep_outcome`] made of the `outcomes`, whose
-/// `runs` ranges point into it, and `sources` the ledger's text their slots point into. Export
-/// labels are put on the runs before duplicates are
-/// marked, so they reach the run kept whichever copy the export listed. The runs' full facts
-/// and the ledger's rows are in `spill`; only the speed bins and the rows of files with a
-/// duplicate are read back here. Fails only if those cannot be read back.
+/// indexes. `rows` are what [`Spill::keep_outcome`] kept beside the `outcomes`: the activity
+/// rows their `runs` ranges point into, and the ledger's text their slots point into. Export
+/// labels are put on the runs before duplicates are marked, so they reach the run kept
+/// whichever copy the export listed. The runs' full facts and the ledger's rows are in
+/// `spill`; only the speed bins and the rows of files with a duplicate are read back here.
+/// Fails only if those cannot be read back.
 pub(crate) fn aggregate_beside(
     mut outcomes: Vec<Kept>,
-    mut runs: Vec<Activity>,
-    sources: String,
+    rows: KeptRows,
     spill: &Spill,
     cfg: &HistorySettings<'_>,
     week_start: Weekday,
@@ -77,6 +67,7 @@ pub(crate) fn aggregate_beside(
         gear_log,
         exports,
     } = beside;
+    let KeptRows { mut runs, sources } = rows;
     // A run finds its source in the ledger by `seq` (`Tables::source_of`).
     debug_assert!(outcomes.windows(2).all(|w| w[0].slot.seq < w[1].slot.seq));
     gear::label_from_exports(&outcomes, &sources, &mut runs, &exports);

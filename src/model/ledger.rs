@@ -165,11 +165,17 @@ impl Ledger {
         source_in(&self.text, slot)
     }
 
-    /// The source of the input with this `seq` (empty if there is none).
-    pub(crate) fn source_of_seq(&self, seq: u32) -> &str {
+    /// The slot of the input with this `seq`.
+    pub(crate) fn slot_of_seq(&self, seq: u32) -> Option<&Slot> {
         self.slots
             .binary_search_by_key(&seq, |s| s.seq)
-            .map_or("", |i| self.source(&self.slots[i]))
+            .ok()
+            .map(|i| &self.slots[i])
+    }
+
+    /// The source of the input with this `seq` (empty if there is none).
+    pub(crate) fn source_of_seq(&self, seq: u32) -> &str {
+        self.slot_of_seq(seq).map_or("", |s| self.source(s))
     }
 
     /// The changed row of slot `i`, if duplicate detection changed it.

@@ -3,8 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{
-    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts, Status,
-    Surface,
+    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts, Surface,
 };
 
 /// What became of one member: its ledger row and its runs.
@@ -24,8 +23,6 @@ pub struct Outcome {
 /// One row of the activities table: a run and where it came from.
 #[derive(Clone, Debug)]
 pub(crate) struct Activity {
-    /// The file's status (`ok` or `warning`).
-    pub(crate) status: Status,
     /// The file's place in discovery order (the ledger's `seq`): its source is the ledger's
     /// ([`Tables::source_of`]).
     pub(crate) seq: u32,

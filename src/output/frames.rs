@@ -10,7 +10,9 @@ use polars::prelude::*;
 
 use chrono::NaiveDate;
 
-use crate::model::{Activity, FileRow, Finding, GearRow, RunFacts, Segment, Surface, Tables, Week};
+use crate::model::{
+    Activity, FileRow, Finding, GearRow, RunFacts, Segment, Status, Surface, Tables, Week,
+};
 use crate::spill::Spill;
 
 /// Runs per frame of the activities and segments tables (and inputs per frame of the ledger):
@@ -108,8 +110,13 @@ fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
 }
 
 /// A run of the activities and segments tables: its row, its full facts read back from the
-/// spill, and its source.
-type RunRow<'a> = (&'a Activity, RunFacts, &'a str);
+/// spill, and its file's source and status, from the ledger.
+struct RunRow<'a> {
+    row: &'a Activity,
+    facts: RunFacts,
+    source: &'a str,
+    status: Status,
+}
 
 /// Some runs with their full facts, read back from the spill.
 fn with_facts<'a>(
@@ -118,15 +125,24 @@ fn with_facts<'a>(
     spill: &Spill,
 ) -> PolarsResult<Vec<RunRow<'a>>> {
     rows.iter()
-        .map(|a| Ok((a, spill.facts(&a.run)?, t.source_of(a))))
+        .map(|a| {
+            let slot = t.files.slot_of_seq(a.seq);
+            Ok(RunRow {
+                row: a,
+                facts: spill.facts(&a.run)?,
+                source: slot.map_or("", |s| t.files.source(s)),
+                status: slot.map_or(Status::Ok, |s| s.status),
+            })
+        })
         .collect()
 }
 
 /// `activities`: one row per distinct running session (`rows` and their full facts).
 fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
-    let r = || rows.iter().map(|(_, run, _)| run);
-    let f = Frame::new(rows.len()).str("source", rows.iter().map(|x| Some(x.2)));
-    let rows = || rows.iter().map(|(a, _, _)| *a);
+    let r = || rows.iter().map(|x| &x.facts);
+    let f = Frame::new(rows.len()).str("source", rows.iter().map(|x| Some(x.source)));
+    let status = rows.iter().map(|x| Some(x.status.as_str()));
+    let rows = || rows.iter().map(|x| x.row);
     let f = f
         .u32("session", r().map(|x| x.session))
         .datetime("start_utc", r().map(|x| x.start_utc))?
@@ -155,7 +171,7 @@ fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
         .bool("has_altitude", r().map(|x| x.has_altitude))
         .bool("has_cadence", r().map(|x| x.has_cadence))
         .str("totals_source", r().map(|x| Some(x.totals_source.as_str())))
-        .str("status", rows().map(|a| Some(a.status.as_str())))
+        .str("status", status)
         .f64(
             "longest_prev_30d_m",
             rows().map(|a| a.longest_prev_30d_m.get()),
@@ -291,12 +307,13 @@ fn surface_columns<'a, I: Iterator<Item = &'a RunFacts>>(f: Frame, r: impl Fn() 
 fn segments(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
     let segs: Vec<(&Activity, usize, &Segment, &str)> = rows
         .iter()
-        .flat_map(|(a, run, source)| {
-            run.downhill
+        .flat_map(|x| {
+            x.facts
+                .downhill
                 .segments
                 .iter()
                 .enumerate()
-                .map(move |(i, s)| (*a, i, s, *source))
+                .map(move |(i, s)| (x.row, i, s, x.source))
         })
         .collect();
     let it = || segs.iter();
