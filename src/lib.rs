@@ -195,7 +195,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         exports,
     };
     let rows = spill.take_rows();
-    let tables = aggregate::aggregate_beside(
+    let mut tables = aggregate::aggregate_beside(
         outcomes,
         rows,
         &spill,
@@ -204,6 +204,9 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         beside,
     )
     .map_err(Fatal::failure)?;
+    // The rules are done with the runs' rows: the tables and the page read them back a block
+    // at a time.
+    spill.put_runs_aside(&mut tables);
     memory::release_freed();
     let outputs = export::write_tables(
         &args.output,
@@ -218,6 +221,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
              folder ({problem}); the report is complete"
         ));
     }
+    // What the page draws from the runs, in one pass over their rows.
+    let page_runs = output::html::Runs::read(&tables, &spill).map_err(Fatal::failure)?;
     drop(spill);
     let mut written = outputs.written;
     let mut removed = outputs.removed;
@@ -250,7 +255,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         pain_high: cfg.findings.pain_high,
         retire_m: cfg.gear.retire_m,
     };
-    let page = output::html::render(&tables, &thresholds);
+    let page = output::html::render(&tables, &page_runs, &thresholds);
     written.push(
         export::write_pieces_atomic(&args.output, "report.html", page).map_err(Fatal::failure)?,
     );

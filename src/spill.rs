@@ -14,6 +14,7 @@
 //! written, what is left goes to memory instead: the report is the same, only larger in
 //! memory, and the summary says why.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 #[cfg(not(unix))]
@@ -22,8 +23,13 @@ use std::mem;
 use std::path::Path;
 
 use crate::model::{
-    Activity, FileRow, Kept, OptF64, OptI64, Outcome, RunCore, RunFacts, Slot, SpeedBins, Spilled,
+    Activity, FileRow, Kept, OptF64, OptI64, Outcome, RunBlock, RunCore, RunFacts, Slot, SpeedBins,
+    Spilled, Tables,
 };
+
+/// Activity rows to a block when they are put aside ([`Spill::put_runs_aside`]); the runs'
+/// tables are written a frame per block.
+pub(crate) const RUNS_PER_BLOCK: usize = 1024;
 
 /// What [`Spill::keep_outcome`] keeps in memory beside each outcome's [`Kept`].
 #[derive(Debug, Default)]
@@ -162,6 +168,49 @@ impl Spill {
     pub(crate) fn row(&self, slot: &Slot) -> io::Result<FileRow> {
         let (on_disk, at, len) = slot.row;
         decode(&self.bytes(on_disk, at, len)?)
+    }
+
+    /// Puts the activity rows of `t` aside, once aggregation is done with them, [`RUNS_PER_BLOCK`]
+    /// to a record: the tables and the page read them back a block at a time ([`Spill::runs`]),
+    /// so what they hold beside their own output does not grow with the history.
+    pub(crate) fn put_runs_aside(&mut self, t: &mut Tables) {
+        let rows = mem::take(&mut t.activities);
+        let mut record = mem::take(&mut self.scratch);
+        for block in rows.chunks(RUNS_PER_BLOCK) {
+            record.clear();
+            record = encode(&block, record);
+            let (on_disk, at) = self.put(&record);
+            t.runs_aside.push(RunBlock {
+                on_disk,
+                at,
+                len: record.len() as u32,
+                rows: block.len() as u32,
+            });
+        }
+        // Nothing is encoded after this: the buffer, a block long now, goes.
+        drop(record);
+    }
+
+    /// The activity rows of `t`, in order, at most [`RUNS_PER_BLOCK`] at a time: read back if
+    /// they were put aside, else as they are in memory.
+    pub(crate) fn runs<'a>(
+        &'a self,
+        t: &'a Tables,
+    ) -> impl Iterator<Item = io::Result<Cow<'a, [Activity]>>> + 'a {
+        let in_memory = t
+            .activities
+            .chunks(RUNS_PER_BLOCK)
+            .map(|rows| Ok(Cow::Borrowed(rows)));
+        let aside = t.runs_aside.iter().map(move |b| {
+            let rows: Vec<Activity> = decode(&self.bytes(b.on_disk, b.at, b.len)?)?;
+            if rows.len() != b.rows as usize {
+                return Err(io::Error::other(
+                    "the activity rows read back are not those put aside",
+                ));
+            }
+            Ok(Cow::Owned(rows))
+        });
+        in_memory.chain(aside)
     }
 
     /// Puts `run` aside and returns what stays in memory of it.
@@ -436,6 +485,60 @@ mod tests {
                 }
             }
             assert!(text.contains("in/2/run ü.fit") && spill.sources.is_empty());
+        }
+    }
+
+    #[test]
+    fn activity_rows_put_aside_read_back_in_blocks_bit_for_bit() {
+        let dir = tempfile::tempdir().unwrap();
+        for mut spill in [Spill::in_memory(), Spill::in_dir(dir.path())] {
+            let facts = runs();
+            let day = chrono::NaiveDate::from_ymd_opt(2021, 3, 5).unwrap();
+            let mut t = Tables::default();
+            for i in 0..2 * RUNS_PER_BLOCK + 452 {
+                let mut run = spill.keep(facts[i % facts.len()].clone());
+                if i % 7 == 0 {
+                    run.label_mut().gear = Some(format!("shoe {i}"));
+                }
+                t.activities.push(Activity {
+                    seq: i as u32,
+                    run,
+                    start_local: Some(1_614_968_000 + i as i64).into(),
+                    local_day: (i % 5 != 0).then(|| day + chrono::Duration::days(i as i64)),
+                    longest_prev_30d_m: [None, Some(-0.0), Some(f64::NAN), Some(0.1 + i as f64)]
+                        [i % 4]
+                        .into(),
+                    flag_long_run_spike: i % 3 == 0,
+                    pain: (i % 2 == 0).then_some(3.5).into(),
+                    pain_next_morning: OptF64::NONE,
+                });
+            }
+            let before = t.activities.clone();
+            let in_memory: Vec<usize> = spill.runs(&t).map(|b| b.unwrap().len()).collect();
+            assert_eq!(in_memory, [1024, 1024, 452]);
+            spill.put_runs_aside(&mut t);
+            assert!(t.activities.is_empty() && t.runs_aside.len() == 3);
+            assert_eq!(t.run_count(), before.len());
+            let mut back = Vec::new();
+            for block in spill.runs(&t) {
+                let block = block.unwrap();
+                assert!(block.len() <= RUNS_PER_BLOCK);
+                back.extend(block.iter().cloned());
+            }
+            assert_eq!(back.len(), before.len());
+            for (a, b) in before.iter().zip(&back) {
+                assert_eq!(format!("{a:?}"), format!("{b:?}"));
+                // Debug prints every NaN alike: the bits themselves.
+                let bits = |x: OptF64| x.get().map(f64::to_bits);
+                assert_eq!(bits(a.longest_prev_30d_m), bits(b.longest_prev_30d_m));
+                assert_eq!(bits(a.run.distance_m), bits(b.run.distance_m));
+                assert_eq!(a.run.spilled, b.run.spilled);
+            }
+            // The facts still read back beside them.
+            assert_eq!(
+                shown(&spill.facts(&back[5].run).unwrap()),
+                shown(&facts[5 % facts.len()])
+            );
         }
     }
 

@@ -23,7 +23,7 @@ pub(crate) struct Kept {
 /// cross-run rules, the page and duplicate detection read, and where the run's full
 /// [`RunFacts`] lie (`spilled`). Everything else (segments, speed bins, surface features,
 /// device…) is read back from there only when the tables are written, a few runs at a time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RunCore {
     /// As [`RunFacts::label`] (aggregation fills it; it wins over the spilled copy's); boxed,
     /// and only once it names something: most runs have no label, and an empty one takes 56
@@ -68,7 +68,7 @@ pub(crate) struct RunCore {
 }
 
 /// The part of [`Downhill`](super::Downhill) kept in memory (see [`RunCore`]); fields as there.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct DownhillCore {
     pub(crate) has_grade: bool,
     pub(crate) flat_cadence_spm: OptF64,
@@ -90,7 +90,7 @@ pub(crate) struct DownhillCore {
 
 /// Where a run's full facts were put aside: its speed bins (`bins_len` bytes, none when both
 /// histograms are empty) followed by the rest of its facts (`facts_len` bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Spilled {
     /// In the spill file (`true`) or in its in-memory stand-in.
     pub(crate) on_disk: bool,
@@ -100,6 +100,20 @@ pub(crate) struct Spilled {
     pub(crate) bins_len: u32,
     /// Length of the facts' record.
     pub(crate) facts_len: u32,
+}
+
+/// Where a block of activity rows was put aside ([`Spill::put_runs_aside`](crate::spill::Spill::put_runs_aside)):
+/// `rows` rows in one record of `len` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RunBlock {
+    /// In the spill file (`true`) or in its in-memory stand-in.
+    pub(crate) on_disk: bool,
+    /// Offset of the first byte.
+    pub(crate) at: u64,
+    /// Length of the record.
+    pub(crate) len: u32,
+    /// Rows in the block.
+    pub(crate) rows: u32,
 }
 
 impl RunCore {

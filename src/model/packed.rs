@@ -46,6 +46,20 @@ impl From<Option<f64>> for OptF64 {
     }
 }
 
+// On the wire as an `Option<f64>` (postcard: one byte for none, the number's eight bytes as
+// they are otherwise), so no number's bits change on the way.
+impl serde::Serialize for OptF64 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OptF64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OptF64, D::Error> {
+        Option::<f64>::deserialize(d).map(OptF64::from)
+    }
+}
+
 impl fmt::Debug for OptF64 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.get().fmt(f)
@@ -84,6 +98,18 @@ impl From<Option<i64>> for OptI64 {
             }
             None => OptI64::NONE,
         }
+    }
+}
+
+impl serde::Serialize for OptI64 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OptI64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OptI64, D::Error> {
+        Option::<i64>::deserialize(d).map(OptI64::from)
     }
 }
 

@@ -3,8 +3,30 @@
 use chrono::NaiveDate;
 
 use super::{
-    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts, Surface,
+    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunBlock, RunCore, RunFacts,
+    Surface,
 };
+
+/// A local day on the wire, as days since 1 January of year 1 (chrono's serde is not built).
+mod day {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        d.map(|d| d.num_days_from_ce()).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<NaiveDate>, D::Error> {
+        match Option::<i32>::deserialize(d)? {
+            None => Ok(None),
+            Some(n) => NaiveDate::from_num_days_from_ce_opt(n)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom("a day out of range")),
+        }
+    }
+}
 
 /// What became of one member: its ledger row and its runs.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -21,7 +43,7 @@ pub struct Outcome {
 }
 
 /// One row of the activities table: a run and where it came from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Activity {
     /// The file's place in discovery order (the ledger's `seq`): its source is the ledger's
     /// ([`Tables::source_of`]).
@@ -33,6 +55,7 @@ pub(crate) struct Activity {
     pub(crate) start_local: OptI64,
     /// The local calendar day the run counts on (the configured default offset stands in for
     /// a missing one); `None` without a date.
+    #[serde(with = "day")]
     pub(crate) local_day: Option<NaiveDate>,
     /// Longest run in the lookback window before this one (30 days by default), m.
     pub(crate) longest_prev_30d_m: OptF64,
@@ -73,8 +96,16 @@ impl DiaryDay {
 pub struct Tables {
     /// Every input, once, in discovery order.
     pub(crate) files: Ledger,
-    /// Every distinct run, in start order (undated runs last).
+    /// Every distinct run, in start order (undated runs last), while aggregation builds and
+    /// reads them; empty once they are put aside ([`Spill::put_runs_aside`]: then
+    /// [`Spill::runs`] reads them back).
+    ///
+    /// [`Spill::put_runs_aside`]: crate::spill::Spill::put_runs_aside
+    /// [`Spill::runs`]: crate::spill::Spill::runs
     pub(crate) activities: Vec<Activity>,
+    /// Where the activity rows were put aside, a block at a time, in order (empty while they
+    /// are in `activities`).
+    pub(crate) runs_aside: Vec<RunBlock>,
     /// Every week from the first run (or diary day) to the last.
     pub(crate) weeks: Vec<Week>,
     /// The pain diary's rows, by date (empty without a diary).
@@ -92,6 +123,16 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// Runs in the activities table, in memory or put aside.
+    pub(crate) fn run_count(&self) -> usize {
+        self.activities.len()
+            + self
+                .runs_aside
+                .iter()
+                .map(|b| b.rows as usize)
+                .sum::<usize>()
+    }
+
     /// The source of a run, as in the ledger.
     pub(crate) fn source_of(&self, a: &Activity) -> &str {
         self.files.source_of_seq(a.seq)

@@ -19,7 +19,7 @@ use crate::spill::Spill;
 /// their rows are built from the runs' full facts, read back from the spill this many at a
 /// time, and each frame is a Parquet row group of its own. A history of up to this many runs
 /// gives one row group, as before.
-pub(crate) const RUNS_PER_FRAME: usize = 1024;
+pub(crate) const RUNS_PER_FRAME: usize = crate::spill::RUNS_PER_BLOCK;
 
 /// Builds a frame column by column.
 struct Frame {
@@ -396,14 +396,14 @@ fn per_runs<'a>(
     spill: &'a Spill,
     build: fn(&[RunRow<'_>]) -> PolarsResult<DataFrame>,
 ) -> Frames<'a> {
-    if t.activities.is_empty() {
+    if t.run_count() == 0 {
         return one(build(&[]));
     }
-    Box::new(
-        t.activities
-            .chunks(RUNS_PER_FRAME)
-            .map(move |runs| build(&with_facts(t, runs, spill)?)),
-    )
+    // A frame per block the rows were put aside in.
+    Box::new(spill.runs(t).map(move |runs| {
+        let runs = runs?;
+        build(&with_facts(t, &runs, spill)?)
+    }))
 }
 
 /// `weeks`: one row per week from the first run to the last, weeks without running included.

@@ -65,7 +65,7 @@ impl Summary {
         let mut s = Summary {
             inputs: t.files.len(),
             input_bytes,
-            runs: t.activities.len(),
+            runs: t.run_count(),
             ..Summary::default()
         };
         s.findings = t.findings.len();

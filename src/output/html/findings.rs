@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::escape;
+use super::{escape, Runs};
 use crate::model::{Finding, Rule, Severity, Tables};
 
 /// What a group holds: one rule's findings, or the returns after a break.
@@ -115,7 +115,7 @@ fn shared<'a>(g: &Group<'a>, field: impl Fn(&'a Finding) -> &'a str) -> Option<&
 }
 
 /// The section's HTML.
-pub(super) fn section(t: &Tables) -> String {
+pub(super) fn section(t: &Tables, r: &Runs) -> String {
     let mut o = String::from("<h2>Findings</h2>\n");
     if t.findings.is_empty() {
         o.push_str("<p>Nothing to report.</p>\n");
@@ -124,10 +124,10 @@ pub(super) fn section(t: &Tables) -> String {
     let groups = groups(t);
     let count = |s: Severity| t.findings.iter().filter(|f| f.severity == s).count();
     // "Recent" is the year up to the last run, not up to today: an old export reads the same.
-    let last = t
-        .activities
-        .iter()
-        .filter_map(|a| a.local_day)
+    let last = r
+        .days
+        .map(|(_, last)| last)
+        .into_iter()
         .chain(t.findings.iter().filter_map(|f| f.date_local))
         .max();
     let recent_from = last.map(|d| d - Duration::days(365));

@@ -1,13 +1,11 @@
 //! The page's running-form charts over the whole history: cadence per run, downhill against
 //! flat cadence, and the surface mix per year.
 
-use std::collections::BTreeMap;
-
-use chrono::Datelike;
 use plotters::prelude::*;
 
 use super::chart::{self, Mark, BLUE, DARK_RED, GREEN, GREY};
-use crate::model::{CadenceSource, Surface, Tables};
+use super::Runs;
+use crate::model::Surface;
 
 const SURFACE_COLOURS: [RGBColor; 6] = [
     RGBColor(120, 120, 120),
@@ -27,13 +25,8 @@ fn radius(layout: chart::Layout) -> i32 {
     }
 }
 
-pub(super) fn cadence(t: &Tables, low: f64) -> Vec<String> {
-    let pts: Vec<(f64, f64)> = t
-        .activities
-        .iter()
-        .filter(|a| a.run.cadence_source == Some(CadenceSource::Records))
-        .filter_map(|a| Some((chart::year_pos(a.local_day?), a.run.cadence_spm.get()?)))
-        .collect();
+pub(super) fn cadence(r: &Runs, low: f64) -> Vec<String> {
+    let pts = &r.cadence;
     if pts.is_empty() {
         return Vec::new();
     }
@@ -72,15 +65,8 @@ pub(super) fn cadence(t: &Tables, low: f64) -> Vec<String> {
     )
 }
 
-pub(super) fn downhill(t: &Tables) -> Vec<String> {
-    let pts: Vec<(f64, f64)> = t
-        .activities
-        .iter()
-        .filter_map(|a| {
-            let d = &a.run.downhill;
-            Some((d.flat_cadence_spm.get()?, d.downhill_cadence_spm.get()?))
-        })
-        .collect();
+pub(super) fn downhill(r: &Runs) -> Vec<String> {
+    let pts = &r.downhill;
     if pts.is_empty() {
         return Vec::new();
     }
@@ -122,14 +108,8 @@ pub(super) fn downhill(t: &Tables) -> Vec<String> {
 }
 
 /// Distance per surface per calendar year, m, in [`Surface::ALL`] order.
-fn surface_years(t: &Tables) -> Vec<(i32, [f64; Surface::ALL.len()])> {
-    let mut m: BTreeMap<i32, [f64; Surface::ALL.len()]> = BTreeMap::new();
-    for a in &t.activities {
-        if let Some(d) = a.local_day {
-            m.entry(d.year()).or_default()[a.run.surface as usize] +=
-                a.run.distance_m.unwrap_or(0.0);
-        }
-    }
+fn surface_years(r: &Runs) -> Vec<(i32, [f64; Surface::ALL.len()])> {
+    let m = &r.surface_years;
     let (Some(&first), Some(&last)) = (m.keys().next(), m.keys().next_back()) else {
         return Vec::new();
     };
@@ -138,8 +118,8 @@ fn surface_years(t: &Tables) -> Vec<(i32, [f64; Surface::ALL.len()])> {
         .collect()
 }
 
-pub(super) fn surfaces(t: &Tables) -> String {
-    let years = surface_years(t);
+pub(super) fn surfaces(r: &Runs) -> String {
+    let years = surface_years(r);
     if years.is_empty() {
         return String::new();
     }

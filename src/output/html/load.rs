@@ -1,14 +1,13 @@
 //! The page's load section: every week of the history, a readable zoom on the last 52 weeks
 //! with the acute:chronic ratio, monthly distance, and a table of yearly totals.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use plotters::prelude::*;
 
 use super::chart::{self, Layout, Mark, BAND, BLUE, DARK_BLUE, ORANGE};
-use super::{escape, Thresholds};
+use super::{escape, Runs, Thresholds};
 use crate::model::{Tables, Week};
 
 /// The zoom shows this many weeks; the weeks table and the whole-history chart hold them all.
@@ -29,7 +28,7 @@ pub(super) struct Total {
 }
 
 impl Total {
-    fn add(&mut self, distance_m: f64, duration_s: f64) {
+    pub(super) fn add(&mut self, distance_m: f64, duration_s: f64) {
         self.runs += 1;
         self.distance_m += distance_m;
         self.duration_s += duration_s;
@@ -39,16 +38,8 @@ impl Total {
 
 /// Every calendar month from the first dated run to the last, months without running included,
 /// keyed by (year, month).
-pub(super) fn monthly(t: &Tables) -> Vec<((i32, u32), Total)> {
-    let mut m: BTreeMap<(i32, u32), Total> = BTreeMap::new();
-    for a in &t.activities {
-        if let Some(d) = a.local_day {
-            m.entry((d.year(), d.month())).or_default().add(
-                a.run.distance_m.unwrap_or(0.0),
-                a.run.duration_s.unwrap_or(0.0),
-            );
-        }
-    }
+pub(super) fn monthly(r: &Runs) -> Vec<((i32, u32), Total)> {
+    let mut m = r.months.clone();
     let (Some(&first), Some(&last)) = (m.keys().next(), m.keys().next_back()) else {
         return Vec::new();
     };
@@ -78,11 +69,11 @@ pub(super) fn yearly(months: &[((i32, u32), Total)]) -> Vec<(i32, Total)> {
 }
 
 /// The section: the charts and the yearly table.
-pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
+pub(super) fn section(t: &Tables, r: &Runs, th: &Thresholds) -> String {
     if t.weeks.is_empty() {
         return "<h2>Load</h2>\n<p>No dated runs: nothing to chart.</p>\n".to_string();
     }
-    let months = monthly(t);
+    let months = monthly(r);
     let years = yearly(&months);
     let mut o = String::from("<h2>Load</h2>\n");
     // A history of a year or less is all in the zoom.

@@ -12,11 +12,13 @@ mod load;
 mod pain;
 mod read;
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
-use crate::model::{Severity, Tables};
+use crate::model::{CadenceSource, Severity, Surface, Tables};
+use crate::spill::Spill;
 
 /// The thresholds the page draws: the acute:chronic band and the low-cadence line.
 #[derive(Clone, Copy, Debug)]
@@ -33,6 +35,72 @@ pub(crate) struct Thresholds {
     pub(crate) pain_high: f64,
     /// A pair past this running distance is a finding, m.
     pub(crate) retire_m: f64,
+}
+
+/// What the page draws from the runs, gathered in one pass over the activity rows: by the time
+/// the page is made they are put aside, and read back a block at a time. The dot charts keep a
+/// point per run; the rest is totals per year, month or whole history.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Runs {
+    /// Runs in the activities table.
+    count: usize,
+    /// The first and last local days of the dated runs.
+    days: Option<(NaiveDate, NaiveDate)>,
+    /// The runs' distances added up in start order, m.
+    distance_m: f64,
+    /// (Place in the years, cadence) of the dated runs with cadence recorded per second.
+    cadence: Vec<(f64, f64)>,
+    /// (Flat, downhill) cadence of the runs with both.
+    downhill: Vec<(f64, f64)>,
+    /// Distance per surface per calendar year, m, in [`Surface::ALL`] order.
+    surface_years: BTreeMap<i32, [f64; Surface::ALL.len()]>,
+    /// Totals per calendar month of the dated runs.
+    months: BTreeMap<(i32, u32), load::Total>,
+}
+
+impl Runs {
+    /// Reads the runs of `t` (put aside in `spill`, or in memory) once.
+    pub(crate) fn read(t: &Tables, spill: &Spill) -> std::io::Result<Runs> {
+        let mut r = Runs {
+            // The sum's own starting value, so the total is the one `Iterator::sum` gives.
+            distance_m: std::iter::empty::<f64>().sum(),
+            ..Runs::default()
+        };
+        for block in spill.runs(t) {
+            for a in block?.iter() {
+                let run = &a.run;
+                r.count += 1;
+                if let Some(d) = run.distance_m.get() {
+                    r.distance_m += d;
+                }
+                if run.cadence_source == Some(CadenceSource::Records) {
+                    if let (Some(day), Some(c)) = (a.local_day, run.cadence_spm.get()) {
+                        r.cadence.push((chart::year_pos(day), c));
+                    }
+                }
+                let d = &run.downhill;
+                if let (Some(flat), Some(down)) =
+                    (d.flat_cadence_spm.get(), d.downhill_cadence_spm.get())
+                {
+                    r.downhill.push((flat, down));
+                }
+                let Some(day) = a.local_day else {
+                    continue;
+                };
+                r.days = Some(match r.days {
+                    Some((lo, hi)) => (lo.min(day), hi.max(day)),
+                    None => (day, day),
+                });
+                r.surface_years.entry(day.year()).or_default()[run.surface as usize] +=
+                    run.distance_m.unwrap_or(0.0);
+                r.months
+                    .entry((day.year(), day.month()))
+                    .or_default()
+                    .add(run.distance_m.unwrap_or(0.0), run.duration_s.unwrap_or(0.0));
+            }
+        }
+        Ok(r)
+    }
 }
 
 /// Escapes text for HTML.
@@ -86,21 +154,26 @@ small{color:#555}";
 /// The page, a section at a time, in order: each is made only when the one before has been
 /// written, so the page is never whole in memory (a long history's charts are the larger part
 /// of it).
-pub(crate) fn render<'a>(t: &'a Tables, th: &'a Thresholds) -> impl Iterator<Item = String> + 'a {
+pub(crate) fn render<'a>(
+    t: &'a Tables,
+    runs: &'a Runs,
+    th: &'a Thresholds,
+) -> impl Iterator<Item = String> + 'a {
     // Each section in one piece, or in several: a dot chart's two drawings are pieces of their
     // own, written as they are, not copied into one string first.
-    let sections: [fn(&Tables, &Thresholds) -> Vec<String>; 11] = [
-        |t, th| vec![head(t, th)],
-        |t, _| vec![read::section(t)],
-        |t, th| vec![load::section(t, th)],
-        |t, th| vec![pain::section(t, th)],
-        |t, th| vec![gear::section(t, th)],
-        |_, _| vec!["<h2>Running form</h2>\n".to_string()],
-        |t, th| form::cadence(t, th.low_cadence_spm),
-        |t, _| form::downhill(t),
-        |t, _| vec![form::surfaces(t)],
-        |t, _| vec![findings::section(t)],
-        |_, _| {
+    type Section = fn(&Tables, &Runs, &Thresholds) -> Vec<String>;
+    let sections: [Section; 11] = [
+        |t, r, _| vec![head(t, r)],
+        |t, _, _| vec![read::section(t)],
+        |t, r, th| vec![load::section(t, r, th)],
+        |t, _, th| vec![pain::section(t, th)],
+        |t, _, th| vec![gear::section(t, th)],
+        |_, _, _| vec!["<h2>Running form</h2>\n".to_string()],
+        |_, r, th| form::cadence(r, th.low_cadence_spm),
+        |_, r, _| form::downhill(r),
+        |_, r, _| vec![form::surfaces(r)],
+        |t, r, _| vec![findings::section(t, r)],
+        |_, _, _| {
             vec![
                 "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from \
                   the network.</small></p>\n</body>\n</html>\n"
@@ -108,11 +181,13 @@ pub(crate) fn render<'a>(t: &'a Tables, th: &'a Thresholds) -> impl Iterator<Ite
             ]
         },
     ];
-    sections.into_iter().flat_map(move |section| section(t, th))
+    sections
+        .into_iter()
+        .flat_map(move |section| section(t, runs, th))
 }
 
 /// The page's head, title, figures at a glance and the note on what it is.
-fn head(t: &Tables, _: &Thresholds) -> String {
+fn head(t: &Tables, r: &Runs) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
@@ -121,15 +196,9 @@ fn head(t: &Tables, _: &Thresholds) -> String {
          <title>fitrisk report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>Knee-load risk report</h1>\n"
     );
-    let dated: Vec<NaiveDate> = t.activities.iter().filter_map(|a| a.local_day).collect();
-    let km: f64 = t
-        .activities
-        .iter()
-        .filter_map(|a| a.run.distance_m.get())
-        .sum::<f64>()
-        / 1000.0;
-    let period = match (dated.iter().min(), dated.iter().max()) {
-        (Some(a), Some(b)) => format!("{a} – {b}"),
+    let km = r.distance_m / 1000.0;
+    let period = match r.days {
+        Some((a, b)) => format!("{a} – {b}"),
         _ => "no dated runs".to_string(),
     };
     let count = |s: Severity| t.findings.iter().filter(|f| f.severity == s).count();
@@ -137,7 +206,7 @@ fn head(t: &Tables, _: &Thresholds) -> String {
         o,
         "<ul class=\"stats\"><li><b>{}</b>runs</li><li><b>{km:.0} km</b>in all</li>\
          <li><b>{}</b>period</li><li><b>{}</b>high findings</li><li><b>{}</b>to watch</li></ul>",
-        t.activities.len(),
+        r.count,
         escape(&period),
         count(Severity::High),
         count(Severity::Watch)
