@@ -9,6 +9,8 @@
 mod gear;
 mod pain;
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::config::{FindingsSettings, GearSettings, LoadSettings};
@@ -62,7 +64,7 @@ pub(super) fn findings(
     for w in &t.weeks {
         let key = w.start.to_string();
         let mut push =
-            |rule, severity, value, threshold, message: String, advice: &str, ev: &str| {
+            |rule, severity, value, threshold, message: String, advice: &'static str, ev| {
                 out.push(Finding {
                     scope: Scope::Week,
                     key: key.clone(),
@@ -72,8 +74,8 @@ pub(super) fn findings(
                     value,
                     threshold,
                     message,
-                    advice: advice.to_string(),
-                    evidence: ev.to_string(),
+                    advice: advice.into(),
+                    evidence: Cow::Borrowed(ev),
                     preceded_by: Vec::new(),
                 })
             };
@@ -196,21 +198,22 @@ fn run_findings(
 ) {
     let r = &a.run;
     let date = a.local_day;
-    let mut push = |rule, severity, value, threshold, message: String, advice: String, ev: &str| {
-        out.push(Finding {
-            scope: Scope::Run,
-            key: source.to_string(),
-            date_local: date,
-            rule,
-            severity,
-            value,
-            threshold,
-            message,
-            advice,
-            evidence: ev.to_string(),
-            preceded_by: Vec::new(),
-        })
-    };
+    let mut push =
+        |rule, severity, value, threshold, message: String, advice: Cow<'static, str>, ev| {
+            out.push(Finding {
+                scope: Scope::Run,
+                key: source.to_string(),
+                date_local: date,
+                rule,
+                severity,
+                value,
+                threshold,
+                message,
+                advice,
+                evidence: Cow::Borrowed(ev),
+                preceded_by: Vec::new(),
+            })
+        };
     // Running form is judged on running: a walk is never told to raise its cadence, and a
     // run-walk is judged on its running stretches, when there is enough of them.
     let judged = r.gait != Some(RunGait::Walking) && r.running_s >= cfg.low_cadence_min_running_s;
@@ -244,7 +247,8 @@ fn run_findings(
                 format!(
                     "Aim for {c:.0} → {lo:.0}–{hi:.0} spm (+5 to +10 %): shorter, quicker steps \
                      at the same pace, raised over several weeks."
-                ),
+                )
+                .into(),
                 EV_CADENCE,
             );
         }
@@ -271,7 +275,8 @@ fn run_findings(
                 "Grow the long run in steps of at most {:.0} % ({} next).",
                 load_cfg.long_run_spike_pct,
                 fmt_km(prev * (1.0 + load_cfg.long_run_spike_pct / 100.0))
-            ),
+            )
+            .into(),
             EV_SPIKE,
         );
     }
@@ -283,7 +288,7 @@ fn run_findings(
 fn downhill_findings(
     dh: &DownhillCore,
     cfg: &FindingsSettings,
-    push: &mut impl FnMut(Rule, Severity, f64, f64, String, String, &'static str),
+    push: &mut impl FnMut(Rule, Severity, f64, f64, String, Cow<'static, str>, &'static str),
 ) {
     if dh.downhill_m < cfg.overstride_min_downhill_m {
         return;
@@ -323,7 +328,7 @@ fn downhill_findings(
             ),
             "On descents keep your stride rate up: shorter steps, feet under you, stay in \
              control rather than braking with long strides."
-                .to_string(),
+                .into(),
             EV_DOWNHILL,
         );
         return;
@@ -343,8 +348,7 @@ fn downhill_findings(
                      descending, not overstriding.",
                     -m.drop_spm
                 ),
-                "Nothing to change: short steps on descents keep the braking load down."
-                    .to_string(),
+                "Nothing to change: short steps on descents keep the braking load down.".into(),
                 EV_DOWNHILL,
             );
         }

@@ -309,9 +309,9 @@ pub(crate) struct Finding {
     /// One plain sentence.
     pub(crate) message: String,
     /// What to do about it.
-    pub(crate) advice: String,
+    pub(crate) advice: std::borrow::Cow<'static, str>,
     /// Short citation (for `pain`, followed by what preceded the day).
-    pub(crate) evidence: String,
+    pub(crate) evidence: std::borrow::Cow<'static, str>,
     /// For `pain`: what preceded the day in the lookback window, one short line each, oldest
     /// first; empty for other rules.
     pub(crate) preceded_by: Vec<String>,

@@ -459,7 +459,7 @@ fn findings(rows: &[Finding]) -> PolarsResult<DataFrame> {
         .f64("value", f().map(|x| Some(x.value)))
         .f64("threshold", f().map(|x| Some(x.threshold)))
         .str("message", f().map(|x| Some(x.message.as_str())))
-        .str("advice", f().map(|x| Some(x.advice.as_str())))
-        .str("evidence", f().map(|x| Some(x.evidence.as_str())))
+        .str("advice", f().map(|x| Some(&*x.advice)))
+        .str("evidence", f().map(|x| Some(&*x.evidence)))
         .finish()
 }

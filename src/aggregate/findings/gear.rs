@@ -27,7 +27,7 @@ fn finding(
     rule: Rule,
     (value, threshold): (f64, f64),
     message: String,
-    advice: &str,
+    advice: &'static str,
 ) -> Finding {
     Finding {
         scope,
@@ -38,8 +38,8 @@ fn finding(
         value,
         threshold,
         message,
-        advice: advice.to_string(),
-        evidence: EV_MILEAGE.to_string(),
+        advice: advice.into(),
+        evidence: EV_MILEAGE.into(),
         preceded_by: Vec::new(),
     }
 }

@@ -124,8 +124,8 @@ pub(super) fn findings(
             value: worst,
             threshold: if above { cfg.pain_threshold } else { d.pain },
             message: format!("Pain {}/10{at}{after}{morning}.{kinds}", d.pain),
-            advice,
-            evidence,
+            advice: advice.into(),
+            evidence: evidence.into(),
             preceded_by: preceded.into_iter().map(|p| p.1).collect(),
         });
     }

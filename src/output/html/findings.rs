@@ -181,8 +181,8 @@ pub(super) fn section(t: &Tables, r: &Runs) -> String {
                  started again rather than that a week was too much.</p>\n",
             );
         }
-        let advice = shared(g, |f| f.advice.as_str());
-        let evidence = shared(g, |f| f.evidence.as_str());
+        let advice = shared(g, |f| &f.advice);
+        let evidence = shared(g, |f| &f.evidence);
         if let Some(a) = advice {
             let _ = writeln!(o, "<p class=\"advice\">{}</p>", escape(a));
         }
