@@ -6,7 +6,9 @@
 //! tables. So the main thread, as each outcome arrives, writes each run's facts here and keeps
 //! its activity row with its `RunCore`, in one vector for every run; the tables read the facts
 //! back a few runs at a time. The memory a report needs then grows by an activity row per run
-//! (312 bytes), not by everything analysis found.
+//! (312 bytes) while the rules run, not by everything analysis found; once they are done, the
+//! rows are put aside too ([`Spill::put_runs_aside`]), and the tables and the page read them
+//! back a block of [`RUNS_PER_BLOCK`] at a time.
 //!
 //! The file is an unnamed temporary file in the output folder (`tempfile_in`: on Linux
 //! `O_TMPFILE`, elsewhere created and unlinked at once), so nothing is left behind whatever

@@ -93,21 +93,13 @@ fn svg(layout: Layout, draw: impl FnOnce(&Area<'_>) -> ChartResult) -> String {
 /// The chart in both layouts; CSS shows one.
 pub(super) fn both(draw: impl Fn(&Area<'_>, Layout) -> ChartResult) -> String {
     // Joined without spare room: a long history's dot charts run to megabytes.
-    let [wide, narrow] = both_parts(draw);
+    let [wide, narrow] = [WIDE, NARROW].map(|l| svg(l, |a| draw(a, l)));
     let mut o =
         String::with_capacity(OPEN.len() + wide.len() + MIDDLE.len() + narrow.len() + CLOSE.len());
     for part in [OPEN, &wide, MIDDLE, &narrow, CLOSE] {
         o.push_str(part);
     }
     o
-}
-
-/// [`both`]'s two drawings, not joined: the wide layout's and the narrow one's.
-pub(super) fn both_parts(draw: impl Fn(&Area<'_>, Layout) -> ChartResult) -> [String; 2] {
-    [
-        svg(WIDE, |a| draw(a, WIDE)),
-        svg(NARROW, |a| draw(a, NARROW)),
-    ]
 }
 
 /// What [`both`] puts around and between its two drawings.
@@ -151,20 +143,38 @@ pub(super) fn figure(
     o
 }
 
-/// [`figure`] of [`both`]'s chart, given as its two drawings ([`both_parts`]), in pieces that
-/// are together that figure's text: a long history's dot charts run to megabytes, and the
-/// page is written a piece at a time, so they are not copied into one string.
-pub(super) fn figure_parts(
+/// A page's text, a piece at a time.
+pub(super) type Pieces<'a> = Box<dyn Iterator<Item = String> + 'a>;
+
+/// [`figure`] of [`both`]'s chart, in pieces that are together that figure's text: a long
+/// history's dot charts run to megabytes, and the page is written a piece at a time, so each
+/// layout is drawn only when the piece before it has been written, and neither is copied into
+/// one string.
+pub(super) fn figure_parts<'a>(
     title: &str,
     legend: &[(Mark, String)],
-    [wide, narrow]: [String; 2],
+    draw: impl Fn(&Area<'_>, Layout) -> ChartResult + 'a,
     caption: &str,
     data: &str,
-) -> Vec<String> {
+) -> Pieces<'a> {
+    enum Piece {
+        Text(String),
+        Drawing(Layout),
+    }
     let mut head = figure_head(title, legend, data, OPEN.len());
     head.push_str(OPEN);
     let tail = CLOSE.to_string() + &figure_tail(caption);
-    vec![head, wide, MIDDLE.to_string(), narrow, tail]
+    let pieces = [
+        Piece::Text(head),
+        Piece::Drawing(WIDE),
+        Piece::Text(MIDDLE.to_string()),
+        Piece::Drawing(NARROW),
+        Piece::Text(tail),
+    ];
+    Box::new(pieces.into_iter().map(move |p| match p {
+        Piece::Text(t) => t,
+        Piece::Drawing(l) => svg(l, |a| draw(a, l)),
+    }))
 }
 
 /// A figure's text up to its chart, with room for `room` more bytes.
@@ -328,13 +338,8 @@ mod tests {
         };
         let legend = [(Mark::Dot(BLUE), "a <dot>".to_string())];
         let whole = figure("T & t", &legend, &both(draw), "cap <b>", " class=\"x\"");
-        let parts = figure_parts(
-            "T & t",
-            &legend,
-            both_parts(draw),
-            "cap <b>",
-            " class=\"x\"",
-        );
+        let parts: Vec<String> =
+            figure_parts("T & t", &legend, draw, "cap <b>", " class=\"x\"").collect();
         assert_eq!(parts.len(), 5);
         assert_eq!(parts.concat(), whole);
         assert!(whole.contains("<circle") && whole.ends_with("</figure>\n"));

@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::chart::{self, Mark, BLUE, DARK_RED, GREEN, GREY};
+use super::chart::{self, Mark, Pieces, BLUE, DARK_RED, GREEN, GREY};
 use super::Runs;
 use crate::model::Surface;
 
@@ -25,16 +25,16 @@ fn radius(layout: chart::Layout) -> i32 {
     }
 }
 
-pub(super) fn cadence(r: &Runs, low: f64) -> Vec<String> {
+pub(super) fn cadence(r: &Runs, low: f64) -> Pieces<'_> {
     let pts = &r.cadence;
     if pts.is_empty() {
-        return Vec::new();
+        return Box::new(std::iter::empty());
     }
     // Room at both ends of both axes: a dot at an extreme is drawn whole.
     let (x0, x1) = chart::range(pts.iter().map(|p| p.0), 0.02, 0.05);
     let (y0, y1) = chart::range(pts.iter().map(|p| p.1).chain([low]), 0.06, 2.0);
     let span = x1 - x0;
-    let svg = chart::both_parts(|root, layout| {
+    let draw = move |root: &chart::Area<'_>, layout: chart::Layout| {
         let mut c = chart::years(root, layout, (x0, x1), (y0, y1), span, "steps/min")?;
         c.draw_series(LineSeries::new(
             [(x0, low), (x1, low)],
@@ -46,7 +46,7 @@ pub(super) fn cadence(r: &Runs, low: f64) -> Vec<String> {
                 .map(|&p| Circle::new(p, r, BLUE.mix(0.75).filled())),
         )?;
         Ok(())
-    });
+    };
     chart::figure_parts(
         "Cadence per run",
         &[
@@ -59,19 +59,19 @@ pub(super) fn cadence(r: &Runs, low: f64) -> Vec<String> {
                 format!("{low:.0} steps/min, the low-cadence line"),
             ),
         ],
-        svg,
+        draw,
         "Runs with cadence recorded per second, over the whole history.",
         &format!(" class=\"cadence\" data-runs=\"{}\"", pts.len()),
     )
 }
 
-pub(super) fn downhill(r: &Runs) -> Vec<String> {
+pub(super) fn downhill(r: &Runs) -> Pieces<'_> {
     let pts = &r.downhill;
     if pts.is_empty() {
-        return Vec::new();
+        return Box::new(std::iter::empty());
     }
     let (lo, hi) = chart::range(pts.iter().flat_map(|p| [p.0, p.1]), 0.06, 2.0);
-    let svg = chart::both_parts(|root, layout| {
+    let draw = move |root: &chart::Area<'_>, layout: chart::Layout| {
         let mut c = chart::builder(root, layout, false, true).build_cartesian_2d(lo..hi, lo..hi)?;
         c.configure_mesh()
             .label_style(layout.label())
@@ -91,7 +91,7 @@ pub(super) fn downhill(r: &Runs) -> Vec<String> {
                 .map(|&p| Circle::new(p, r, GREEN.mix(0.8).filled())),
         )?;
         Ok(())
-    });
+    };
     chart::figure_parts(
         "Downhill against flat cadence",
         &[
@@ -101,7 +101,7 @@ pub(super) fn downhill(r: &Runs) -> Vec<String> {
             ),
             (Mark::Line(GREY), "same cadence on both".into()),
         ],
-        svg,
+        draw,
         "Below the grey line, cadence drops on descents: longer steps brake harder.",
         " class=\"downhill\"",
     )

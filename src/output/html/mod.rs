@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
+use self::chart::Pieces;
 use crate::model::{CadenceSource, Severity, Surface, Tables};
 use crate::spill::Spill;
 
@@ -160,25 +161,28 @@ pub(crate) fn render<'a>(
     th: &'a Thresholds,
 ) -> impl Iterator<Item = String> + 'a {
     // Each section in one piece, or in several: a dot chart's two drawings are pieces of their
-    // own, written as they are, not copied into one string first.
-    type Section = fn(&Tables, &Runs, &Thresholds) -> Vec<String>;
+    // own, each drawn only when the piece before it has been written.
+    type Section = for<'a> fn(&'a Tables, &'a Runs, &'a Thresholds) -> Pieces<'a>;
+    fn one<'a>(piece: String) -> Pieces<'a> {
+        Box::new(std::iter::once(piece))
+    }
     let sections: [Section; 11] = [
-        |t, r, _| vec![head(t, r)],
-        |t, _, _| vec![read::section(t)],
-        |t, r, th| vec![load::section(t, r, th)],
-        |t, _, th| vec![pain::section(t, th)],
-        |t, _, th| vec![gear::section(t, th)],
-        |_, _, _| vec!["<h2>Running form</h2>\n".to_string()],
+        |t, r, _| one(head(t, r)),
+        |t, _, _| one(read::section(t)),
+        |t, r, th| one(load::section(t, r, th)),
+        |t, _, th| one(pain::section(t, th)),
+        |t, _, th| one(gear::section(t, th)),
+        |_, _, _| one("<h2>Running form</h2>\n".to_string()),
         |_, r, th| form::cadence(r, th.low_cadence_spm),
         |_, r, _| form::downhill(r),
-        |_, r, _| vec![form::surfaces(r)],
-        |t, r, _| vec![findings::section(t, r)],
+        |_, r, _| one(form::surfaces(r)),
+        |t, r, _| one(findings::section(t, r)),
         |_, _, _| {
-            vec![
+            one(
                 "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from \
                   the network.</small></p>\n</body>\n</html>\n"
                     .to_string(),
-            ]
+            )
         },
     ];
     sections
