@@ -189,8 +189,15 @@ impl Spill {
                 rows: block.len() as u32,
             });
         }
-        // Nothing is encoded after this: the buffer, a block long now, goes.
+        // Nothing is put aside after this: the buffers, a block long now, go (unless a failed
+        // write left records in the pending one).
         drop(record);
+        if self.writable {
+            self.flush();
+        }
+        if self.pending.is_empty() {
+            self.pending = Vec::new();
+        }
     }
 
     /// The activity rows of `t`, in order, at most [`RUNS_PER_BLOCK`] at a time: read back if
@@ -493,7 +500,15 @@ mod tests {
     #[test]
     fn activity_rows_put_aside_read_back_in_blocks_bit_for_bit() {
         let dir = tempfile::tempdir().unwrap();
-        for mut spill in [Spill::in_memory(), Spill::in_dir(dir.path())] {
+        let read_only = dir.path().join("read-only");
+        std::fs::write(&read_only, b"").unwrap();
+        // In memory, in the file, and in a file every write to fails.
+        let failing = Spill {
+            file: Some(File::open(&read_only).unwrap()),
+            writable: true,
+            ..Spill::default()
+        };
+        for mut spill in [Spill::in_memory(), Spill::in_dir(dir.path()), failing] {
             let facts = runs();
             let day = chrono::NaiveDate::from_ymd_opt(2021, 3, 5).unwrap();
             let mut t = Tables::default();
@@ -520,6 +535,8 @@ mod tests {
             assert_eq!(in_memory, [1024, 1024, 452]);
             spill.put_runs_aside(&mut t);
             assert!(t.activities.is_empty() && t.runs_aside.len() == 3);
+            // Written out, and the buffer let go, unless writing failed.
+            assert!(spill.pending.capacity() == 0 || !spill.writable);
             assert_eq!(t.run_count(), before.len());
             let mut back = Vec::new();
             for block in spill.runs(&t) {
