@@ -1,4 +1,5 @@
-//! The runs' full facts, put aside while the history is aggregated.
+//! What the report puts aside while it aggregates the history and writes it: the runs' full
+//! facts, the ledger's rows, and, once the rules are done, the activity rows.
 //!
 //! Aggregation needs every run at once (duplicates, start order, lookback windows, the history's
 //! flat running for speed matching), but only a small part of each: its [`RunCore`]. The rest
@@ -94,7 +95,7 @@ impl Spill {
         }
     }
 
-    /// Why the runs' facts were kept in memory rather than on disk, if they were.
+    /// Why what was put aside was kept in memory rather than on disk, if it was.
     pub(crate) fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
@@ -175,7 +176,13 @@ impl Spill {
     /// Puts the activity rows of `t` aside, once aggregation is done with them, [`RUNS_PER_BLOCK`]
     /// to a record: the tables and the page read them back a block at a time ([`Spill::runs`]),
     /// so what they hold beside their own output does not grow with the history.
+    ///
+    /// Without a file to write (none could be made, or a write failed), the rows stay where
+    /// they are: in memory either way, and as they are they need no copy.
     pub(crate) fn put_runs_aside(&mut self, t: &mut Tables) {
+        if !self.writable {
+            return;
+        }
         let rows = mem::take(&mut t.activities);
         let mut record = mem::take(&mut self.scratch);
         for block in rows.chunks(RUNS_PER_BLOCK) {
@@ -206,6 +213,8 @@ impl Spill {
         &'a self,
         t: &'a Tables,
     ) -> impl Iterator<Item = io::Result<Cow<'a, [Activity]>>> + 'a {
+        // All in memory or all put aside (`put_runs_aside` takes every row).
+        debug_assert!(t.activities.is_empty() || t.runs_aside.is_empty());
         let in_memory = t
             .activities
             .chunks(RUNS_PER_BLOCK)
@@ -517,13 +526,24 @@ mod tests {
                 if i % 7 == 0 {
                     run.label_mut().gear = Some(format!("shoe {i}"));
                 }
+                if i % 3 == 1 {
+                    run.rpe = OptF64::NONE;
+                    run.start_utc = OptI64::NONE;
+                    run.downhill.flat_cadence_spm = OptF64::NONE;
+                }
                 t.activities.push(Activity {
                     seq: i as u32,
                     run,
                     start_local: Some(1_614_968_000 + i as i64).into(),
                     local_day: (i % 5 != 0).then(|| day + chrono::Duration::days(i as i64)),
-                    longest_prev_30d_m: [None, Some(-0.0), Some(f64::NAN), Some(0.1 + i as f64)]
-                        [i % 4]
+                    longest_prev_30d_m: [
+                        None,
+                        Some(-0.0),
+                        Some(f64::NAN),
+                        Some(0.1 + i as f64),
+                        // A NaN with a payload of its own.
+                        Some(f64::from_bits(0x7FF8_0000_0000_BEEF)),
+                    ][i % 5]
                         .into(),
                     flag_long_run_spike: i % 3 == 0,
                     pain: (i % 2 == 0).then_some(3.5).into(),
@@ -533,10 +553,16 @@ mod tests {
             let before = t.activities.clone();
             let in_memory: Vec<usize> = spill.runs(&t).map(|b| b.unwrap().len()).collect();
             assert_eq!(in_memory, [1024, 1024, 452]);
+            let writable = spill.writable;
             spill.put_runs_aside(&mut t);
-            assert!(t.activities.is_empty() && t.runs_aside.len() == 3);
-            // Written out, and the buffer let go, unless writing failed.
-            assert!(spill.pending.capacity() == 0 || !spill.writable);
+            if writable {
+                assert!(t.activities.is_empty() && t.runs_aside.len() == 3);
+                // Written out, and the buffer let go.
+                assert_eq!(spill.pending.capacity(), 0);
+            } else {
+                // Without a file they stay in memory, not copied there.
+                assert!(t.activities.len() == before.len() && t.runs_aside.is_empty());
+            }
             assert_eq!(t.run_count(), before.len());
             let mut back = Vec::new();
             for block in spill.runs(&t) {
@@ -551,6 +577,8 @@ mod tests {
                 let bits = |x: OptF64| x.get().map(f64::to_bits);
                 assert_eq!(bits(a.longest_prev_30d_m), bits(b.longest_prev_30d_m));
                 assert_eq!(bits(a.run.distance_m), bits(b.run.distance_m));
+                assert_eq!(bits(a.run.rpe), bits(b.run.rpe));
+                assert_eq!(a.run.start_utc.get(), b.run.start_utc.get());
                 assert_eq!(a.run.spilled, b.run.spilled);
             }
             // The facts still read back beside them.

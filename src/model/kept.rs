@@ -22,7 +22,9 @@ pub(crate) struct Kept {
 /// What the report keeps in memory of one run while it aggregates the history: the fields the
 /// cross-run rules, the page and duplicate detection read, and where the run's full
 /// [`RunFacts`] lie (`spilled`). Everything else (segments, speed bins, surface features,
-/// device…) is read back from there only when the tables are written, a few runs at a time.
+/// device…) is read back from there only when the tables are written, a few runs at a time;
+/// once the rules are done, the activity rows holding these cores are put aside too, and the
+/// tables and the page read them back a block at a time.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RunCore {
     /// As [`RunFacts::label`] (aggregation fills it; it wins over the spilled copy's); boxed,

@@ -100,6 +100,9 @@ impl Runs {
                     .add(run.distance_m.unwrap_or(0.0), run.duration_s.unwrap_or(0.0));
             }
         }
+        // Grown by doubling; they last until the page is written.
+        r.cadence.shrink_to_fit();
+        r.downhill.shrink_to_fit();
         Ok(r)
     }
 }
