@@ -186,6 +186,8 @@ pub(super) fn findings(
             .then_with(|| a.rule.as_str().cmp(b.rule.as_str()))
             .then_with(|| a.key.cmp(&b.key))
     });
+    // Grown by doubling; the findings last until the page is written.
+    out.shrink_to_fit();
     out
 }
 
