@@ -2,8 +2,9 @@
 //!
 //! `Option<f64>` takes 16 bytes: 8 of them say only whether the number is there. A run's
 //! activity row holds a dozen such numbers, and every run's row is in memory while the
-//! cross-run rules run, so a history's rows would be twice the size they need to be. [`OptF64`] and [`OptI64`] keep the answer in the number's own
-//! bits, and give it back with `get`.
+//! cross-run rules run, so a history's rows would be twice the size they need to be.
+//! [`OptF64`] and [`OptI64`] keep the answer in the number's own bits, and give it back with
+//! `get`.
 
 use std::fmt;
 

@@ -39,14 +39,14 @@ impl Total {
 /// Every calendar month from the first dated run to the last, months without running included,
 /// keyed by (year, month).
 pub(super) fn monthly(r: &Runs) -> Vec<((i32, u32), Total)> {
-    let mut m = r.months.clone();
+    let m = &r.months;
     let (Some(&first), Some(&last)) = (m.keys().next(), m.keys().next_back()) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let (mut y, mut mo) = first;
     while (y, mo) <= last {
-        out.push(((y, mo), m.remove(&(y, mo)).unwrap_or_default()));
+        out.push(((y, mo), m.get(&(y, mo)).cloned().unwrap_or_default()));
         (y, mo) = if mo == 12 { (y + 1, 1) } else { (y, mo + 1) };
     }
     out

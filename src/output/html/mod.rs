@@ -43,8 +43,6 @@ pub(crate) struct Thresholds {
 /// point per run; the rest is totals per year, month or whole history.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Runs {
-    /// Runs in the activities table.
-    count: usize,
     /// The first and last local days of the dated runs.
     days: Option<(NaiveDate, NaiveDate)>,
     /// The runs' distances added up in start order, m.
@@ -70,7 +68,6 @@ impl Runs {
         for block in spill.runs(t) {
             for a in block?.iter() {
                 let run = &a.run;
-                r.count += 1;
                 if let Some(d) = run.distance_m.get() {
                     r.distance_m += d;
                 }
@@ -213,7 +210,7 @@ fn head(t: &Tables, r: &Runs) -> String {
         o,
         "<ul class=\"stats\"><li><b>{}</b>runs</li><li><b>{km:.0} km</b>in all</li>\
          <li><b>{}</b>period</li><li><b>{}</b>high findings</li><li><b>{}</b>to watch</li></ul>",
-        r.count,
+        t.run_count(),
         escape(&period),
         count(Severity::High),
         count(Severity::Watch)
