@@ -117,6 +117,7 @@ impl Spill {
                 start_local: OptI64::NONE,
                 local_day: None,
                 longest_prev_30d_m: OptF64::NONE,
+                long_run_ref_m: OptF64::NONE,
                 flag_long_run_spike: false,
                 pain: OptF64::NONE,
                 pain_next_morning: OptF64::NONE,
@@ -545,6 +546,7 @@ mod tests {
                         Some(f64::from_bits(0x7FF8_0000_0000_BEEF)),
                     ][i % 5]
                         .into(),
+                    long_run_ref_m: (i % 3 == 1).then_some(2.5 + i as f64).into(),
                     flag_long_run_spike: i % 3 == 0,
                     pain: (i % 2 == 0).then_some(3.5).into(),
                     pain_next_morning: OptF64::NONE,
@@ -576,6 +578,7 @@ mod tests {
                 // Debug prints every NaN alike: the bits themselves.
                 let bits = |x: OptF64| x.get().map(f64::to_bits);
                 assert_eq!(bits(a.longest_prev_30d_m), bits(b.longest_prev_30d_m));
+                assert_eq!(bits(a.long_run_ref_m), bits(b.long_run_ref_m));
                 assert_eq!(bits(a.run.distance_m), bits(b.run.distance_m));
                 assert_eq!(bits(a.run.rpe), bits(b.run.rpe));
                 assert_eq!(a.run.start_utc.get(), b.run.start_utc.get());

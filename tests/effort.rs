@@ -207,13 +207,27 @@ fn a_diary_joins_runs_and_weeks_and_pain_after_a_spike_names_the_spike() {
     let pain: Vec<usize> = (0..f.height())
         .filter(|&i| rules[i].as_deref() == Some("pain"))
         .collect();
-    let date = |i: usize| f.column("date_local").unwrap().get(i).unwrap().to_string();
-    let mut dates: Vec<String> = pain.iter().map(|&i| date(i)).collect();
+    let date = |c: &str, i: usize| f.column(c).unwrap().get(i).unwrap().to_string();
+    let mut dates: Vec<(String, String)> = pain
+        .iter()
+        .map(|&i| (date("first_local", i), date("last_local", i)))
+        .collect();
     dates.sort();
     // 2024-04-17 (2, 2), 2024-04-24 (3, 3) and 2024-05-08 (2) stay at or under 3/10 and get no
-    // worse: no finding.
-    assert_eq!(dates, vec!["2024-05-01", "2024-05-18", "2024-05-19"]);
-    let at = |d: &str| pain.iter().copied().find(|&i| date(i) == d).unwrap();
+    // worse: no finding. 2024-05-18 and 2024-05-19 are one episode.
+    assert_eq!(
+        dates,
+        vec![
+            ("2024-05-01".to_string(), "2024-05-01".to_string()),
+            ("2024-05-18".to_string(), "2024-05-19".to_string())
+        ]
+    );
+    let at = |d: &str| {
+        pain.iter()
+            .copied()
+            .find(|&i| date("first_local", i) == d)
+            .unwrap()
+    };
 
     // Worse the next morning though under the threshold: watch, compared with the pain during.
     let i = at("2024-05-01");
@@ -229,21 +243,29 @@ fn a_diary_joins_runs_and_weeks_and_pain_after_a_spike_names_the_spike() {
         .unwrap()
         .contains("worse the next morning"));
 
-    // The spike day: 4/10, 6/10 the next morning; its evidence names the spike and the ramp.
+    // The spike day (4/10, 6/10 the next morning) and 7/10 the day after: one episode, high at
+    // its worst; its evidence names the spike and the ramp before its first day.
     let i = at("2024-05-18");
     assert_eq!(cell(&f, "scope", i).as_deref(), Some("day"));
     assert_eq!(cell(&f, "key", i).as_deref(), Some("2024-05-18"));
-    assert_eq!(cell(&f, "severity", i).as_deref(), Some("watch"));
+    assert_eq!(cell(&f, "severity", i).as_deref(), Some("high"));
+    assert_eq!(num(&f, "occurrences", i), Some(2.0));
     assert_eq!(
         (num(&f, "value", i), num(&f, "threshold", i)),
-        (Some(6.0), Some(3.0))
+        (Some(7.0), Some(3.0))
     );
     let msg = cell(&f, "message", i).unwrap();
     assert!(
-        msg.contains("Pain 4/10 (left knee) after 10.8 km of running"),
+        msg.starts_with(
+            "Pain on 2 diary days from 2024-05-18 to 2024-05-19; the worst, on 2024-05-19: \
+             pain 7/10 (left knee)."
+        ),
         "{msg}"
     );
-    assert!(msg.contains("a long-run spike"), "{msg}");
+    assert!(
+        msg.contains("In the 28 days before it began: a two-week ramp, a long-run spike."),
+        "{msg}"
+    );
     let ev = cell(&f, "evidence", i).unwrap();
     assert!(ev.starts_with("Silbernagel et al. 2007"), "{ev}");
     assert!(
@@ -254,10 +276,6 @@ fn a_diary_joins_runs_and_weeks_and_pain_after_a_spike_names_the_spike() {
         ev.contains("week of 2024-05-13: distance up 33 % on two weeks before"),
         "{ev}"
     );
-
-    // 7/10 the next day: high, back off.
-    let i = at("2024-05-19");
-    assert_eq!(cell(&f, "severity", i).as_deref(), Some("high"));
     assert!(cell(&f, "advice", i).unwrap().starts_with("Back off"));
 
     // The page draws the pain chart and lists what preceded each episode.
@@ -346,9 +364,9 @@ fn a_diary_that_cannot_be_read_is_a_usage_error() {
 }
 
 #[test]
-fn an_episode_older_than_the_chart_is_still_listed_with_what_preceded_it() {
-    // testdata's 2019-09-14 run (fgebhart example.fit): low cadence, overstriding downhill and
-    // a return after a break; the charted weeks end in 2021, so the day has no point.
+fn an_episode_years_before_the_last_run_is_on_the_chart_with_what_preceded_it() {
+    // testdata's 2019-09-14 run (fgebhart example.fit): low cadence and overstriding downhill;
+    // the history runs on to 2021, but the pain chart reaches back to the diary's first day.
     let tmp = tempfile::tempdir().unwrap();
     let diary = write(
         tmp.path(),
@@ -369,9 +387,10 @@ fn an_episode_older_than_the_chart_is_still_listed_with_what_preceded_it() {
     let html = std::fs::read_to_string(r.dir.join("report.html")).unwrap();
     assert!(html.contains("<h2>Pain</h2>"));
     assert!(
-        !html.contains("Pain and weekly distance"),
-        "no diary day in the charted weeks"
+        html.contains("Pain and weekly distance"),
+        "the day is charted"
     );
+    assert!(html.contains("weeks from 2019-09-09, every diary day among them"));
     assert!(html.contains("2019-09-14 low cadence: 149 spm"));
 }
 

@@ -38,7 +38,7 @@ fn walking_breaks_do_not_count_as_running() {
     write_run(&input, "mostly-walking.fit", later(mostly_walk, 2), 2);
     // Running throughout, at 150 spm.
     let (steady, _) = course(&run_walk(1, 1500.0, 150.0, 0.0), 0.2, 0.0, 63);
-    write_run(&input, "steady.fit", later(steady, 4), 3);
+    write_run(&input, "steady.fit", later(steady, 12), 3);
     let r = report(&[&input], &tmp.path().join("out"));
     let a = &r.activities;
 

@@ -267,7 +267,9 @@ fn a_long_run_spike_in_a_pair_past_the_retirement_distance_is_a_shoe_spike() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     // 5.4 km on day 0 takes the pair to the (lowered) retirement distance; 9 km a week later
-    // is a long-run spike (more than 10 % over 5.4 km), run in the worn pair.
+    // is a long-run spike (more than 10 % over 5.4 km), run in the worn pair. A short run five
+    // weeks before, outside the gear log, gives the spike its 30 days of history.
+    write(&input, "early.fit", &run_bytes(T0 - 28 * DAY, 10, 1));
     write(&input, "a.fit", &run_bytes(T0, 30, 1));
     write(&input, "b.fit", &run_bytes(T0 + 7 * DAY, 50, 1));
     let log = write(

@@ -1,7 +1,7 @@
 //! report.html as a document: self-contained, every chart in both layouts with its legend
 //! beside it, text that stays readable on a phone, the whole history charted, totals that add up
-//! to the tables, findings groups that add up to the findings table, and the "what was read"
-//! block matching the ledger.
+//! to the tables, the findings in the table's order, and the "what was read" block matching the
+//! ledger.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -314,73 +314,65 @@ fn the_weekly_chart_spans_the_whole_history_and_the_totals_add_up_to_the_tables(
 }
 
 #[test]
-fn findings_groups_add_up_and_returns_after_a_break_are_folded_into_one() {
+fn the_page_lists_every_finding_in_the_tables_order_what_matters_now_first() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     history(&input);
-    // A low cadence three days after the last return: a watch finding of the last 12 months,
-    // so its group is open.
+    // A low cadence three days after the last return: a watch finding of the last weeks.
     let day = NaiveDate::from_ymd_opt(2022, 11, 23).unwrap();
     run_at(&input, day, 5.0, 152.0, 99);
+    // And one years before: a finding of the history.
+    run_at(
+        &input,
+        NaiveDate::from_ymd_opt(2020, 8, 9).unwrap(),
+        5.0,
+        148.0,
+        98,
+    );
     let r = report(&[&input], &tmp.path().join("out"));
     let findings = read_parquet(&r.dir.join("findings.parquet"));
     let html = html(&r);
     let doc = parse(&html);
-    let groups: Vec<_> = doc
+    let listed: Vec<(String, String)> = doc
         .descendants()
-        .filter(|n| n.tag_name().name() == "details" && has_class(n, "group"))
-        .collect();
-    let counts: Vec<usize> = groups
-        .iter()
-        .map(|g| g.attribute("data-count").unwrap().parse().unwrap())
-        .collect();
-    assert_eq!(counts.iter().sum::<usize>(), findings.height());
-    // Each group lists as many findings as it counts.
-    for (g, n) in groups.iter().zip(&counts) {
-        let listed = g.descendants().filter(|d| has_class(d, "finding")).count();
-        assert_eq!(listed, *n, "{}", text_of(g));
-    }
-    // Most severe first.
-    let rank = |g: &roxmltree::Node| {
-        ["high", "watch", "info"]
-            .iter()
-            .position(|s| has_class(g, s))
-            .expect("a severity")
-    };
-    let ranks: Vec<usize> = groups.iter().map(rank).collect();
-    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
-    // The returns after the two long breaks (August 2020 and November 2022) are one group.
-    let returns: Vec<usize> = strs(&findings, "message")
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| {
-            m.as_deref()
-                .is_some_and(|m| m.contains("after three or more weeks without running"))
+        .filter(|n| has_class(n, "finding"))
+        .map(|n| {
+            (
+                n.attribute("data-rule").unwrap().to_string(),
+                n.attribute("data-severity").unwrap().to_string(),
+            )
         })
-        .map(|(i, _)| i)
         .collect();
-    assert_eq!(returns.len(), 2, "{findings}");
-    let folded: Vec<_> = groups
-        .iter()
-        .filter(|g| text_of(g).contains("Returns after a break"))
+    let table: Vec<(String, String)> = strs(&findings, "rule")
+        .into_iter()
+        .zip(strs(&findings, "severity"))
+        .map(|(a, b)| (a.unwrap(), b.unwrap()))
         .collect();
-    assert_eq!(folded.len(), 1);
-    let open: Vec<_> = groups
-        .iter()
-        .filter(|g| g.attribute("open").is_some())
-        .collect();
-    assert_eq!(open.len(), 1, "the low-cadence group");
-    assert!(text_of(open[0]).contains("Low cadence") && has_class(open[0], "watch"));
-    assert_eq!(folded[0].attribute("data-count"), Some("2"));
-    assert!(folded[0].attribute("open").is_none(), "folded");
-    for i in returns {
-        let date = findings
-            .column("date_local")
-            .unwrap()
-            .get(i)
-            .unwrap()
-            .to_string();
-        assert!(text_of(folded[0]).contains(&date), "{date}");
+    assert_eq!(listed, table, "the page lists the table, in its order");
+    let part = |class: &str| {
+        doc.descendants()
+            .find(|n| has_class(n, "findings") && has_class(n, class))
+            .map(|n| text_of(&n))
+            .unwrap_or_default()
+    };
+    // Now: the recent low cadence, and nothing older.
+    let now = part("now");
+    assert!(
+        now.contains("2022-11-23") && now.contains("152 spm"),
+        "{now}"
+    );
+    assert!(!now.contains("148 spm"), "{now}");
+    // The four weeks up to the last run, 2022-11-23.
+    assert!(html.contains("<h3>Now (since 2022-10-27)</h3>"), "{html}");
+    assert!(part("history").contains("148 spm"));
+    // The findings for information are folded, with their count.
+    let info = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "details" && has_class(n, "info"));
+    let n_info = table.iter().filter(|t| t.1 == "info").count();
+    match info {
+        Some(d) => assert_eq!(d.attribute("data-count"), Some(n_info.to_string().as_str())),
+        None => assert_eq!(n_info, 0),
     }
 }
 

@@ -38,8 +38,11 @@ fn a_low_cadence_run_gets_one_finding_with_its_own_target_and_a_clean_run_none()
     let advice = cell(&f, "advice", i).unwrap();
     assert!(advice.contains("152 → 160–167 spm"), "{advice}");
     assert!(cell(&f, "evidence", i).unwrap().contains("Heiderscheit"));
-    let date = f.column("date_local").unwrap().get(i).unwrap().to_string();
-    assert_eq!(date, "2024-04-15");
+    for c in ["first_local", "last_local"] {
+        let date = f.column(c).unwrap().get(i).unwrap().to_string();
+        assert_eq!(date, "2024-04-15");
+    }
+    assert_eq!(num(&f, "occurrences", i), Some(1.0));
     // The summary lists it.
     assert!(
         r.stdout
@@ -59,47 +62,89 @@ fn a_low_cadence_run_gets_one_finding_with_its_own_target_and_a_clean_run_none()
     assert!(rows_with(&f, "severity", "watch").is_empty(), "{f}");
 }
 
+/// A run of `km` at 3 m/s starting `days` after T0.
+fn run_of(km: f64, days: i64, serial: u32) -> Vec<u8> {
+    let t = T0 + days * 86_400;
+    let seconds = (km * 1000.0 / 3.0).round() as i64;
+    let mut samples = steady_run(t, seconds / 60 + 1, 3.0, 172.0);
+    samples.truncate(seconds as usize + 1);
+    let mut a = Activity::running(t, samples);
+    a.serial_number = serial;
+    fitwriter::encode_activity(&a)
+}
+
 #[test]
-fn a_long_run_spike_is_a_high_finding_with_a_next_step() {
+fn a_long_run_spike_is_graded_by_how_far_it_goes_with_a_next_step() {
+    // 3 km five weeks before (the history's start), 10 km, then five days later 12 km (20 %
+    // longer than the longest of the 30 days before: watch) or 14 km (40 %: high).
+    for (km, pct, severity) in [(12.0, "20 %", "watch"), (14.0, "40 %", "high")] {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("in");
+        write(&input, "early.fit", &run_of(3.0, -26, 1));
+        write(&input, "a.fit", &run_of(10.0, 0, 2));
+        write(&input, "b.fit", &run_of(km, 5, 3));
+        let r = report(&[&input], &tmp.path().join("out"));
+        let f = findings(&r);
+        let hits = rows_with(&f, "rule", "long_run_spike");
+        assert_eq!(hits.len(), 1, "{f}");
+        let i = hits[0];
+        assert_eq!(cell(&f, "severity", i).as_deref(), Some(severity));
+        assert!(cell(&f, "key", i).unwrap().ends_with("b.fit"));
+        let message = cell(&f, "message", i).unwrap();
+        assert!(message.contains(&format!("{pct} longer")), "{message}");
+        assert!(cell(&f, "advice", i).unwrap().contains("11.0 km"));
+        // What matters first.
+        assert_eq!(cell(&f, "severity", 0).as_deref(), Some(severity));
+        let act = read_parquet(&r.dir.join("activities.parquet"));
+        let reference = nums(&act, "long_run_ref_m");
+        assert_eq!(
+            reference[..2],
+            [None, None],
+            "the first runs have less than 30 days of history before them"
+        );
+        assert!(
+            (reference[2].unwrap() - 10_000.0).abs() < 5.0,
+            "{reference:?}"
+        );
+    }
+}
+
+#[test]
+fn a_long_run_with_less_than_thirty_days_of_history_before_it_is_not_compared() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
-    // 10 km, then 12 km five days later: 20 % longer than the longest of the 30 days before.
-    let mut a = Activity::running(T0, steady_run(T0, 50, 10_000.0 / 3000.0, 172.0));
-    a.serial_number = 1;
-    let t1 = T0 + 5 * 86_400;
-    let mut b = Activity::running(t1, steady_run(t1, 60, 12_000.0 / 3600.0, 172.0));
-    b.serial_number = 2;
-    write(&input, "a.fit", &fitwriter::encode_activity(&a));
-    write(&input, "b.fit", &fitwriter::encode_activity(&b));
+    // The history's first runs: 10 km, then 20 km five days later. Nothing before them.
+    write(&input, "a.fit", &run_of(10.0, 0, 1));
+    write(&input, "b.fit", &run_of(20.0, 5, 2));
     let r = report(&[&input], &tmp.path().join("out"));
-    let f = findings(&r);
-    let hits = rows_with(&f, "rule", "long_run_spike");
-    assert_eq!(hits.len(), 1, "{f}");
-    let i = hits[0];
-    assert_eq!(cell(&f, "severity", i).as_deref(), Some("high"));
-    assert!(cell(&f, "key", i).unwrap().ends_with("b.fit"));
-    assert!(cell(&f, "message", i).unwrap().contains("20 % longer"));
-    assert!(cell(&f, "advice", i).unwrap().contains("11.0 km"));
-    // Most severe first.
-    assert_eq!(cell(&f, "severity", 0).as_deref(), Some("high"));
+    assert!(rows_with(&findings(&r), "rule", "long_run_spike").is_empty());
+    let act = read_parquet(&r.dir.join("activities.parquet"));
+    assert!((nums(&act, "longest_prev_30d_m")[1].unwrap() - 10_000.0).abs() < 5.0);
+    assert_eq!(nums(&act, "long_run_ref_m"), vec![None, None]);
 }
 
 #[test]
 fn a_recording_shorter_than_a_kilometre_is_no_longest_run_to_compare_with() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
-    // 90 m (a watch started by mistake), then 4.5 km ten days later: no comparison — until the
-    // setting lets 90 m count.
-    let mut a = Activity::running(T0, steady_run(T0, 1, 1.5, 170.0));
-    a.serial_number = 1;
-    let t1 = T0 + 10 * 86_400;
-    let mut b = Activity::running(t1, steady_run(t1, 25, 4_500.0 / 1500.0, 172.0));
-    b.serial_number = 2;
-    write(&input, "a.fit", &fitwriter::encode_activity(&a));
-    write(&input, "b.fit", &fitwriter::encode_activity(&b));
+    // 90 m twice (a watch started by mistake), then 4.5 km twelve days after the second: no
+    // comparison — until the setting lets 90 m count.
+    let short = |days: i64, serial: u32| {
+        let t = T0 + days * 86_400;
+        let mut a = Activity::running(t, steady_run(t, 1, 1.5, 170.0));
+        a.serial_number = serial;
+        fitwriter::encode_activity(&a)
+    };
+    write(&input, "c.fit", &short(-20, 3));
+    write(&input, "a.fit", &short(0, 1));
+    write(&input, "b.fit", &run_of(4.5, 12, 2));
     let r = report(&[&input], &tmp.path().join("out"));
     let act = read_parquet(&r.dir.join("activities.parquet"));
-    assert_eq!(nums(&act, "longest_prev_30d_m"), vec![None, None], "{act}");
+    assert_eq!(
+        nums(&act, "longest_prev_30d_m"),
+        vec![None, None, None],
+        "{act}"
+    );
     assert!(rows_with(&findings(&r), "rule", "long_run_spike").is_empty());
 
     let config = tmp.path().join("fitrisk.toml");
@@ -121,23 +166,50 @@ fn a_recording_shorter_than_a_kilometre_is_no_longest_run_to_compare_with() {
 }
 
 #[test]
-fn the_summary_lists_at_most_ten_findings() {
+fn the_summary_lists_at_most_ten_findings_what_matters_now_first() {
     let tmp = tempfile::tempdir().unwrap();
-    let r = report(&[&testdata()], &tmp.path().join("out"));
-    let total = findings(&r).height();
-    assert!(
-        total > 10,
-        "testdata should give more than ten findings, got {total}"
+    let input = tmp.path().join("in");
+    let expected = planted::write(&input);
+    // Every run below the cadence line, each day an episode of its own and listed on its own.
+    let cfg = write(
+        tmp.path(),
+        "many.toml",
+        b"[findings]\nlow_cadence_spm = 190.0\npattern_min_episodes = 1000\n\
+          episode_gap_days = 0\nrecent_weeks = 1\n",
     );
-    let listed = r
+    let r = report_with(
+        &[&input],
+        &tmp.path().join("out"),
+        &["--config", cfg.to_str().unwrap()],
+        &[],
+    );
+    let total = findings(&r).height();
+    assert!(total > 10, "more than ten findings, got {total}");
+    let block: Vec<&str> = r
         .stdout
         .lines()
         .skip_while(|l| !l.starts_with("findings ("))
         .skip(1)
-        .filter(|l| l.starts_with("  "))
-        .count();
+        .collect();
+    let listed = block.iter().filter(|l| l.starts_with("    ")).count();
     assert_eq!(listed, 10, "{}", r.stdout);
     assert!(r.stdout.contains(&format!("findings ({total} in all")));
+    // What matters now leads: the runs of the last week, newest first, then the history's
+    // high findings.
+    let last = planted::week_start(103) + chrono::Duration::days(6);
+    let since = last - chrono::Duration::days(6);
+    assert_eq!(block[0], format!("  now (since {since}):"), "{}", r.stdout);
+    assert!(
+        block[1].starts_with(&format!("    watch {last} Median cadence")),
+        "{}",
+        r.stdout
+    );
+    let history = block
+        .iter()
+        .position(|l| *l == "  the history, most severe first:")
+        .expect("the history after what matters now");
+    assert!(block[history + 1].starts_with("    high  "), "{}", r.stdout);
+    assert!(expected.iter().any(|e| e.severity == "high"));
 }
 
 #[test]
@@ -178,16 +250,13 @@ fn printed_defaults_are_a_valid_config_and_change_the_thresholds() {
 fn the_summary_and_the_findings_read_as_english() {
     let tmp = tempfile::tempdir().unwrap();
     let r = report(&[&testdata()], &tmp.path().join("out"));
-    // 11.3 reads "eleven point three": an 11.3 km week.
-    let f = findings(&r);
-    let messages: Vec<String> = strs(&f, "message").into_iter().flatten().collect();
+    // Nothing recent to act on says so.
     assert!(
-        messages
-            .iter()
-            .any(|m| m.starts_with("An 11.3 km week after three or more weeks")),
-        "{messages:?}"
+        r.stdout
+            .contains("  now (since 2021-08-31): nothing high or to watch\n"),
+        "{}",
+        r.stdout
     );
-    assert!(!messages.iter().any(|m| m.starts_with("A 11.")));
     // Ledger rows without a detail have an empty cell, not an empty string.
     let statuses = strs(&r.files, "status");
     let ok = statuses

@@ -8,6 +8,7 @@ mod corpus;
 mod downhill;
 mod effort;
 mod fields;
+mod findings;
 mod gait;
 mod gear;
 mod history;

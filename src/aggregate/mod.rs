@@ -119,9 +119,16 @@ pub(crate) fn aggregate_beside(
             .then_with(|| a.seq.cmp(&b.seq))
     });
     gear::label_from_log(&mut tables.activities, &gear_log);
-    load::long_run_spikes(&mut tables.activities, cfg.load);
+    tables.breaks = load::breaks(&tables.activities, cfg.load, week_start);
+    load::long_run_spikes(&mut tables.activities, &tables.breaks, cfg.load);
     let diary_days: Vec<_> = diary.iter().map(|d| d.date).collect();
-    tables.weeks = load::weeks(&tables.activities, &diary_days, cfg.load, week_start);
+    tables.weeks = load::weeks(
+        &tables.activities,
+        &diary_days,
+        &tables.breaks,
+        cfg.load,
+        week_start,
+    );
     tables.diary = diary;
     pain::join(&mut tables);
     tables.gear = gear::table(&tables.activities, &gear_log, cfg.gear);
@@ -129,6 +136,7 @@ pub(crate) fn aggregate_beside(
     tables.gear_log = gear_log;
     tables.exports = exports;
     tables.findings = findings::findings(&tables, cfg.findings, cfg.load, cfg.gear);
+    tables.recent_from = findings::recent_from(&tables, cfg.findings);
     Ok(tables)
 }
 

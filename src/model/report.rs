@@ -59,7 +59,12 @@ pub(crate) struct Activity {
     pub(crate) local_day: Option<NaiveDate>,
     /// Longest run in the lookback window before this one (30 days by default), m.
     pub(crate) longest_prev_30d_m: OptF64,
-    /// This run is more than the configured margin longer than `longest_prev_30d_m`.
+    /// What the long-run rule compares this run with, m: `longest_prev_30d_m`, or the longest
+    /// run before a break when that is longer and the lookback reaches into the break or the
+    /// return after it; `None` when the lookback is not all inside the history or holds
+    /// nothing to compare.
+    pub(crate) long_run_ref_m: OptF64,
+    /// This run is more than the configured margin longer than `long_run_ref_m`.
     pub(crate) flag_long_run_spike: bool,
     /// The pain diary's score of the run's local day, 0–10 (`None`: no diary row that day).
     pub(crate) pain: OptF64,
@@ -108,10 +113,15 @@ pub struct Tables {
     pub(crate) runs_aside: Vec<RunBlock>,
     /// Every week from the first run (or diary day) to the last.
     pub(crate) weeks: Vec<Week>,
+    /// The breaks in running, in order.
+    pub(crate) breaks: Vec<Break>,
     /// The pain diary's rows, by date (empty without a diary).
     pub(crate) diary: Vec<DiaryDay>,
-    /// What the rules found, most severe and most recent first.
+    /// What the rules found, in the one order the table, the page and the summary show:
+    /// what matters now, then the history's most severe, then the rest.
     pub(crate) findings: Vec<Finding>,
+    /// The first day of what matters now (the last weeks up to the history's last day).
+    pub(crate) recent_from: Option<NaiveDate>,
     /// Running totals per pair of shoes, by name.
     pub(crate) gear: Vec<GearRow>,
     /// The distances whose crossing day the gear table shows, m.
@@ -166,6 +176,13 @@ pub(crate) struct Week {
     pub(crate) change_pct: Option<f64>,
     /// Distance change on the week two weeks before, %.
     pub(crate) change_2w_pct: Option<f64>,
+    /// The usual weekly distance before this week: the median of the last regular weeks
+    /// (neither inside a break nor part of a return), m; `None` with too few in the history.
+    pub(crate) usual_m: Option<f64>,
+    /// This week's place in the return after a break, if it is one.
+    pub(crate) ret: Option<ReturnWeek>,
+    /// A return week above the share of the load before the break its place allows.
+    pub(crate) flag_return: bool,
     /// Distance of the 7 days ending on the week's last day, m.
     pub(crate) acute_7d_m: f64,
     /// Distance of the 28 days ending on the week's last day, m.
@@ -204,11 +221,40 @@ pub(crate) struct Week {
     pub(crate) pain_days: Option<u32>,
 }
 
-impl Week {
-    /// Nothing was run in the three weeks before this one: its acute:chronic ratio measures the
-    /// return from a break (the uncoupled ratio, over those three weeks, is undefined).
-    pub(crate) fn follows_a_break(&self) -> bool {
-        self.acwr_uncoupled.is_none()
+/// A week of the return after a break.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct ReturnWeek {
+    /// 1 for the week of the first run back, 2 for the next, …
+    pub(crate) week: u32,
+    /// Weeks the return lasts.
+    pub(crate) of: u32,
+    /// Days without running before it.
+    pub(crate) break_days: u32,
+    /// The usual weekly distance before the break, m (`None`: too little history before it).
+    pub(crate) base_m: Option<f64>,
+    /// The share of `base_m` this week may reach before it is flagged, %.
+    pub(crate) max_pct: f64,
+    /// In the first half of the return.
+    pub(crate) first_half: bool,
+}
+
+/// A stretch without running of at least `load.break_min_days`, and the return after it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Break {
+    /// The first day without running.
+    pub(crate) first: NaiveDate,
+    /// The day of the first run back.
+    pub(crate) back: NaiveDate,
+    /// Weeks the return after it lasts.
+    pub(crate) return_weeks: u32,
+    /// The last day of the return's last week.
+    pub(crate) return_end: NaiveDate,
+}
+
+impl Break {
+    /// Days without running.
+    pub(crate) fn days(&self) -> u32 {
+        (self.back - self.first).num_days() as u32
     }
 }
 
@@ -252,6 +298,8 @@ tokens! {
         Day => "day",
         /// A pair of shoes (key: its name).
         Gear => "gear",
+        /// A rule's episodes through the history, summarised (key: the rule).
+        Pattern => "pattern",
     }
 }
 
@@ -272,6 +320,8 @@ tokens! {
         Ramp2w => "ramp_2w",
         /// Acute:chronic ratio outside its band.
         Acwr => "acwr",
+        /// A return after a break faster than a gradual one.
+        ReturnAfterBreak => "return_after_break",
         /// Weeks on one surface only.
         NoVariety => "no_variety",
         /// Median cadence drifting between two periods.
@@ -289,20 +339,35 @@ tokens! {
     }
 }
 
-/// One finding.
+impl Finding {
+    /// Does the finding reach into the recent weeks (from `from` on)?
+    pub(crate) fn is_recent(&self, from: Option<NaiveDate>) -> bool {
+        matches!((self.last.or(self.first), from), (Some(d), Some(from)) if d >= from)
+    }
+}
+
+/// One finding: an episode of one rule (a run, a week, a diary day, or several in a row), or a
+/// rule's episodes through the history summarised as a pattern.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Finding {
     /// What it is about.
     pub(crate) scope: Scope,
-    /// The run's source, the week's start date, or `history`.
+    /// The run's source, the (first) week's start date, the diary day, the pair, `history`, or
+    /// for a pattern its rule.
     pub(crate) key: String,
-    /// Local date of the run, first day of the week, or last day of the period.
-    pub(crate) date_local: Option<NaiveDate>,
+    /// The first local day of the episode (a run's date, the first day of a week, the diary
+    /// day, the day a pair crossed its distance).
+    pub(crate) first: Option<NaiveDate>,
+    /// The last local day of the episode (a week's last day).
+    pub(crate) last: Option<NaiveDate>,
+    /// How many runs, weeks or days the condition held in the episode (for a pattern: in all
+    /// its episodes).
+    pub(crate) occurrences: u32,
     /// The rule.
     pub(crate) rule: Rule,
     /// Severity.
     pub(crate) severity: Severity,
-    /// The measured value (unit in the message).
+    /// The measured value at the episode's peak (unit in the message).
     pub(crate) value: f64,
     /// The threshold it was compared with.
     pub(crate) threshold: f64,
@@ -312,7 +377,7 @@ pub(crate) struct Finding {
     pub(crate) advice: std::borrow::Cow<'static, str>,
     /// Short citation (for `pain`, followed by what preceded the day).
     pub(crate) evidence: std::borrow::Cow<'static, str>,
-    /// For `pain`: what preceded the day in the lookback window, one short line each, oldest
-    /// first; empty for other rules.
+    /// For `pain`: what preceded the episode in the lookback window, one short line each,
+    /// oldest first; empty for other rules.
     pub(crate) preceded_by: Vec<String>,
 }

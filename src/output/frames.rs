@@ -176,6 +176,7 @@ fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
             "longest_prev_30d_m",
             rows().map(|a| a.longest_prev_30d_m.get()),
         )
+        .f64("long_run_ref_m", rows().map(|a| a.long_run_ref_m.get()))
         .bool("flag_long_run_spike", rows().map(|a| a.flag_long_run_spike));
     let f = downhill_columns(f, r);
     surface_columns(f, r)
@@ -422,6 +423,7 @@ fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         .f64("longest_run_m", w().map(|x| Some(x.longest_run_m)))
         .f64("change_pct", w().map(|x| x.change_pct))
         .f64("change_2w_pct", w().map(|x| x.change_2w_pct))
+        .f64("usual_m", w().map(|x| x.usual_m))
         .f64("acute_7d_m", w().map(|x| Some(x.acute_7d_m)))
         .f64("chronic_28d_m", w().map(|x| Some(x.chronic_28d_m)))
         .f64("acwr", w().map(|x| x.acwr))
@@ -430,7 +432,15 @@ fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         .bool("chronic_complete", w().map(|x| x.chronic_complete))
         .bool("flag_ramp", w().map(|x| x.flag_ramp))
         .bool("flag_ramp_2w", w().map(|x| x.flag_ramp_2w))
-        .bool("flag_acwr", w().map(|x| x.flag_acwr));
+        .bool("flag_acwr", w().map(|x| x.flag_acwr))
+        .i64("return_week", w().map(|x| x.ret.map(|r| i64::from(r.week))))
+        .i64(
+            "break_days",
+            w().map(|x| x.ret.map(|r| i64::from(r.break_days))),
+        )
+        .f64("return_base_m", w().map(|x| x.ret.and_then(|r| r.base_m)))
+        .f64("return_max_pct", w().map(|x| x.ret.map(|r| r.max_pct)))
+        .bool("flag_return", w().map(|x| x.flag_return));
     for (i, surface) in Surface::ALL.iter().enumerate() {
         f = f.f64(&format!("{surface}_m"), w().map(|x| Some(x.surface_m[i])));
     }
@@ -447,13 +457,16 @@ fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-/// `findings`: one row per finding, most severe first, then most recent.
+/// `findings`: one row per episode or pattern, in the one order (what matters now, then the
+/// history's most severe, then the rest).
 fn findings(rows: &[Finding]) -> PolarsResult<DataFrame> {
     let f = || rows.iter();
     Frame::new(rows.len())
         .str("scope", f().map(|x| Some(x.scope.as_str())))
         .str("key", f().map(|x| Some(x.key.as_str())))
-        .date("date_local", f().map(|x| x.date_local))?
+        .date("first_local", f().map(|x| x.first))?
+        .date("last_local", f().map(|x| x.last))?
+        .u32("occurrences", f().map(|x| x.occurrences))
         .str("rule", f().map(|x| Some(x.rule.as_str())))
         .str("severity", f().map(|x| Some(x.severity.as_str())))
         .f64("value", f().map(|x| Some(x.value)))

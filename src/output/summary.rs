@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::progress::Captured;
 use crate::csvtext::LineError;
-use crate::model::{plural, Reason, Status, Tables};
+use crate::model::{plural, Reason, Severity, Status, Tables};
 
 /// The file in the output folder that holds what the decoder printed.
 pub(crate) const DECODER_LOG: &str = "decoder.log";
@@ -38,8 +38,10 @@ pub(crate) struct Summary {
     pub(crate) removed: Vec<PathBuf>,
     /// What dependencies wrote to stderr meanwhile.
     pub(crate) captured: Captured,
-    /// The first findings (most severe, most recent), one line each.
-    pub(crate) top_findings: Vec<String>,
+    /// The first findings in the one order, one line each, and whether each is about now.
+    pub(crate) top_findings: Vec<(bool, String)>,
+    /// The first day of what matters now.
+    pub(crate) recent_from: Option<chrono::NaiveDate>,
     /// Findings in all.
     pub(crate) findings: usize,
     /// The pain diary read: its path, the rows used and the lines left out.
@@ -82,19 +84,22 @@ impl Summary {
                 )
             })
             .collect();
+        s.recent_from = t.recent_from;
         s.top_findings = t
             .findings
             .iter()
             .take(TOP_FINDINGS)
             .map(|f| {
-                format!(
+                let now = f.is_recent(t.recent_from) && f.severity != Severity::Info;
+                let line = format!(
                     "{:<6}{} {}",
                     f.severity.as_str(),
-                    f.date_local
+                    f.first
                         .map(|d| d.to_string())
                         .unwrap_or_else(|| " ".repeat(10)),
                     f.message
-                )
+                );
+                (now, line)
             })
             .collect();
         for f in &t.files.slots {
@@ -259,18 +264,46 @@ impl Summary {
                 file_names(&self.removed).join(", ")
             );
         }
-        if !self.top_findings.is_empty() {
-            let _ = writeln!(
-                o,
-                "\nfindings ({} in all; the first {} here, all of them in the findings table):",
-                self.findings,
-                self.top_findings.len()
-            );
-            for line in &self.top_findings {
-                let _ = writeln!(o, "  {line}");
+        self.render_findings(&mut o);
+        o
+    }
+
+    /// The findings: what matters now (high and watch in the recent weeks), then the history's
+    /// most severe, in the one order the table and the page use.
+    fn render_findings(&self, o: &mut String) {
+        if self.top_findings.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            o,
+            "\nfindings ({} in all; the first {} here, all of them in findings.csv):",
+            self.findings,
+            self.top_findings.len()
+        );
+        let since = self
+            .recent_from
+            .map_or(String::new(), |d| format!(" (since {d})"));
+        let now: Vec<&str> = self
+            .top_findings
+            .iter()
+            .filter(|x| x.0)
+            .map(|x| x.1.as_str())
+            .collect();
+        if now.is_empty() {
+            let _ = writeln!(o, "  now{since}: nothing high or to watch");
+        } else {
+            let _ = writeln!(o, "  now{since}:");
+            for line in now {
+                let _ = writeln!(o, "    {line}");
             }
         }
-        o
+        let mut earlier = self.top_findings.iter().filter(|x| !x.0).peekable();
+        if earlier.peek().is_some() {
+            let _ = writeln!(o, "  the history, most severe first:");
+            for (_, line) in earlier {
+                let _ = writeln!(o, "    {line}");
+            }
+        }
     }
 }
 

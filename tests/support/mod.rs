@@ -5,6 +5,7 @@ pub mod course;
 pub mod fitwriter;
 pub mod history;
 pub mod history_samples;
+pub mod planted;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::Duration;
 
 use super::super::gear::retirements;
-use super::fmt_km;
+use super::text::fmt_km;
 use crate::config::{GearSettings, LoadSettings};
 use crate::model::{plural, Finding, Rule, Scope, Severity, Tables};
 
@@ -32,7 +32,9 @@ fn finding(
     Finding {
         scope,
         key: key.to_string(),
-        date_local: date,
+        first: date,
+        last: date,
+        occurrences: 1,
         rule,
         severity: Severity::Watch,
         value,

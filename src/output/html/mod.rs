@@ -142,11 +142,9 @@ font-size:.9em}\
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em}\
 th,td{padding:.2em .6em;text-align:right;border-bottom:1px solid #eee}th:first-child,td:first-child{text-align:left}\
 details{margin:.5em 0}summary{cursor:pointer;padding:.3em 0}\
-.group{border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;padding:0 .8em}\
-.group.high{border-left-color:#b00020}.group.watch{border-left-color:#e69500}\
-.group .n{display:inline-block;min-width:1.6em;text-align:center;background:#eee;border-radius:1em;\
-padding:0 .4em;font-size:.9em}\
-.finding{border-top:1px solid #eee;padding:.3em 0}.finding p{margin:.2em 0}\
+.finding{border-left:6px solid #999;padding:.3em .8em;margin:.4em 0;background:#fafafa}\
+.finding.high{border-left-color:#b00020}.finding.watch{border-left-color:#e69500}\
+.finding p{margin:.2em 0}\
 .finding small{overflow-wrap:anywhere}\
 .sev{font-weight:bold;text-transform:uppercase;font-size:.85em}\
 .high .sev{color:#b00020}.watch .sev{color:#a15c00}.advice{font-style:italic}\
@@ -176,7 +174,7 @@ pub(crate) fn render<'a>(
         |_, r, th| form::cadence(r, th.low_cadence_spm),
         |_, r, _| form::downhill(r),
         |_, r, _| one(form::surfaces(r)),
-        |t, r, _| one(findings::section(t, r)),
+        |t, _, _| one(findings::section(t)),
         |_, _, _| {
             one(
                 "<p><small>Made by fitrisk from FIT files; nothing on this page is fetched from \
@@ -200,7 +198,8 @@ fn head(t: &Tables, r: &Runs) -> String {
          <title>fitrisk report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>Knee-load risk report</h1>\n"
     );
-    let km = r.distance_m / 1000.0;
+    // `+ 0.0` turns the empty sum's −0 into 0: an empty report reads "0 km".
+    let km = r.distance_m / 1000.0 + 0.0;
     let period = match r.days {
         Some((a, b)) => format!("{a} – {b}"),
         _ => "no dated runs".to_string(),

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::chart::{self, Mark, BLUE, GREEN, ORANGE};
 use super::load::{recent_weeks, WeekAxis};
 use super::{escape, Thresholds};
-use crate::model::{Rule, Tables};
+use crate::model::{Rule, Tables, Week};
 
 /// The section's HTML: the chart when a diary row falls in the charted weeks, and the
 /// episodes (pain findings) of the whole history; nothing without either.
@@ -21,9 +21,22 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
     format!("<h2>Pain</h2>\n{chart}{episodes}")
 }
 
-/// The chart with its caption, or `None` when no diary row falls in the charted weeks.
+/// The weeks the chart spans: the last 52, or from the diary's first day when it began
+/// earlier, so that every diary day (and every pain episode) is on it.
+fn charted_weeks(t: &Tables) -> &[Week] {
+    let recent = recent_weeks(t);
+    let from = match (t.diary.first(), recent.first()) {
+        (Some(d), Some(w)) if d.date < w.start => t
+            .weeks
+            .partition_point(|w| w.start + chrono::Duration::days(7) <= d.date),
+        _ => t.weeks.len() - recent.len(),
+    };
+    &t.weeks[from..]
+}
+
+/// The chart with its caption, or `None` without diary rows.
 fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
-    let weeks = recent_weeks(t);
+    let weeks = charted_weeks(t);
     let w0 = weeks.first()?.start;
     // Each diary day sits inside its week's bar: x = week index − 0.5 + (weekday + 0.5) / 7.
     let points: Vec<(f64, f64)> = t
@@ -102,8 +115,9 @@ fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
         ],
         &svg,
         &format!(
-            "The last {} weeks. Dots: green at or below {:.0}/10, orange above it, red from \
-             {:.0}/10; a score worse overnight is also a finding.",
+            "The {} weeks from {w0}, every diary day among them. Dots: green at or below \
+             {:.0}/10, orange above it, red from {:.0}/10; a score worse overnight is also a \
+             finding.",
             weeks.len(),
             th.pain_threshold,
             th.pain_high
@@ -116,7 +130,7 @@ fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
 fn episodes(t: &Tables) -> String {
     let mut o = String::new();
     let mut episodes: Vec<_> = t.findings.iter().filter(|f| f.rule == Rule::Pain).collect();
-    episodes.sort_by_key(|f| f.date_local);
+    episodes.sort_by_key(|f| f.first);
     if !episodes.is_empty() {
         o.push_str("<p>What preceded each episode:</p>\n<ul>\n");
         for f in episodes {
@@ -129,10 +143,14 @@ fn episodes(t: &Tables) -> String {
                     .collect::<Vec<_>>()
                     .join("; ")
             };
+            let when = match (f.first, f.last) {
+                (Some(a), Some(b)) if a != b => format!("{a} – {b}"),
+                (Some(a), _) => a.to_string(),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 o,
-                "<li><b>{}</b> {}<br/><small>Before it: {before}</small></li>",
-                f.date_local.map(|d| d.to_string()).unwrap_or_default(),
+                "<li><b>{when}</b> {}<br/><small>Before it: {before}</small></li>",
                 escape(&f.message),
             );
         }
