@@ -112,98 +112,90 @@ fn last_day(w: &Week) -> NaiveDate {
 /// The strongest of the week's load increases: a ratio above the band (`watch`, `high` from
 /// `acwr_severe`), a two-week ramp (`watch`), a ramp (`info`).
 fn rising(weeks: &[Week], i: usize, cfg: &LoadSettings) -> Option<Occurrence> {
-    let w = &weeks[i];
+    high_ratio(&weeks[i], cfg)
+        .or_else(|| ramp(weeks, i, 2, cfg))
+        .or_else(|| ramp(weeks, i, 1, cfg))
+}
+
+/// A ratio above the band from a chronic window without a break.
+fn high_ratio(w: &Week, cfg: &LoadSettings) -> Option<Occurrence> {
+    let r = w.acwr.filter(|&r| w.flag_acwr && r > cfg.acwr_high)?;
     let km = fmt_km(w.distance_m);
-    if let (true, Some(r)) = (w.flag_acwr, w.acwr.filter(|&r| r > cfg.acwr_high)) {
-        let severe = r >= cfg.acwr_severe;
-        let (level, shown) = if severe {
-            (cfg.acwr_severe, format!("{r:.2}"))
+    let severe = r >= cfg.acwr_severe;
+    let (level, shown) = if severe {
+        (cfg.acwr_severe, format!("{r:.2}"))
+    } else {
+        (cfg.acwr_high, decisive(r, cfg.acwr_high, 2))
+    };
+    Some(occurrence(
+        w,
+        Rule::Acwr,
+        if severe {
+            Severity::High
         } else {
-            (cfg.acwr_high, decisive(r, cfg.acwr_high, 2))
-        };
-        return Some(occurrence(
-            w,
-            Rule::Acwr,
-            if severe {
-                Severity::High
-            } else {
-                Severity::Watch
-            },
-            (r, level, r),
-            format!(
-                "The week of {} ran {km}, {shown}× the average of the 4 weeks to its end \
-                 (acute:chronic {} {level:.1}).",
-                w.start,
-                if severe { "at or above" } else { "above" }
-            ),
-            format!("{shown}× in the week of {} ({km})", w.start),
-            "Ease the next week back towards your usual volume.",
-            EV_ACWR,
-            (
-                format!("weeks above {:.1}× the 4-week average", cfg.acwr_high),
-                "the highest",
-            ),
-        ));
-    }
-    for (flag, back, limit, rule, severity) in [
-        (
-            w.flag_ramp_2w,
-            2,
-            cfg.ramp_2w_max_pct,
-            Rule::Ramp2w,
-            Severity::Watch,
+            Severity::Watch
+        },
+        (r, level, r),
+        format!(
+            "The week of {} ran {km}, {shown}× the average of the 4 weeks to its end \
+             (acute:chronic {} {level:.1}).",
+            w.start,
+            if severe { "at or above" } else { "above" }
         ),
-        (w.flag_ramp, 1, cfg.ramp_max_pct, Rule::Ramp, Severity::Info),
-    ] {
-        let Some(r) = rise(weeks, i, back, cfg.min_base_m).filter(|_| flag) else {
-            continue;
-        };
-        let pct = r.pct;
-        let shown = decisive(pct, limit, 0);
-        let two = rule == Rule::Ramp2w;
-        let against = if r.usual {
-            format!("your usual {} a week", fmt_km(r.reference_m))
+        format!("{shown}× in the week of {} ({km})", w.start),
+        "Ease the next week back towards your usual volume.",
+        EV_ACWR,
+        (
+            format!("weeks above {:.1}× the 4-week average", cfg.acwr_high),
+            "the highest",
+        ),
+    ))
+}
+
+/// A rise over the larger of the week `back` weeks before and the usual load: the two-week
+/// ramp (`back` 2, `watch`) or the ramp (1, `info`).
+fn ramp(weeks: &[Week], i: usize, back: usize, cfg: &LoadSettings) -> Option<Occurrence> {
+    let w = &weeks[i];
+    let two = back == 2;
+    let (flag, limit) = if two {
+        (w.flag_ramp_2w, cfg.ramp_2w_max_pct)
+    } else {
+        (w.flag_ramp, cfg.ramp_max_pct)
+    };
+    let r = rise(weeks, i, back, cfg.min_base_m).filter(|_| flag)?;
+    let km = fmt_km(w.distance_m);
+    let shown = decisive(r.pct, limit, 0);
+    let before = if two {
+        "two weeks before"
+    } else {
+        "the week before"
+    };
+    let against = if r.usual {
+        format!("your usual {} a week", fmt_km(r.reference_m))
+    } else {
+        format!("the {} of {before}", fmt_km(r.reference_m))
+    };
+    Some(occurrence(
+        w,
+        if two { Rule::Ramp2w } else { Rule::Ramp },
+        if two { Severity::Watch } else { Severity::Info },
+        (r.pct, limit, r.pct),
+        format!(
+            "The week of {} ran {km}, {shown} % above {against} (more than {limit:.0} %).",
+            w.start
+        ),
+        format!("+{shown} % in the week of {} ({km})", w.start),
+        if two {
+            "Spread the increase over more weeks; keep easy runs easy."
         } else {
-            format!(
-                "the {} of {}",
-                fmt_km(r.reference_m),
-                if two {
-                    "two weeks before"
-                } else {
-                    "the week before"
-                }
-            )
-        };
-        return Some(occurrence(
-            w,
-            rule,
-            severity,
-            (pct, limit, pct),
-            format!(
-                "The week of {} ran {km}, {shown} % above {against} (more than {limit:.0} %).",
-                w.start
-            ),
-            format!("+{shown} % in the week of {} ({km})", w.start),
-            if two {
-                "Spread the increase over more weeks; keep easy runs easy."
-            } else {
-                "Hold this volume for a week or two before adding more."
-            },
-            if two { EV_RAMP_2W } else { EV_RAMP },
-            (
-                format!(
-                    "weeks more than {limit:.0} % above {} and the usual load",
-                    if two {
-                        "two weeks before"
-                    } else {
-                        "the week before"
-                    }
-                ),
-                "the largest rise",
-            ),
-        ));
-    }
-    None
+            "Hold this volume for a week or two before adding more."
+        },
+        if two { EV_RAMP_2W } else { EV_RAMP },
+        (
+            format!("weeks more than {limit:.0} % above {before} and the usual load"),
+            "the largest rise",
+        ),
+    ))
 }
 
 /// A ratio below the band in a week with running (a lighter week; a week without running is
