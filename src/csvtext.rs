@@ -8,6 +8,8 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 /// One line of a runner's CSV file that could not be used.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{path}:{line}: {message}")]
@@ -95,6 +97,23 @@ pub(crate) fn with_header(
     }
     all.drain(..1);
     Ok(all)
+}
+
+/// A local day written `YYYY-MM-DD`; the error says whether the text is not in that form or
+/// is in it but no calendar day (`2023-02-30`). `what` names the field.
+pub(crate) fn local_day(text: &str, what: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        let shaped = text.len() == 10
+            && text.char_indices().all(|(i, c)| match i {
+                4 | 7 => c == '-',
+                _ => c.is_ascii_digit(),
+            });
+        if shaped {
+            format!("{what} `{text}` is not a day of the calendar")
+        } else {
+            format!("{what} `{text}` is not YYYY-MM-DD")
+        }
+    })
 }
 
 /// One CSV record: its fields and the line it starts on.

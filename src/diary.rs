@@ -13,9 +13,7 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
-
-use crate::csvtext::{read_text, with_header, FileError, LineError, Record};
+use crate::csvtext::{local_day, read_text, with_header, FileError, LineError, Record};
 use crate::model::DiaryDay;
 
 /// The header the diary must start with.
@@ -84,8 +82,7 @@ fn row(r: &Record) -> Result<DiaryDay, String> {
     }
     let field = |i: usize| r.fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
     let date_text = field(0).ok_or("no date")?;
-    let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
-        .map_err(|_| format!("date `{date_text}` is not YYYY-MM-DD"))?;
+    let date = local_day(date_text, "date")?;
     let score = |i: usize| -> Result<Option<f64>, String> {
         let Some(text) = field(i) else {
             return Ok(None);
@@ -112,6 +109,7 @@ fn row(r: &Record) -> Result<DiaryDay, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::csvtext::{read_text, with_header, FileError, LineError, Record};
+use crate::csvtext::{local_day, read_text, with_header, FileError, LineError, Record};
 use crate::model::GearSpan;
 
 /// The header the log must start with.
@@ -67,12 +67,7 @@ fn span(r: &Record) -> Result<GearSpan, String> {
     let field = |i: usize| r.fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
     let gear = field(0).ok_or("no gear name")?.to_string();
     let day = |i: usize| -> Result<Option<NaiveDate>, String> {
-        field(i)
-            .map(|t| {
-                NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .map_err(|_| format!("{} `{t}` is not YYYY-MM-DD", HEADER[i]))
-            })
-            .transpose()
+        field(i).map(|t| local_day(t, HEADER[i])).transpose()
     };
     let from = day(1)?.ok_or("no `from` date")?;
     let to = day(2)?;

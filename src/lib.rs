@@ -115,6 +115,12 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             searched.join(", ")
         )));
     }
+    if args.output.exists() && !args.output.is_dir() {
+        return Err(Fatal::usage(anyhow::anyhow!(
+            "the output path {} is a file, not a folder: give a folder for the report (-o)",
+            args.output.display()
+        )));
+    }
     std::fs::create_dir_all(&args.output).map_err(|e| {
         Fatal::failure(anyhow::anyhow!(
             "cannot create output folder {}: {e}",

@@ -92,9 +92,26 @@ fn check_size(buf: Vec<u8>, max: u64) -> Result<Vec<u8>, Failure> {
     }
 }
 
-pub(super) fn gunzip(reader: impl Read, max: u64) -> Result<Vec<u8>, Failure> {
+pub(super) fn gunzip(mut reader: impl Read, max: u64) -> Result<Vec<u8>, Failure> {
+    // A file named `.fit.gz` that is no gzip stream at all (a text file, a plain FIT file)
+    // says so, rather than what the decompressor makes of it.
+    let mut magic = Vec::with_capacity(2);
+    (&mut reader)
+        .take(2)
+        .read_to_end(&mut magic)
+        .map_err(|e| Failure::new(Reason::IoError, e.to_string()))?;
+    if magic != [0x1f, 0x8b] {
+        let shown: String = magic
+            .iter()
+            .map(|&b| if b.is_ascii_graphic() { b as char } else { '.' })
+            .collect();
+        return Err(Failure::new(
+            Reason::NotFit,
+            format!("not gzip: starts with \"{shown}\", not the gzip signature"),
+        ));
+    }
     let mut buf = Vec::new();
-    MultiGzDecoder::new(reader)
+    MultiGzDecoder::new(magic.as_slice().chain(reader))
         .take(max + 1)
         .read_to_end(&mut buf)
         .map_err(|e| Failure::new(Reason::BadArchive, format!("gzip: {e}")))?;

@@ -153,12 +153,14 @@ fn session_msg(rec: &Fields<'_>, ts: Option<i64>) -> SessionMsg {
 
 fn file_info(rec: &Fields<'_>) -> FileInfo {
     // `product_name` beats the numeric product; fitparser names Garmin products itself.
-    let product = rec
-        .text(file_id::PRODUCT_NAME)
-        .or_else(|| rec.text(file_id::PRODUCT));
+    // 0 is no manufacturer (the profile's list starts at 1) and no product: a device that
+    // does not know itself, not a device called "0".
+    let known = |t: Option<String>| t.filter(|t| t != "0");
+    let product =
+        known(rec.text(file_id::PRODUCT_NAME)).or_else(|| known(rec.text(file_id::PRODUCT)));
     FileInfo {
         file_type: rec.text(file_id::TYPE),
-        manufacturer: rec.text(file_id::MANUFACTURER),
+        manufacturer: known(rec.text(file_id::MANUFACTURER)),
         product,
         serial: rec.number(file_id::SERIAL_NUMBER).map(|x| x as u32),
         time_created: rec

@@ -126,12 +126,45 @@ pub(crate) struct RawRecord {
     pub(crate) timestamp: Option<i64>,
     /// The fields of [`READ`], in units, in its order.
     values: [Option<f64>; READ.len()],
+    /// `compressed_speed_distance` as written: 24 bits, speed in the low 12 and a rolling
+    /// distance in the high 12 (see [`Odometer`]).
+    compressed: Option<u32>,
+}
+
+/// The distance of `compressed_speed_distance` records (Forerunner 60/70 with a foot pod): a
+/// 12-bit count of 1/16 m that rolls over every 256 m. The FIT profile marks it accumulated:
+/// each record adds what the count moved since the last one, modulo its 12 bits (fitparser
+/// 0.11 adds the counts themselves, which runs far ahead of the session's distance).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Odometer {
+    /// The last count seen.
+    last: Option<u32>,
+    /// Counts accumulated, 1/16 m.
+    total: u64,
+}
+
+impl Odometer {
+    /// Adds a 12-bit count; gives the distance so far, m.
+    fn add(&mut self, count: u32) -> f64 {
+        let step = match self.last {
+            Some(last) => count.wrapping_sub(last) & 0xFFF,
+            None => count,
+        };
+        self.last = Some(count);
+        self.total += u64::from(step);
+        self.total as f64 / 16.0
+    }
+
+    /// Starts again (a chained file's next part).
+    pub(crate) fn reset(&mut self) {
+        *self = Odometer::default();
+    }
 }
 
 impl RawRecord {
-    /// `None` when the record needs fitparser's profile decoding: compressed speed/distance
-    /// (its values accumulate across records) or a field read here stored as an array. An
-    /// array in a field not read (some devices write several) changes nothing read here.
+    /// `None` when the record needs fitparser's profile decoding: a field read here stored as
+    /// an array. An array in a field not read (some devices write several) changes nothing
+    /// read here.
     ///
     /// The map is walked once to sort its values into slots, and the values are converted
     /// in [`READ`]'s order after: fitparser gives every message a map with hash keys of its
@@ -147,12 +180,17 @@ impl RawRecord {
         let array_read = at[..=TIMESTAMP_AT]
             .iter()
             .any(|v| matches!(v, Some(Value::Array(_))));
-        if array_read || at[COMPRESSED_AT].is_some() {
+        let compressed = match at[COMPRESSED_AT] {
+            None => None,
+            Some(v) => Some(three_bytes(v)?),
+        };
+        if array_read {
             return None;
         }
         let mut raw = RawRecord {
             timestamp: at[TIMESTAMP_AT].and_then(raw_int),
             values: [None; READ.len()],
+            compressed,
         };
         for (slot, field) in READ.iter().enumerate() {
             raw.values[slot] = at[slot].and_then(num).map(|x| field.apply(x));
@@ -160,13 +198,34 @@ impl RawRecord {
         Some(raw)
     }
 
-    /// Adds the record, at `ts` (Unix seconds), to the samples.
+    /// Adds the record, at `ts` (Unix seconds), to the samples; a compressed speed and
+    /// distance fill the fields the record does not carry itself.
     #[inline]
-    pub(crate) fn push_to(&self, ts: Option<i64>, s: &mut Samples) {
+    pub(crate) fn push_to(&self, ts: Option<i64>, odometer: &mut Odometer, s: &mut Samples) {
         // Indexing panics (in the raw-vs-profile test first) if `RecordValues::read` asks for
         // a field missing from `READ`.
-        RecordValues::read(ts, |field| self.values[SLOT[field.num as usize] as usize]).push_to(s);
+        let mut v = RecordValues::read(ts, |field| self.values[SLOT[field.num as usize] as usize]);
+        if let Some(c) = self.compressed {
+            v.speed_mps = v.speed_mps.or(Some(f64::from(c & 0xFFF) / 100.0));
+            let d = odometer.add((c >> 12) & 0xFFF);
+            v.distance_m = v.distance_m.or(Some(d));
+        }
+        v.push_to(s);
     }
+}
+
+/// The 24 bits of a three-byte array (little-endian); `None` for anything else.
+fn three_bytes(v: &Value) -> Option<u32> {
+    let Value::Array(bytes) = v else { return None };
+    if bytes.len() != 3 {
+        return None;
+    }
+    bytes.iter().enumerate().try_fold(0u32, |acc, (i, b)| {
+        let b = num(b)?;
+        (0.0..=255.0)
+            .contains(&b)
+            .then(|| acc | ((b as u32) << (8 * i)))
+    })
 }
 
 /// Reads a `record` message after fitparser's profile decoding (scales already applied).

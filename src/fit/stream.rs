@@ -6,7 +6,7 @@ use fitparser::{ErrorKind, Value};
 
 use super::messages::{self, Fields};
 use super::profile::mesg;
-use super::records::RawRecord;
+use super::records::{Odometer, RawRecord};
 use super::time::Clock;
 use crate::model::{Decoded, Failure, Reason};
 
@@ -42,6 +42,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
     let mut completed = 0usize;
     let mut data_messages = 0usize;
     let mut clock = Clock::default();
+    let mut odometer = Odometer::default();
     // Decoding stopped at a structural error: its note, naming the byte, is kept even in a
     // file the device never closed.
     let mut structural = false;
@@ -73,6 +74,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                     FitObject::Crc(_) => {
                         proc.reset();
                         clock.reset();
+                        odometer.reset();
                         in_file = false;
                         completed += 1;
                     }
@@ -86,7 +88,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                         if kind == mesg::RECORD {
                             if let Some(raw) = RawRecord::read(&msg) {
                                 let ts = clock.at(raw.timestamp, msg.time_offset());
-                                raw.push_to(ts, &mut out.samples);
+                                raw.push_to(ts, &mut odometer, &mut out.samples);
                                 discard(msg);
                                 buf = rest;
                                 continue;
@@ -127,6 +129,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                             _ => {
                                 proc.reset();
                                 clock.reset();
+                                odometer.reset();
                                 in_file = false;
                                 completed += 1;
                                 "data"

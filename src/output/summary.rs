@@ -134,10 +134,10 @@ impl Summary {
     pub(crate) fn render_diary_errors(&self) -> String {
         let mut o = String::new();
         for e in self.diary.iter().flat_map(|d| &d.2) {
-            let _ = writeln!(o, "fitrisk: error: pain diary {e} (line left out)");
+            let _ = writeln!(o, "fitrisk: warning: pain diary {e} (line left out)");
         }
         for e in self.gear_log.iter().flat_map(|d| &d.2) {
-            let _ = writeln!(o, "fitrisk: error: gear log {e} (line left out)");
+            let _ = writeln!(o, "fitrisk: warning: gear log {e} (line left out)");
         }
         for note in &self.notes {
             let _ = writeln!(o, "fitrisk: warning: {note}");
@@ -215,17 +215,26 @@ impl Summary {
         if let Some((path, used, errors)) = &self.diary {
             let bad = match errors.len() {
                 0 => String::new(),
-                1 => ", 1 line left out (on stderr)".to_string(),
-                n => format!(", {n} lines left out (on stderr)"),
+                n => format!(", {} left out (on stderr)", plural(n, "line", "lines")),
             };
-            let _ = writeln!(o, "{:<11}{path}: {used} days{bad}", "diary");
+            let _ = writeln!(
+                o,
+                "{:<11}{path}: {}{bad}",
+                "diary",
+                plural(*used, "day", "days")
+            );
         }
         if let Some((path, used, errors)) = &self.gear_log {
             let bad = match errors.len() {
                 0 => String::new(),
                 n => format!(", {} left out (on stderr)", plural(n, "line", "lines")),
             };
-            let _ = writeln!(o, "{:<11}{path}: {used} spans{bad}", "gear log");
+            let _ = writeln!(
+                o,
+                "{:<11}{path}: {}{bad}",
+                "gear log",
+                plural(*used, "span", "spans")
+            );
         }
         for (source, listed, errors, ignored) in &self.exports {
             let what = match ignored {
