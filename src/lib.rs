@@ -147,6 +147,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let mut spill = spill::Spill::in_dir(&args.output);
     spill.reserve_runs(inputs.len());
     let bar = output::progress::Bar::start(input_bytes, args.quiet);
+    // The decoder's complaints, each with the input it was about (taken from the cache too).
+    let mut decoder_lines = Vec::new();
     let pass = pipeline::run_with_cache(
         &inputs,
         &cfg.per_file(),
@@ -154,7 +156,11 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         threads,
         &bar,
         cache.as_ref(),
-        |o| spill.keep_outcome(o),
+        |o| {
+            let source = &o.row.source;
+            decoder_lines.extend(o.decoder.iter().map(|n| format!("{source}: {n}")));
+            spill.keep_outcome(o)
+        },
     );
     let captured = bar.finish();
     drop(inputs);
@@ -232,21 +238,14 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     drop(spill);
     let mut written = outputs.written;
     let mut removed = outputs.removed;
-    // What the decoder printed while the files were read: all of it in decoder.log (an older
-    // decoder.log, from a run that had such lines, is removed when this one had none).
-    if captured.count > 0 {
-        let mut log = captured.lines.join("\n");
-        log.push('\n');
-        if captured.count > captured.lines.len() {
-            let more = captured.count - captured.lines.len();
-            log.push_str(&format!("… and {more} more lines, not kept\n"));
-        }
+    // What the decoder complained of, each line naming its input: all of it in decoder.log
+    // (an older decoder.log is removed when there is nothing this time).
+    if let Some(log) = output::summary::decoder_log(&decoder_lines, &captured) {
         written.push(
             export::write_text_atomic(&args.output, output::summary::DECODER_LOG, &log)
                 .map_err(Fatal::failure)?,
         );
-    } else if from_cache == 0 {
-        // (With inputs from the cache, an older decoder.log may be about them: it stays.)
+    } else {
         let old = args.output.join(output::summary::DECODER_LOG);
         if export::remove_if_file(&old).map_err(Fatal::failure)? {
             removed.push(old);
@@ -271,6 +270,7 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     summary.written = written;
     summary.removed = removed;
     summary.captured = captured;
+    summary.decoder = decoder_lines;
     summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
     summary.gear_log = gear_log.map(|g| (g.path, g.spans.len(), g.errors));
     summary.cache = cache_file.map(|f| (f, from_cache, pass_stored));

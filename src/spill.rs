@@ -480,6 +480,7 @@ mod tests {
                     row: row.clone(),
                     runs: runs.by_ref().take(k).collect(),
                     progress_bytes: 0,
+                    decoder: Vec::new(),
                     from_cache: false,
                 };
                 kept.push(spill.keep_outcome(o));

@@ -9,9 +9,11 @@
 //! - [`profile`]: every message and field number fitrisk reads, with scales and offsets;
 //! - `stream`: the driver and the damage it notes;
 //! - `records`: `record` messages → samples (raw fields, or fitparser's profile decoding);
+//! - `definitions`: what fitparser complains of in a definition message, as a note;
 //! - `messages`: `file_id`, `session`, `sport`, `lap`;
 //! - [`time`]: the FIT epoch, compressed time stamps, the athlete's offset.
 
+mod definitions;
 mod messages;
 pub(crate) mod profile;
 mod records;
@@ -19,7 +21,7 @@ mod stream;
 pub(crate) mod time;
 
 pub use crate::model::Decoded;
-pub use stream::decode;
+pub use stream::{decode, decode_noting};
 
 /// The integration tests' FIT writer, for files whose every field is known.
 #[cfg(test)]

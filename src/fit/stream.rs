@@ -4,6 +4,7 @@
 use fitparser::de::{DecodeOption, FitDataMessage, FitObject, FitStreamProcessor};
 use fitparser::{ErrorKind, Value};
 
+use super::definitions;
 use super::messages::{self, Fields};
 use super::profile::mesg;
 use super::records::{Odometer, RawRecord};
@@ -13,6 +14,13 @@ use crate::model::{Decoded, Failure, Reason};
 /// Decodes one FIT buffer. Never panics by itself; callers still wrap it in `catch_unwind`
 /// because the decoder underneath is third-party code.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
+    decode_noting(bytes, &mut Vec::new())
+}
+
+/// As [`decode`], adding to `notes` a line for each complaint fitparser prints to stderr while
+/// it reads the file (see [`definitions::odd_sizes`]), so that decoder.log can name the file
+/// of each; the notes survive a failure or a panic of the decoder.
+pub fn decode_noting(bytes: &[u8], notes: &mut Vec<String>) -> Result<Decoded, Failure> {
     if bytes.is_empty() {
         return Err(Failure::new(Reason::Empty, "0-byte file"));
     }
@@ -111,7 +119,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Failure> {
                             }
                         }
                     }
-                    FitObject::DefinitionMessage(_) => {}
+                    FitObject::DefinitionMessage(_) => {
+                        let raw = &data[offset..data.len() - rest.len()];
+                        definitions::odd_sizes(raw, offset, notes);
+                    }
                 }
                 buf = rest;
             }

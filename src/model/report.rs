@@ -37,6 +37,9 @@ pub struct Outcome {
     pub(crate) runs: Vec<RunFacts>,
     /// Share of input bytes for the progress bar.
     pub(crate) progress_bytes: u64,
+    /// What the decoder complained of while reading it (see `fit::decode_noting`), a line
+    /// each, for decoder.log.
+    pub(crate) decoder: Vec<String>,
     /// Taken from the result cache, not read this time (never stored).
     #[serde(skip)]
     pub(crate) from_cache: bool,

@@ -12,6 +12,37 @@ use crate::model::{plural, Reason, Severity, Status, Tables};
 /// The file in the output folder that holds what the decoder printed.
 pub(crate) const DECODER_LOG: &str = "decoder.log";
 
+/// decoder.log's text: the decoder's complaints, each naming its input (`path: byte …`), then
+/// any line it printed to stderr that none of them accounts for; `None` when there is neither.
+pub(crate) fn decoder_log(attributed: &[String], captured: &Captured) -> Option<String> {
+    if attributed.is_empty() && captured.count == 0 {
+        return None;
+    }
+    let mut log = String::new();
+    for line in attributed {
+        log.push_str(line);
+        log.push('\n');
+    }
+    // Each complaint fitrisk knows of is printed once; more lines than complaints are
+    // something else fitparser printed, kept as printed.
+    if captured.count > attributed.len() {
+        let _ = writeln!(
+            log,
+            "{} printed by fitparser while the files were read, not attributed to an input:",
+            plural(captured.count, "line", "lines")
+        );
+        for line in &captured.lines {
+            log.push_str(line);
+            log.push('\n');
+        }
+        if captured.count > captured.lines.len() {
+            let more = captured.count - captured.lines.len();
+            let _ = writeln!(log, "… and {more} more lines, not kept");
+        }
+    }
+    Some(log)
+}
+
 /// How many findings the summary lists.
 pub(crate) const TOP_FINDINGS: usize = 10;
 
@@ -38,6 +69,8 @@ pub(crate) struct Summary {
     pub(crate) removed: Vec<PathBuf>,
     /// What dependencies wrote to stderr meanwhile.
     pub(crate) captured: Captured,
+    /// The decoder's complaints, each naming its input.
+    pub(crate) decoder: Vec<String>,
     /// The first findings in the one order, one line each, and whether each is about now.
     pub(crate) top_findings: Vec<(bool, String)>,
     /// The first day of what matters now.
@@ -197,18 +230,19 @@ impl Summary {
             "time",
             if secs > 0.0 { mb / secs } else { 0.0 }
         );
-        if self.captured.count > 0 {
+        let complaints = self.decoder.len().max(self.captured.count);
+        if complaints > 0 {
             let first = self
-                .captured
-                .lines
+                .decoder
                 .first()
+                .or(self.captured.lines.first())
                 .map(String::as_str)
                 .unwrap_or("");
             let _ = writeln!(
                 o,
                 "{:<11}{} from fitparser, all in {}; the first: {first}",
                 "decoder",
-                plural(self.captured.count, "line", "lines"),
+                plural(complaints, "complaint", "complaints"),
                 DECODER_LOG
             );
         }

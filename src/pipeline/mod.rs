@@ -60,11 +60,11 @@ fn process_one(
     let (source, stamp) = (member.source.clone(), member.stamp);
     let read_ns = cache::now_ns();
     let mut content = None;
-    let outcome = process_with(member, |bytes| {
+    let outcome = process_with(member, |bytes, notes| {
         if stamp.is_some() && store.is_some() {
             content = Some(cache::content_hash(bytes));
         }
-        fit::decode(bytes).map(|d| analyse::analyse(&d, cfg))
+        fit::decode_noting(bytes, notes).map(|d| analyse::analyse(&d, cfg))
     });
     if let (Some(tx), Some(stamp), Some(content)) = (store, stamp, content) {
         if let Some(blob) = cache::encode(&outcome) {
@@ -80,11 +80,13 @@ fn process_one(
     outcome
 }
 
-/// Reads one member's bytes and runs `work` on them under [`panics::catch`].
+/// Reads one member's bytes and runs `work` on them under [`panics::catch`], with a list for
+/// the decoder's complaints that outlives a panic.
 fn process_with(
     member: Member,
-    work: impl FnOnce(&[u8]) -> Result<FileVerdict, Failure>,
+    work: impl FnOnce(&[u8], &mut Vec<String>) -> Result<FileVerdict, Failure>,
 ) -> Outcome {
+    let mut decoder = Vec::new();
     let progress_bytes = member.progress_bytes;
     let mut row = FileRow {
         seq: member.seq,
@@ -99,7 +101,7 @@ fn process_with(
     };
     let result = member.into_bytes().and_then(|bytes| {
         row.bytes = bytes.len() as u64;
-        panics::catch(|| work(&bytes)).unwrap_or_else(|msg| {
+        panics::catch(|| work(&bytes, &mut decoder)).unwrap_or_else(|msg| {
             Err(Failure::new(
                 Reason::Panic,
                 format!("the decoder panicked: {msg}; please report this file"),
@@ -126,6 +128,7 @@ fn process_with(
         row,
         runs,
         progress_bytes,
+        decoder,
         from_cache: false,
     }
 }
@@ -281,7 +284,7 @@ mod tests {
 
     #[test]
     fn a_panicking_decoder_gives_a_panic_row() {
-        let o = process_with(member(b"0123456789"), |_| panic!("index out of bounds"));
+        let o = process_with(member(b"0123456789"), |_, _| panic!("index out of bounds"));
         assert_eq!(o.row.status, Status::Skipped);
         assert_eq!(o.row.reason, Some(Reason::Panic));
         assert_eq!(o.row.bytes, 10);
