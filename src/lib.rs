@@ -158,7 +158,8 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
         cache.as_ref(),
         |o| {
             let source = &o.row.source;
-            decoder_lines.extend(o.decoder.iter().map(|n| format!("{source}: {n}")));
+            let seq = o.row.seq;
+            decoder_lines.extend(o.decoder.iter().map(|n| (seq, format!("{source}: {n}"))));
             spill.keep_outcome(o)
         },
     );
@@ -240,6 +241,9 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
     let mut removed = outputs.removed;
     // What the decoder complained of, each line naming its input: all of it in decoder.log
     // (an older decoder.log is removed when there is nothing this time).
+    // In the inputs' order, whatever order the workers finished in.
+    decoder_lines.sort_by_key(|l| l.0);
+    let decoder_lines: Vec<String> = decoder_lines.into_iter().map(|l| l.1).collect();
     if let Some(log) = output::summary::decoder_log(&decoder_lines, &captured) {
         written.push(
             export::write_text_atomic(&args.output, output::summary::DECODER_LOG, &log)

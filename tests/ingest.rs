@@ -107,12 +107,21 @@ fn every_input_appears_exactly_once_and_bad_ones_do_not_stop_the_batch() {
         &r.files,
         "tests__files__strava-android-app-201.10-b1218918.fit",
     );
+    // Its records are broken every few KB (a message of a local type never defined, first at
+    // byte 7471, where other decoders stop too): each is read past, and the whole hour of
+    // records, two a second, is kept (472 of them before it was read past).
     let detail = cell(&r.files, "detail", strava).unwrap();
-    assert_eq!(
-        detail,
-        "implausible: 1 sample beyond a time gap longer than 604,800 s removed; \
-         data ends at byte 78233 of 78252; records before the cut are kept"
+    assert!(
+        detail.starts_with("implausible: ")
+            && detail.contains("data ends at byte 78233 of 78252; records before the cut are kept")
+            && detail.contains("did not decode (at byte 7471: "),
+        "{detail}"
     );
+    let s = row(
+        &r.activities,
+        "tests__files__strava-android-app-201.10-b1218918.fit",
+    );
+    assert!(num(&r.activities, "samples", s).unwrap() > 5000.0);
     // The salvaged cut run keeps the records before the cut: fewer samples than the whole.
     // (The whole file has 1202 records.)
     let cut = row(&r.activities, "bad/cut.fit");
@@ -548,7 +557,7 @@ fn find_once(bytes: &[u8], pattern: &[u8]) -> usize {
 }
 
 #[test]
-fn a_structural_error_mid_file_keeps_the_records_before_it_as_truncated() {
+fn a_structural_error_mid_file_is_read_past_and_the_records_around_it_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     // 20 min at 3 m/s, 1201 records. The sport message comes before the records, the lap and
@@ -557,7 +566,8 @@ fn a_structural_error_mid_file_keeps_the_records_before_it_as_truncated() {
     a.with_sport_message = true;
     let mut records = fitwriter::encode_activity(&a);
     // Record 600's header names local message 2 (record); 10 was never defined, so the decoder
-    // stops there with "no definition found for local message number 10".
+    // fails there with "no definition found for local message number 10", and reads on from
+    // the next message that decodes.
     let mut head = vec![2u8];
     head.extend_from_slice(&fitwriter::fit_time(T0 + 600).to_le_bytes());
     let at_record = find_once(&records, &head);
@@ -580,38 +590,51 @@ fn a_structural_error_mid_file_keeps_the_records_before_it_as_truncated() {
 
     let r = report_with(&[&input], &tmp.path().join("out"), &["--strict"], &[]);
     assert_eq!(r.files.height(), 2);
-    for (name, at, len) in [
-        ("records.fit", at_record, records.len()),
-        ("event.fit", at_event, event.len()),
+    // The damaged record is read past; the damaged event has nothing after it but its own
+    // bytes: the file is cut there, the session before it already read.
+    for (name, at, len, reason) in [
+        ("records.fit", at_record, records.len(), "damaged"),
+        ("event.fit", at_event, event.len(), "truncated"),
     ] {
         let f = row(&r.files, name);
         assert_eq!(cell(&r.files, "status", f).as_deref(), Some("warning"));
-        assert_eq!(cell(&r.files, "reason", f).as_deref(), Some("truncated"));
         let detail = cell(&r.files, "detail", f).unwrap();
-        assert!(
-            detail.starts_with(&format!("a structural error at byte {at} of {len} (")),
+        assert_eq!(
+            cell(&r.files, "reason", f).as_deref(),
+            Some(reason),
             "{name}: {detail}"
         );
         assert!(
-            detail.contains("local message number 10")
-                && detail.ends_with("records before it are kept"),
+            detail.contains("local message number 10"),
             "{name}: {detail}"
         );
+        if reason == "damaged" {
+            assert!(
+                detail.contains(&format!("did not decode (at byte {at}: "))
+                    && detail.contains(": skipped, read on from byte "),
+                "{name}: {detail}"
+            );
+        } else {
+            assert!(
+                detail.starts_with(&format!("a structural error at byte {at} of {len} ("))
+                    && detail.ends_with("records before it are kept"),
+                "{name}: {detail}"
+            );
+        }
         assert_eq!(num(&r.files, "runs", f), Some(1.0), "{name}");
     }
-    // Cut before its lap and session: the 600 records before the damage, totals rebuilt from
-    // them (599 s at 3 m/s).
+    // Read past the damaged record: the 1200 others, and the lap and session after them.
     let i = row(&r.activities, "records.fit");
-    assert_eq!(num(&r.activities, "samples", i), Some(600.0));
+    assert_eq!(num(&r.activities, "samples", i), Some(1200.0));
     assert_eq!(
         cell(&r.activities, "totals_source", i).as_deref(),
-        Some("records")
+        Some("session")
     );
-    assert!((num(&r.activities, "distance_m", i).unwrap() - 599.0 * 3.0).abs() < 0.01);
-    assert_eq!(num(&r.activities, "duration_s", i), Some(599.0));
+    assert!((num(&r.activities, "distance_m", i).unwrap() - 3600.0).abs() < 0.01);
+    assert_eq!(num(&r.activities, "duration_s", i), Some(1200.0));
     assert!((num(&r.activities, "cadence_spm", i).unwrap() - 170.0).abs() < 0.02);
     assert_eq!(cell(&r.activities, "status", i).as_deref(), Some("warning"));
-    // Cut after its session: every record, and the session's own totals.
+    // Damage after its session: every record, and the session's own totals.
     let j = row(&r.activities, "event.fit");
     assert_eq!(num(&r.activities, "samples", j), Some(1201.0));
     assert_eq!(
@@ -659,15 +682,12 @@ fn device_time_files_never_land_in_1989() {
         testdata().join("dtcooper__python-fitparse/tests__files__compressed-speed-distance.fit");
     let r = report(&[&file], tmp.path());
     assert_eq!(cell(&r.files, "status", 0).as_deref(), Some("warning"));
-    // Its compressed record distances add up to 84 km for a 10 km run: the guard removes the
-    // jumps and names itself first; the device-time note follows in the detail.
-    assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("implausible"));
+    // Its compressed record distances, accumulated as the profile says, end at the session's
+    // 10.25 km: nothing implausible, only the device time.
+    assert_eq!(cell(&r.files, "reason", 0).as_deref(), Some("device_time"));
     let detail = cell(&r.files, "detail", 0).unwrap();
     assert!(
-        detail.starts_with("implausible: ")
-            && detail.ends_with(
-                "time stamps count from device power-on, not dates: kept without a date"
-            ),
+        detail == "time stamps count from device power-on, not dates: kept without a date",
         "{detail}"
     );
     assert!(is_null(&r.activities, "start_utc", 0));

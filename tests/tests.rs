@@ -9,6 +9,7 @@ mod downhill;
 mod effort;
 mod fields;
 mod findings;
+mod foot;
 mod gait;
 mod gear;
 mod history;

@@ -48,6 +48,14 @@ pub(crate) fn violations(run: &RunFacts, cfg: &GuardSettings) -> Vec<String> {
         within(run.distance_m, 0.0, max_d),
         format!("distance_m {:?} over {time} s", run.distance_m),
     );
+    // What is kept is running: its distance over its timer time within the speed bound, and
+    // within the world records for its duration (see `guard/foot.rs`).
+    if let (Some(d), Some(t)) = (run.distance_m, run.duration_s) {
+        check(
+            d <= vmax * t + SLACK_M && !super::guard::foot::beyond_running(d, t, cfg),
+            format!("distance_m {d} in duration_s {t} is no running speed"),
+        );
+    }
     let max_climb = run.distance_m.unwrap_or(max_d) + SLACK_M;
     check(
         within(run.ascent_m, 0.0, max_climb),

@@ -50,6 +50,9 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
     if let Some(t) = &d.integrity.truncated {
         notes.push((Reason::Truncated, t.clone()));
     }
+    if !d.integrity.skipped.is_empty() {
+        notes.push((Reason::Damaged, d.integrity.skipped.join("; ")));
+    }
     if let Some(c) = &d.integrity.crc_mismatch {
         notes.push((Reason::CrcMismatch, c.clone()));
     }
@@ -81,19 +84,44 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         );
     }
 
-    let sessions = sessions_of(d);
+    let mut sessions = sessions_of(d);
     if sessions.is_empty() {
-        return skip(
-            verdict,
-            Reason::NotRunning,
-            "sport unknown: no session, sport or lap message".to_string(),
-            &notes,
-        );
+        // No message names the sport: the records decide.
+        let damaged = d.integrity.truncated.is_some() || !d.integrity.skipped.is_empty();
+        let lost = if damaged {
+            "the messages naming the sport were lost with the damage"
+        } else {
+            "no session, sport or lap message names the sport"
+        };
+        match running_records(&d.samples, cfg) {
+            Ok(shows) => {
+                notes.insert(
+                    0,
+                    (
+                        Reason::SportUnknown,
+                        format!("{lost}; the records show running ({shows}): kept as a run"),
+                    ),
+                );
+                sessions.push(SessionMsg {
+                    sport: Some("running".to_string()),
+                    ..SessionMsg::default()
+                });
+            }
+            Err(why) => {
+                return skip(
+                    verdict,
+                    Reason::SportUnknown,
+                    format!("{lost}, and the records do not show running ({why})"),
+                    &notes,
+                );
+            }
+        }
     }
     verdict.sessions = sessions.len() as u32;
     let mut other = Vec::new();
     let mut implausible: Vec<(usize, String)> = Vec::new();
     let mut rejected = 0usize;
+    let mut not_on_foot: Vec<String> = Vec::new();
     let single = sessions.len() == 1;
     for (i, s) in sessions.iter().enumerate() {
         let sport = s.sport.clone().unwrap_or_else(|| "unknown".to_string());
@@ -112,6 +140,14 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         let g = guard::guard(s, &samples, cfg.guard);
         if !g.notes.is_empty() {
             implausible.push((i, g.notes.join(", ")));
+        }
+        if let Some(why) = g.not_on_foot {
+            not_on_foot.push(if single {
+                why
+            } else {
+                format!("session {i}: {why}")
+            });
+            continue;
         }
         if g.rejected {
             rejected += 1;
@@ -134,6 +170,9 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         notes.insert(0, (Reason::Implausible, format!("implausible: {text}")));
     }
     if verdict.runs.is_empty() {
+        if !not_on_foot.is_empty() {
+            return skip(verdict, Reason::NotOnFoot, not_on_foot.join("; "), &notes);
+        }
         if rejected > 0 {
             return skip(
                 verdict,
@@ -144,6 +183,12 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         }
         other.dedup();
         return skip(verdict, Reason::NotRunning, other.join(", "), &notes);
+    }
+    for why in &not_on_foot {
+        notes_info(
+            &mut verdict.detail,
+            &format!("not on foot, not counted: {why}"),
+        );
     }
     if !other.is_empty() {
         notes_info(
@@ -213,6 +258,50 @@ fn sessions_of(d: &Decoded) -> Vec<SessionMsg> {
         sub_sport,
         ..SessionMsg::default()
     }]
+}
+
+/// Whether records without a named sport are a run: a running cadence (the median of the
+/// samples with cadence at or above `gait.run_min_spm`) with running dynamics, or without a
+/// ride's signature (see `guard/foot.rs`) and with a running watch's fractional cadence or at
+/// speeds on foot. `Ok` says what shows it, `Err` what does not; speeds beyond running are
+/// left to the guard. Without cadence the records cannot tell.
+fn running_records(s: &Samples, cfg: &FileSettings<'_>) -> Result<String, String> {
+    let per_raw = cadence::steps_per_raw(&s.cadence_raw);
+    let mut steps: Vec<f64> = s
+        .cadence_raw
+        .iter()
+        .filter(|&&c| c > 0.0)
+        .map(|c| c * per_raw)
+        .collect();
+    let Some(spm) = crate::series::median(&mut steps) else {
+        return Err("no cadence: a run cannot be told from a ride".to_string());
+    };
+    if spm < cfg.gait.run_min_spm {
+        return Err(format!(
+            "a median cadence of {spm:.0} steps/min, not running"
+        ));
+    }
+    if guard::running_dynamics(s, cfg.guard) {
+        return Ok(format!(
+            "a median cadence of {spm:.0} steps/min with running dynamics"
+        ));
+    }
+    if let Some(ride) = guard::ride(s, cfg.guard) {
+        return Err(ride);
+    }
+    if s.fractional_cadence.iter().any(|x| x.is_finite()) {
+        return Ok(format!(
+            "a median cadence of {spm:.0} steps/min with fractional cadence"
+        ));
+    }
+    if !crate::series::sample_speeds(s).iter().any(|&v| v > 0.0) {
+        return Err(format!(
+            "{spm:.0} steps/min, but no speed, fractional cadence or running dynamics"
+        ));
+    }
+    Ok(format!(
+        "a median cadence of {spm:.0} steps/min at speeds on foot, no ride's signature"
+    ))
 }
 
 /// Per-sample series of one run that every analysis of it shares, computed once.

@@ -39,6 +39,21 @@ pub(crate) struct GuardSettings {
     pub(crate) totals_tolerance_pct: f64,
     /// A run keeps its place only when at least this share of its samples survives, %.
     pub(crate) min_kept_pct: f64,
+    /// On foot or not: a run, or a stretch of one, faster than the world record for its
+    /// duration by more than this is not running (a car, a train, a bike), %.
+    pub(crate) record_margin_pct: f64,
+    /// The shortest stretch judged against the world records, s (about a mile's record).
+    pub(crate) record_window_s: f64,
+    /// A run on the run profile with pedal cadence (cadence, but never a fractional cadence
+    /// or running dynamics) is a ride when it moves faster than this, m/s (no runner holds it
+    /// for more than a sprint)…
+    pub(crate) ride_min_speed_mps: f64,
+    /// …for at least this share of its moving time, %; and any run without running dynamics
+    /// is a ride when its median moving speed is at least `ride_median_mps` (no runner's
+    /// session, warm-up and all, is that fast in the middle).
+    pub(crate) ride_min_share_pct: f64,
+    /// See `ride_min_share_pct`, m/s.
+    pub(crate) ride_median_mps: f64,
 }
 
 impl Default for GuardSettings {
@@ -56,6 +71,11 @@ impl Default for GuardSettings {
             max_duration_s: 7.0 * 86_400.0,
             totals_tolerance_pct: 10.0,
             min_kept_pct: 50.0,
+            record_margin_pct: 5.0,
+            record_window_s: 240.0,
+            ride_min_speed_mps: 8.0,
+            ride_min_share_pct: 25.0,
+            ride_median_mps: 6.0,
         }
     }
 }
@@ -91,6 +111,25 @@ impl GuardSettings {
             0.0,
             1000.0,
         )?;
-        within("guard.min_kept_pct", self.min_kept_pct, 0.0, 100.0)
+        within("guard.min_kept_pct", self.min_kept_pct, 0.0, 100.0)?;
+        within(
+            "guard.record_margin_pct",
+            self.record_margin_pct,
+            0.0,
+            1000.0,
+        )?;
+        within(
+            "guard.record_window_s",
+            self.record_window_s,
+            60.0,
+            86_400.0,
+        )?;
+        positive("guard.ride_min_speed_mps", self.ride_min_speed_mps)?;
+        within(
+            "guard.ride_min_share_pct",
+            self.ride_min_share_pct,
+            0.0,
+            100.0,
+        )
     }
 }

@@ -31,7 +31,7 @@ pub(super) fn odd_sizes(raw: &[u8], offset: usize, notes: &mut Vec<String>) {
 }
 
 /// A base type's size in bytes, as fitparser 0.11 counts it (an unknown type is a byte).
-fn base_size(base: FitBaseType) -> u8 {
+pub(super) fn base_size(base: FitBaseType) -> u8 {
     match base {
         FitBaseType::Sint16 | FitBaseType::Uint16 | FitBaseType::Uint16z => 2,
         FitBaseType::Sint32 | FitBaseType::Uint32 | FitBaseType::Float32 | FitBaseType::Uint32z => {

@@ -10,6 +10,7 @@
 //! - `stream`: the driver and the damage it notes;
 //! - `records`: `record` messages → samples (raw fields, or fitparser's profile decoding);
 //! - `definitions`: what fitparser complains of in a definition message, as a note;
+//! - `resync`: reading on past a structural fault, where messages decode again;
 //! - `messages`: `file_id`, `session`, `sport`, `lap`;
 //! - [`time`]: the FIT epoch, compressed time stamps, the athlete's offset.
 
@@ -17,8 +18,10 @@ mod definitions;
 mod messages;
 pub(crate) mod profile;
 mod records;
+mod resync;
 mod stream;
 pub(crate) mod time;
+mod walk;
 
 pub use crate::model::Decoded;
 pub use stream::{decode, decode_noting};

@@ -62,6 +62,7 @@ impl RecordValues {
             self.cadence
                 .map(|c| c + self.fractional_cadence.unwrap_or(0.0)),
         ));
+        s.fractional_cadence.push(or_nan(self.fractional_cadence));
         s.heart_rate.push(or_nan(self.heart_rate));
         let (la, lo) = match (self.lat_semicircles, self.lon_semicircles) {
             // (0, 0) is how some devices write "no fix".

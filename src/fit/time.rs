@@ -65,6 +65,12 @@ impl Clock {
         ts.map(|t| t + FIT_EPOCH_UNIX)
     }
 
+    /// Goes back to the time base `raw` (raw FIT seconds; `None`: none yet), to read a
+    /// stretch again.
+    pub(crate) fn rewind(&mut self, raw: Option<i64>) {
+        self.base = raw.unwrap_or(0);
+    }
+
     /// A new FIT file in a chain starts a new time base.
     pub(crate) fn reset(&mut self) {
         self.base = 0;

@@ -17,6 +17,9 @@ pub(crate) struct Samples {
     pub(crate) speed_mps: Vec<f64>,
     /// Cadence as recorded: `cadence + fractional_cadence` (strides/min for running).
     pub(crate) cadence_raw: Vec<f64>,
+    /// `fractional_cadence` as recorded (`NaN` where the record has none): running watches
+    /// write it, a bike's pedal cadence has none.
+    pub(crate) fractional_cadence: Vec<f64>,
     /// Heart rate, beats/min.
     pub(crate) heart_rate: Vec<f64>,
     /// Latitude, degrees.
@@ -42,6 +45,26 @@ impl Samples {
         self.t.is_empty()
     }
 
+    /// Keeps the first `n` samples.
+    pub(crate) fn truncate(&mut self, n: usize) {
+        for v in [
+            &mut self.distance_m,
+            &mut self.altitude_m,
+            &mut self.speed_mps,
+            &mut self.cadence_raw,
+            &mut self.fractional_cadence,
+            &mut self.heart_rate,
+            &mut self.lat_deg,
+            &mut self.lon_deg,
+            &mut self.step_length_mm,
+            &mut self.vertical_oscillation_mm,
+            &mut self.stance_time_ms,
+        ] {
+            v.truncate(n);
+        }
+        self.t.truncate(n);
+    }
+
     /// The samples with `lo <= t <= hi`, in order (records are time-ordered in a FIT file, but a
     /// stray out-of-order record is tolerated).
     pub(crate) fn slice_time(&self, lo: i64, hi: i64) -> Samples {
@@ -53,13 +76,19 @@ impl Samples {
 
     /// The samples at `idx`, in that order.
     pub(crate) fn select(&self, idx: &[usize]) -> Samples {
-        let pick = |v: &Vec<f64>| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        // A column shorter than the time stamps (a test's partial samples) reads as missing.
+        let pick = |v: &Vec<f64>| {
+            idx.iter()
+                .map(|&i| v.get(i).copied().unwrap_or(f64::NAN))
+                .collect::<Vec<f64>>()
+        };
         Samples {
             t: idx.iter().map(|&i| self.t[i]).collect(),
             distance_m: pick(&self.distance_m),
             altitude_m: pick(&self.altitude_m),
             speed_mps: pick(&self.speed_mps),
             cadence_raw: pick(&self.cadence_raw),
+            fractional_cadence: pick(&self.fractional_cadence),
             heart_rate: pick(&self.heart_rate),
             lat_deg: pick(&self.lat_deg),
             lon_deg: pick(&self.lon_deg),
@@ -140,6 +169,8 @@ pub(crate) struct Integrity {
     pub(crate) crc_mismatch: Option<String>,
     /// Bytes after the last complete FIT file that do not decode.
     pub(crate) trailing: Option<String>,
+    /// Stretches inside the data that did not decode and were read past, a note each.
+    pub(crate) skipped: Vec<String>,
 }
 
 /// Everything kept from one FIT file.

@@ -25,6 +25,9 @@ tokens! {
         Truncated => "truncated",
         /// A checksum does not match but the structure decodes; the data is kept.
         CrcMismatch => "crc_mismatch",
+        /// Bytes inside the data did not decode; they were skipped and the file read on where
+        /// messages decode again: what lay before and after them is kept.
+        Damaged => "damaged",
         /// Time stamps count from device power-on, not dates: the run is kept without a date.
         DeviceTime => "device_time",
         /// Values outside the plausibility bounds were dropped or replaced (a warning; the
@@ -40,6 +43,12 @@ tokens! {
         NotActivity => "not_activity",
         /// An activity without running (rides, swims…).
         NotRunning => "not_running",
+        /// No message names the sport (lost with damage, or never written): a warning when the
+        /// records show running (the run is kept), a skip when they do not.
+        SportUnknown => "sport_unknown",
+        /// A "run" that was not on foot: faster than the world record for its duration (a car,
+        /// a train), or pedalling on the run profile (a ride).
+        NotOnFoot => "not_on_foot",
         /// The same activity as another input.
         Duplicate => "duplicate",
         /// The FIT structure could not be decoded.

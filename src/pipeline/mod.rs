@@ -8,6 +8,8 @@
 #[cfg(test)]
 mod mutate;
 mod panics;
+#[cfg(test)]
+mod salvage;
 
 use std::sync::mpsc::{channel, sync_channel, Sender};
 use std::time::Duration;

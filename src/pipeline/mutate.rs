@@ -47,14 +47,14 @@ impl Rng {
 /// Where a FIT file's messages are: field values of data messages (offset, size) and the
 /// offsets of definition and data message headers, from walking its structure.
 #[derive(Default)]
-struct Layout {
-    fields: Vec<(usize, usize)>,
-    definitions: Vec<usize>,
-    data_headers: Vec<usize>,
+pub(super) struct Layout {
+    pub(super) fields: Vec<(usize, usize)>,
+    pub(super) definitions: Vec<usize>,
+    pub(super) data_headers: Vec<usize>,
 }
 
 /// Walks the first FIT file in `b` as far as it is well formed.
-fn layout(b: &[u8]) -> Layout {
+pub(super) fn layout(b: &[u8]) -> Layout {
     let mut out = Layout::default();
     if b.len() < 12 {
         return out;
@@ -191,7 +191,7 @@ fn mutate(b: &mut Vec<u8>, r: &mut Rng) -> &'static str {
     }
 }
 
-fn member(seq: usize, source: String, bytes: Vec<u8>) -> Member {
+pub(super) fn member(seq: usize, source: String, bytes: Vec<u8>) -> Member {
     Member {
         seq,
         source,
@@ -202,7 +202,7 @@ fn member(seq: usize, source: String, bytes: Vec<u8>) -> Member {
     }
 }
 
-fn fit_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(super) fn fit_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {

@@ -592,6 +592,8 @@ pub struct Session {
     pub total_distance_m: Option<f64>,
     /// Override for total_timer_time (s); total_elapsed_time stays last − first.
     pub total_timer_s: Option<f64>,
+    /// Override for total_elapsed_time (s).
+    pub total_elapsed_s: Option<f64>,
     /// Override for the average cadence (steps/min).
     pub avg_cadence_spm: Option<f64>,
     /// Override for total_ascent (m).
@@ -613,6 +615,7 @@ impl Session {
             samples,
             total_distance_m: None,
             total_timer_s: None,
+            total_elapsed_s: None,
             avg_cadence_spm: None,
             total_ascent_m: None,
             total_descent_m: None,
@@ -656,7 +659,7 @@ impl Session {
         SessionSummary {
             start_unix,
             end_unix,
-            total_elapsed_s: elapsed,
+            total_elapsed_s: self.total_elapsed_s.unwrap_or(elapsed),
             total_timer_s: self.total_timer_s.unwrap_or(elapsed),
             total_distance_m: self.total_distance_m.or(distance),
             avg_cadence_spm: self.avg_cadence_spm.or(avg_cad),
@@ -713,6 +716,9 @@ pub struct Activity {
     /// Write records with compressed-timestamp headers whenever the record's
     /// time is 0..=31 s after the previous timestamp in the file.
     pub compressed_timestamps: bool,
+    /// Write `fractional_cadence` (53) beside `cadence` in records, as running watches do
+    /// (a bike's pedal cadence has none).
+    pub fractional_cadence: bool,
 }
 
 impl Activity {
@@ -732,6 +738,7 @@ impl Activity {
             with_sport_message: false,
             with_session_message: true,
             compressed_timestamps: false,
+            fractional_cadence: true,
         }
     }
 }
@@ -780,7 +787,7 @@ fn event_fields(ts: u32, event_type: u8) -> Vec<Field> {
     ]
 }
 
-fn record_fields(s: &Sample, legacy: bool) -> Vec<Field> {
+fn record_fields(s: &Sample, legacy: bool, fractional: bool) -> Vec<Field> {
     let mut f = Vec::new();
     if let Some(lat) = s.lat_deg {
         f.push(Field::i32(0, deg_to_semicircles(lat)));
@@ -828,7 +835,7 @@ fn record_fields(s: &Sample, legacy: bool) -> Vec<Field> {
     if let Some(kind) = s.activity_type {
         f.push(Field::enum_(42, kind));
     }
-    if let Some((_, frac)) = cadence {
+    if let (Some((_, frac)), true) = (cadence, fractional) {
         f.push(Field::u8(53, frac));
     }
     if let (Some(v), false) = (s.speed_mps, legacy) {
@@ -916,7 +923,7 @@ pub fn encode_activity(a: &Activity) -> Vec<u8> {
 
         for s in &session.samples {
             let t = fit_time(s.t_unix);
-            let fields = record_fields(s, a.legacy_fields);
+            let fields = record_fields(s, a.legacy_fields, a.fractional_cadence);
             let compress =
                 a.compressed_timestamps && e.last_ts.is_some_and(|last| t >= last && t - last < 32);
             if compress {

@@ -8,7 +8,10 @@
 //! them (or nothing, when the records cannot tell). Everything done is said in a note for the
 //! ledger. A clean file passes unchanged.
 
+pub(super) mod foot;
 mod totals;
+
+pub(super) use foot::{ride, running_dynamics};
 
 use super::cadence::steps_per_raw;
 use crate::config::GuardSettings;
@@ -37,6 +40,8 @@ pub(super) struct Guarded {
     pub(super) notes: Vec<String>,
     /// Too little survived: the run is not kept.
     pub(super) rejected: bool,
+    /// Why the run is not running at all (faster than anyone runs, or a ride): not kept.
+    pub(super) not_on_foot: Option<String>,
     /// A session total was replaced or dropped.
     pub(super) totals_repaired: bool,
 }
@@ -51,19 +56,37 @@ pub(super) fn guard(s: &SessionMsg, samples: &Samples, cfg: &GuardSettings) -> G
     } else {
         samples.select(&idx)
     };
-    distance(&mut out, cfg.max_speed_mps, &mut notes);
+    let jumps = distance(&mut out, cfg.max_speed_mps, &mut notes);
+    // Stretches beyond running (a car at the end) go before single values are judged: their
+    // speeds and distances, dropped as too fast one by one, are what shows them.
+    let moving = out.len();
+    let cut = foot::cut_off(&mut out, cfg);
+    notes.extend(cut.notes);
     values(&mut out, cfg, &mut notes);
-    consistency(&mut out, cfg, &mut notes);
+    let implied = consistency(&mut out, cfg, &mut notes);
     let mut session = s.clone();
     let before = notes.len();
-    totals::totals(&mut session, &out, cfg, &mut notes);
+    // Samples or distance taken out: the session's totals stand only where the rest agrees.
+    let removed = idx.len() < n0 || jumps || cut.samples > 0 || implied;
+    let as_read = removed.then(|| totals::RecordTotals::of(samples, cfg));
+    totals::totals(&mut session, &out, cfg, as_read.as_ref(), &mut notes);
     let totals_repaired = notes.len() > before;
+    // Nearly all of it faster than running: the run is not on foot; else the run as kept.
+    let not_on_foot = if 2 * cut.samples > moving {
+        Some(format!(
+            "{} of {} faster than anyone runs",
+            plural(cut.samples, "sample", "samples"),
+            moving
+        ))
+    } else {
+        foot::not_on_foot(&session, &out, cfg)
+    };
     let kept_pct = if n0 == 0 {
         100.0
     } else {
         100.0 * out.len() as f64 / n0 as f64
     };
-    let rejected = kept_pct < cfg.min_kept_pct;
+    let rejected = kept_pct < cfg.min_kept_pct && not_on_foot.is_none();
     if rejected {
         notes.push(format!(
             "only {} of {} survive (less than {} %): the run is not kept",
@@ -77,6 +100,7 @@ pub(super) fn guard(s: &SessionMsg, samples: &Samples, cfg: &GuardSettings) -> G
         samples: out,
         notes,
         rejected,
+        not_on_foot,
         totals_repaired,
     }
 }
@@ -150,8 +174,9 @@ fn longest_non_decreasing<T: PartialOrd + Copy>(v: &[T]) -> Vec<usize> {
 
 /// Distance: negative values and values out of order are dropped (the longest non-decreasing
 /// run of them stays), then every increment faster than `max_speed` is taken out of the
-/// cumulative distance.
-fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) {
+/// cumulative distance. Returns whether any distance was dropped or taken out.
+fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) -> bool {
+    let before = notes.len();
     let d = &mut s.distance_m;
     let negative = d.iter().filter(|x| **x < 0.0).count();
     if negative > 0 {
@@ -207,6 +232,7 @@ fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) {
             fmt(removed_m / 1000.0, 2)
         ));
     }
+    notes.len() > before
 }
 
 /// Per-sample values outside their bounds are dropped.
@@ -309,8 +335,8 @@ fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
 /// whose distance implies one above the bound loses its distance; a stretch of cadences too
 /// low for their speeds (the median step of the [`STEP_WINDOW`] samples around is longer than
 /// the bound) loses its cadences. A lone sample is left alone: cadence lags speed for a few
-/// seconds after a start.
-fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
+/// seconds after a start. Returns whether any distance was dropped.
+fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) -> bool {
     let speeds = sample_speeds(s);
     let mut fast = 0;
     for (i, &v) in speeds.iter().enumerate() {
@@ -361,6 +387,7 @@ fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
             fmt(max_step, 1)
         ));
     }
+    fast > 0
 }
 
 /// `x` with `decimals` decimals and a comma between thousands: `21,474.84`.
@@ -402,6 +429,7 @@ mod tests {
             altitude_m: vec![100.0; n],
             speed_mps: vec![3.0; n],
             cadence_raw: vec![85.0; n],
+            fractional_cadence: vec![0.0; n],
             heart_rate: vec![150.0; n],
             lat_deg: nan.clone(),
             lon_deg: nan.clone(),

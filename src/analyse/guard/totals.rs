@@ -14,11 +14,14 @@ const TIMER_SLACK_S: f64 = 2.0;
 /// Slack of a session's elapsed time below its records' span, s.
 const SPAN_SLACK_S: f64 = 60.0;
 
-/// Session totals against their bounds and the cleaned records.
+/// Session totals against their bounds and the cleaned records. With `before` (the records'
+/// totals before samples or distance were taken out of them), a total that agreed with them
+/// but not with what is kept is replaced by the kept records' value.
 pub(super) fn totals(
     s: &mut SessionMsg,
     r: &Samples,
     cfg: &GuardSettings,
+    before: Option<&RecordTotals>,
     notes: &mut Vec<String>,
 ) {
     let max_t = cfg.max_duration_s;
@@ -111,6 +114,10 @@ pub(super) fn totals(
         notes.push(format!("session average cadence {} dropped", fmt(c, 0)));
         s.avg_cadence_raw = None;
     }
+    if let Some(before) = before {
+        agree_with_records(s, before, &RecordTotals::of(r, cfg), cfg, notes);
+    }
+    pace(s, rec_distance, rec_timer, cfg, notes);
     fill_from_records(s, r, max_d, vmax);
     if let (Some(st), Some(&first)) = (s.start, r.t.first()) {
         if (st - first).abs() as f64 > max_t {
@@ -120,10 +127,139 @@ pub(super) fn totals(
     }
 }
 
+/// What the records say of a run's totals: distance, span without clock jumps, timer time.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct RecordTotals {
+    pub(super) distance_m: Option<f64>,
+    pub(super) span_s: Option<f64>,
+    pub(super) timer_s: Option<f64>,
+}
+
+impl RecordTotals {
+    /// The totals of `r` (distance: last minus first known; times as [`records_span_s`] and
+    /// [`records_timer_s`]).
+    pub(super) fn of(r: &Samples, cfg: &GuardSettings) -> RecordTotals {
+        let mut known = r.distance_m.iter().copied().filter(|x| x.is_finite());
+        let first = known.next();
+        let last = known.next_back().or(first);
+        RecordTotals {
+            distance_m: first.zip(last).map(|(f, l)| l - f).filter(|_| r.len() > 1),
+            span_s: records_span_s(&r.t, cfg.max_duration_s),
+            timer_s: records_timer_s(&r.t),
+        }
+    }
+}
+
+/// After samples or distance were taken out of the records, a session distance, elapsed or
+/// timer time that agreed with the records before (`before`, within the tolerance and 100 m,
+/// or 60 s) but not with what is kept described what was removed too: the kept records'
+/// value replaces it. A total that never agreed (records the file keeps only in part) stays.
+fn agree_with_records(
+    s: &mut SessionMsg,
+    before: &RecordTotals,
+    kept: &RecordTotals,
+    cfg: &GuardSettings,
+    notes: &mut Vec<String>,
+) {
+    let tol = cfg.totals_tolerance_pct / 100.0;
+    let near = |a: f64, b: f64, slack: f64| (a - b).abs() <= b * tol + slack;
+    let stale = |x: f64, was: Option<f64>, now: Option<f64>, slack: f64| match (was, now) {
+        (Some(w), Some(n)) => near(x, w, slack) && !near(x, n, slack),
+        _ => false,
+    };
+    let why = "more than the records kept";
+    let mut changed = false;
+    if let Some(d) = s.distance_m {
+        if stale(d, before.distance_m, kept.distance_m, DISTANCE_SLACK_M) {
+            replace_km(notes, "distance", d, kept.distance_m, why);
+            s.distance_m = kept.distance_m;
+            changed = true;
+        }
+    }
+    for (what, total, was, now) in [
+        ("elapsed time", &mut s.elapsed_s, before.span_s, kept.span_s),
+        ("timer time", &mut s.timer_s, before.timer_s, kept.timer_s),
+    ] {
+        if let Some(x) = *total {
+            if stale(x, was, now, SPAN_SLACK_S) {
+                replace(notes, what, Some(x), now, " s", 0, why);
+                *total = now;
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        // Made again from the kept distance and time.
+        s.avg_speed_mps = None;
+    }
+}
+
+/// The run's distance over its timer time must be within the speed bound: if not, the total
+/// the records contradict is replaced by theirs — the timer time, the distance, or both — and
+/// the distance is dropped when the records cannot tell. (A pace within the bound but beyond
+/// the world records is no damage but a vehicle: that is judged after, see `foot.rs`.)
+fn pace(
+    s: &mut SessionMsg,
+    rec_distance: Option<f64>,
+    rec_timer: Option<f64>,
+    cfg: &GuardSettings,
+    notes: &mut Vec<String>,
+) {
+    let running = |d: f64, t: f64| t > 0.0 && d <= cfg.max_speed_mps * t + DISTANCE_SLACK_M;
+    let (Some(d), Some(t)) = (s.distance_m, s.timer_s) else {
+        return;
+    };
+    if running(d, t) {
+        return;
+    }
+    let why = format!(
+        "{} km in {} s: faster than {} m/s",
+        fmt(d / 1000.0, 2),
+        fmt(t, 0),
+        fmt(cfg.max_speed_mps, 1)
+    );
+    // The records are the witness: of the repairs that give a running speed, the one whose
+    // pace is nearest the records' own.
+    let choice = match (rec_distance, rec_timer) {
+        (Some(rd), Some(rt)) if rd > 0.0 && rt > 0.0 && running(rd, rt) => {
+            let witness = (rd / rt).ln();
+            [(d, rt), (rd, t), (rd, rt)]
+                .into_iter()
+                .filter(|&(dd, tt)| running(dd, tt) && dd > 0.0)
+                .min_by(|a, b| {
+                    let off = |(dd, tt): (f64, f64)| ((dd / tt).ln() - witness).abs();
+                    off(*a).total_cmp(&off(*b))
+                })
+        }
+        _ => None,
+    };
+    match choice {
+        Some((dd, tt)) => {
+            if tt != t {
+                replace(notes, "timer time", Some(t), Some(tt), " s", 0, &why);
+                s.timer_s = Some(tt);
+            }
+            if dd != d {
+                replace_km(notes, "distance", d, Some(dd), &why);
+                s.distance_m = Some(dd);
+            }
+        }
+        None => {
+            replace_km(notes, "distance", d, None, &why);
+            s.distance_m = None;
+        }
+    }
+    s.avg_speed_mps = None;
+}
+
 /// A distance and average speed the session does not give (a file without a session message,
 /// a session without the field) come from the records: the largest distance, and distance
 /// over timer time; an average speed above the bound is left out.
 fn fill_from_records(s: &mut SessionMsg, r: &Samples, max_d: f64, vmax: f64) {
+    // Within the speed bound over the timer time too, when there is one.
+    let max_d = s
+        .timer_s
+        .map_or(max_d, |t| max_d.min(vmax * t + DISTANCE_SLACK_M));
     s.distance_m = s.distance_m.or_else(|| {
         r.distance_m
             .iter()

@@ -13,6 +13,7 @@ fn meaning(r: Reason) -> &'static str {
     match r {
         Reason::Truncated => "the file ends early; the records before the cut are used",
         Reason::CrcMismatch => "a checksum does not match; the data is used",
+        Reason::Damaged => "bytes inside the data did not decode; what lies around them is used",
         Reason::DeviceTime => "times count from power-on, so the run has no date",
         Reason::Implausible => "values outside the plausibility bounds",
         Reason::TrailingData => "bytes after the end of the FIT data",
@@ -20,6 +21,8 @@ fn meaning(r: Reason) -> &'static str {
         Reason::Empty => "an empty file",
         Reason::NotActivity => "a FIT file that is not an activity (settings, monitoring…)",
         Reason::NotRunning => "an activity without running (rides, swims…)",
+        Reason::SportUnknown => "no message names the sport; kept when the records show running",
+        Reason::NotOnFoot => "a \"run\" faster than anyone runs (a car, a train) or a ride",
         Reason::Duplicate => "the same activity as another input",
         Reason::DecodeError => "could not be decoded",
         Reason::IoError => "could not be read",
