@@ -330,6 +330,9 @@ impl Spill {
             decode(&self.bytes(at.on_disk, at.at + at.bins_len as u64, at.facts_len)?)?;
         run.label = core.label().clone();
         run.downhill.matched = core.downhill.matched;
+        if let Some(m) = core.label().merged.as_deref() {
+            run.merge(m);
+        }
         Ok(run)
     }
 }

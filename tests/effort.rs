@@ -461,3 +461,73 @@ fn pain_evidence_names_the_shoes_worn_and_their_mileage() {
         "{evidence}"
     );
 }
+
+/// Two watches on one run (the runner answered the RPE question on the one with fewer
+/// samples, which also had a power meter): the run kept is the fuller recording, and it carries the RPE, feel and power of the other copy,
+/// saying where they came from; the week's session-RPE load counts the run once, rated.
+#[test]
+fn copies_of_one_run_merge_what_each_knows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // The fuller recording: 1 s samples, no RPE.
+    let mut full = Activity::running(T0, steady_run(T0, 40, 3.0, 170.0));
+    full.serial_number = 111;
+    full.utc_offset_s = Some(0);
+    write(&input, "watch.fit", &fitwriter::encode_activity(&full));
+    // The second watch: the same 40 minutes every 5 s, rated RPE 6 and feel 25, power 260 W.
+    let mut samples: Vec<_> = steady_run(T0, 40, 3.0, 170.0)
+        .into_iter()
+        .step_by(5)
+        .collect();
+    for s in &mut samples {
+        s.power_w = Some(260);
+    }
+    let mut second = Activity::running(T0, samples);
+    second.serial_number = 222;
+    second.utc_offset_s = Some(0);
+    second.sessions[0].workout_rpe_x10 = Some(60);
+    second.sessions[0].workout_feel = Some(25);
+    write(&input, "second.fit", &fitwriter::encode_activity(&second));
+    // Another run that week, rated 4 for 30 minutes.
+    run_file(&input, "other.fit", T0 + 2 * DAY, 30, Some(40), None);
+
+    let r = report(&[&input], &tmp.path().join("out"));
+    let a = &r.activities;
+    assert_eq!(a.height(), 2, "the two copies count once");
+    let i = row(a, "watch.fit");
+    assert_eq!(num(a, "samples", i), Some(2401.0), "the fuller copy leads");
+    assert_eq!(num(a, "rpe", i), Some(6.0));
+    assert_eq!(num(a, "feel", i), Some(25.0));
+    assert_eq!(num(a, "power_w", i), Some(260.0));
+    let from = cell(a, "merged_from", i).expect("merged_from");
+    assert!(
+        from.starts_with("rpe, feel, power from ") && from.ends_with("second.fit"),
+        "{from}"
+    );
+    assert!(is_null(a, "merged_from", row(a, "other.fit")));
+    let f = &r.files;
+    assert_eq!(
+        cell(f, "status", row(f, "second.fit")).as_deref(),
+        Some("duplicate")
+    );
+
+    // 6 × 40 + 4 × 30 = 360, every run rated.
+    let w = weeks(&r);
+    close(
+        nums(&w, "srpe_load")[0],
+        360.0,
+        "sRPE with the merged rating",
+    );
+    assert_eq!(nums(&w, "runs_without_rpe"), vec![Some(0.0)]);
+
+    // Which copy leads does not depend on the order the files are found in.
+    let again = tmp.path().join("again");
+    std::fs::create_dir_all(&again).unwrap();
+    for (from, to) in [("watch.fit", "b.fit"), ("second.fit", "a.fit")] {
+        std::fs::copy(input.join(from), again.join(to)).unwrap();
+    }
+    let r2 = report(&[&again], &tmp.path().join("out2"));
+    let j = row(&r2.activities, "b.fit");
+    assert_eq!(num(&r2.activities, "rpe", j), Some(6.0));
+    assert_eq!(num(&r2.activities, "samples", j), Some(2401.0));
+}

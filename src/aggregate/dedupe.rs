@@ -5,15 +5,18 @@
 //! (and session index), or when they start within a window of each other and their distances
 //! agree within a tolerance. One of them is kept (a clean file over a damaged one, then the one
 //! with more samples, then the first found) and the others are marked `duplicate` in the
-//! ledger, naming the kept one. A duplicate's gear and name (from an export) move to the run
-//! kept.
+//! ledger, naming the kept one. What only a duplicate knew — gear and name from an export,
+//! the runner's RPE and feel, running dynamics, power, the climb — moves to the run kept, which says
+//! where it came from.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Ingest;
 use std::io;
 
-use crate::model::{plural, source_in, Activity, FileRow, Kept, Label, Reason, Status};
+use crate::model::{
+    plural, source_in, Activity, FileRow, Kept, Merged, Reason, RunCore, RunFacts, Status,
+};
 use crate::spill::Spill;
 
 /// What duplicate detection found: which of the runs are duplicates, and the ledger rows it
@@ -35,21 +38,14 @@ pub(super) fn mark(
 ) -> io::Result<Marked> {
     let dups = find_duplicates(outcomes, runs, cfg);
     let at = |(oi, ri): (usize, usize)| outcomes[oi].runs.start + ri;
-    // Gear and name belong to the activity: what a duplicate's export said moves to the run
-    // kept, where that run has none of its own.
+    // What a copy knew belongs to the activity: it moves to the run kept, where that run has
+    // nothing of its own, and the run kept says where it came from.
     for d in &dups {
-        let from = runs[at(d.dup)].run.label().clone();
-        if from == Label::default() {
-            continue;
-        }
-        let to = runs[at(d.kept)].run.label_mut();
-        if to.gear.is_none() && from.gear.is_some() {
-            to.gear = from.gear;
-            to.gear_source = from.gear_source;
-        }
-        if to.name.is_none() {
-            to.name = from.name;
-        }
+        let (dup, kept) = (at(d.dup), at(d.kept));
+        let source = source_in(sources, &outcomes[d.dup.0].slot).to_string();
+        let from = spill.facts(&runs[dup].run)?;
+        let own = spill.facts(&runs[kept].run)?;
+        take_what_is_missing(&mut runs[kept].run, &own, &from, &source);
     }
     // Which runs of which outcome are duplicates, and of what.
     let mut dropped: HashMap<usize, Vec<(String, &'static str)>> = HashMap::new();
@@ -100,6 +96,66 @@ pub(super) fn mark(
         }
     }
     Ok(Marked { is_dup, changed })
+}
+
+/// Fills the run kept (`to`, whose facts are `own`) with what the duplicate's facts (`from`, of
+/// `source`) have and its own do not: gear and name from an export, the runner's RPE and
+/// feel, running dynamics, power, the session's climb. Notes each copy taken from.
+fn take_what_is_missing(to: &mut RunCore, own: &RunFacts, from: &RunFacts, source: &str) {
+    let mut taken: Vec<&str> = Vec::new();
+    let label = from.label.clone();
+    let to_label = to.label_mut();
+    if to_label.gear.is_none() && label.gear.is_some() {
+        to_label.gear = label.gear;
+        to_label.gear_source = label.gear_source;
+        taken.push("gear");
+    }
+    if to_label.name.is_none() && label.name.is_some() {
+        to_label.name = label.name;
+        taken.push("name");
+    }
+    let mut m = to_label.merged.take().map(|b| *b).unwrap_or_default();
+    let (a, b) = (&own.surface.features, &from.surface.features);
+    for (what, mine, theirs, slot) in [
+        ("rpe", own.rpe, from.rpe, &mut m.rpe),
+        ("feel", own.feel, from.feel, &mut m.feel),
+        (
+            "vertical oscillation",
+            a.vertical_oscillation_cv_pct,
+            b.vertical_oscillation_cv_pct,
+            &mut m.vertical_oscillation_cv_pct,
+        ),
+        (
+            "stance time",
+            a.stance_time_cv_pct,
+            b.stance_time_cv_pct,
+            &mut m.stance_time_cv_pct,
+        ),
+        ("ascent", own.ascent_m, from.ascent_m, &mut m.ascent_m),
+        ("descent", own.descent_m, from.descent_m, &mut m.descent_m),
+        ("power", own.power_w, from.power_w, &mut m.power_w),
+    ] {
+        if mine.is_none() && slot.is_none() && theirs.is_some() {
+            *slot = theirs;
+            taken.push(what);
+        }
+    }
+    if !taken.is_empty() {
+        m.from.push(format!("{} from {source}", taken.join(", ")));
+    }
+    // What aggregation reads of the run in memory follows.
+    if to.rpe.get().is_none() {
+        to.rpe = m.rpe.into();
+    }
+    if to.ascent_m.get().is_none() {
+        to.ascent_m = m.ascent_m.into();
+    }
+    if to.descent_m.get().is_none() {
+        to.descent_m = m.descent_m.into();
+    }
+    if m != Merged::default() {
+        to.label_mut().merged = Some(Box::new(m));
+    }
 }
 
 struct Dup {

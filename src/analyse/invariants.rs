@@ -78,6 +78,7 @@ pub(crate) fn violations(run: &RunFacts, cfg: &GuardSettings) -> Vec<String> {
         ("downhill_speed_mps", dh.downhill_speed_mps, vmax),
         ("flat_step_length_m", dh.flat_step_length_m, step),
         ("downhill_step_length_m", dh.downhill_step_length_m, step),
+        ("power_w", run.power_w, cfg.max_power_w),
     ] {
         check(within(v, 0.0, max), format!("{name} {v:?}"));
     }

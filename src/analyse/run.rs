@@ -6,6 +6,7 @@ use crate::fit::time::is_dated;
 use crate::model::{
     valid_altitude, CadenceSource, Decoded, Gait, RunFacts, Samples, SessionMsg, TotalsSource,
 };
+use crate::series::weighted_median_mean;
 
 /// Sums record intervals no longer than this as timer time when a file has no session.
 const MAX_TIMER_GAP_S: i64 = 30;
@@ -62,6 +63,8 @@ pub(super) fn facts(
         },
     };
 
+    let power_w = running_power(samples, &series);
+
     RunFacts {
         label: Default::default(),
         session: index,
@@ -79,6 +82,7 @@ pub(super) fn facts(
         cadence_spm,
         cadence_spm_mean,
         cadence_source,
+        power_w,
         running_s,
         walking_s,
         gait: gait::of_run(running_s, walking_s, cfg.gait),
@@ -100,6 +104,17 @@ pub(super) fn facts(
         downhill: dh,
         surface: surface::surface(samples, &series, s.sub_sport.as_deref(), cfg.surface),
     }
+}
+
+/// The time-weighted median power of the running samples that carry one, W.
+fn running_power(samples: &Samples, series: &SampleSeries) -> Option<f64> {
+    let w: Vec<f64> = (series.gait.iter().enumerate())
+        .map(|(i, g)| match samples.power_w.get(i) {
+            Some(&p) if *g == Gait::Running && p > 0.0 => p,
+            _ => f64::NAN,
+        })
+        .collect();
+    weighted_median_mean(&w, &series.weight_s).map(|(median, _, _)| median)
 }
 
 /// Rounds a device-reported offset to the nearest quarter hour: every civil UTC offset is a

@@ -32,6 +32,9 @@ pub(crate) struct GuardSettings {
     /// Longest plausible ground contact (stance) time, ms (running: 200–300; no lower bound,
     /// sprinters touch down for under 90).
     pub(crate) max_stance_time_ms: f64,
+    /// Highest plausible power, W (a runner's sustained power is a few hundred watts; a
+    /// sprint's start stays under this).
+    pub(crate) max_power_w: f64,
     /// Longest plausible session, elapsed or timer time, s.
     pub(crate) max_duration_s: f64,
     /// A session's distance or time is kept when it is plausible and within this share of what
@@ -68,6 +71,7 @@ impl Default for GuardSettings {
             max_step_length_m: 3.0,
             max_vertical_oscillation_mm: 300.0,
             max_stance_time_ms: 1000.0,
+            max_power_w: 2000.0,
             max_duration_s: 7.0 * 86_400.0,
             totals_tolerance_pct: 10.0,
             min_kept_pct: 50.0,
@@ -104,6 +108,7 @@ impl GuardSettings {
             self.max_vertical_oscillation_mm,
         )?;
         positive("guard.max_stance_time_ms", self.max_stance_time_ms)?;
+        positive("guard.max_power_w", self.max_power_w)?;
         positive("guard.max_duration_s", self.max_duration_s)?;
         within(
             "guard.totals_tolerance_pct",

@@ -69,6 +69,7 @@ const HELP: &[(&str, &str)] = &[
     ("guard.max_step_length_m", "Longest plausible step, m."),
     ("guard.max_vertical_oscillation_mm", "Largest plausible vertical oscillation, mm."),
     ("guard.max_stance_time_ms", "Longest plausible ground contact time, ms."),
+    ("guard.max_power_w", "Highest plausible power, W."),
     ("guard.max_duration_s", "Longest plausible session (elapsed or timer time), s."),
     ("guard.totals_tolerance_pct", "A session total is replaced by the records' when it exceeds them by more than this, % (and is implausible)."),
     ("guard.min_kept_pct", "A run is kept only when at least this share of its samples survives the guard, %."),

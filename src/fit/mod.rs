@@ -128,6 +128,7 @@ mod tests {
                 "vertical oscillation",
             );
             same(ours.stance_time_ms[i], get("stance_time"), "stance time");
+            same(ours.power_w[i], get("power"), "power");
             dynamics += ours.stance_time_ms[i].is_finite() as usize;
         }
         dynamics

@@ -67,6 +67,8 @@ pub(crate) mod record {
     pub(crate) const DISTANCE: Field = Field::scaled(5, 100.0, 0.0);
     /// m/s, uint16 (the legacy field; `ENHANCED_SPEED` is preferred).
     pub(crate) const SPEED: Field = Field::scaled(6, 1000.0, 0.0);
+    /// W.
+    pub(crate) const POWER: Field = Field::plain(7);
     /// Speed and distance packed into 3 bytes, accumulating across records: decoded by
     /// fitparser's profile path.
     pub(crate) const COMPRESSED_SPEED_DISTANCE: Field = Field::plain(8);

@@ -32,6 +32,8 @@ pub(crate) struct Samples {
     pub(crate) vertical_oscillation_mm: Vec<f64>,
     /// Ground contact (stance) time, milliseconds.
     pub(crate) stance_time_ms: Vec<f64>,
+    /// Power, watts.
+    pub(crate) power_w: Vec<f64>,
 }
 
 impl Samples {
@@ -59,6 +61,7 @@ impl Samples {
             &mut self.step_length_mm,
             &mut self.vertical_oscillation_mm,
             &mut self.stance_time_ms,
+            &mut self.power_w,
         ] {
             v.truncate(n);
         }
@@ -95,6 +98,7 @@ impl Samples {
             step_length_mm: pick(&self.step_length_mm),
             vertical_oscillation_mm: pick(&self.vertical_oscillation_mm),
             stance_time_ms: pick(&self.stance_time_ms),
+            power_w: pick(&self.power_w),
         }
     }
 }

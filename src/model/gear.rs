@@ -22,6 +22,28 @@ pub(crate) struct Label {
     pub(crate) gear_source: Option<GearSource>,
     /// The activity's name in the export.
     pub(crate) name: Option<String>,
+    /// What this run took from its duplicates where its own file said nothing.
+    pub(crate) merged: Option<Box<Merged>>,
+}
+
+/// What a run kept took from the other copies of the same activity (a second watch, a Strava
+/// export), each where its own file has nothing: the runner's rating, running dynamics, climb.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Merged {
+    /// `rpe`, from a copy that carries one.
+    pub(crate) rpe: Option<f64>,
+    /// `feel`, likewise.
+    pub(crate) feel: Option<f64>,
+    /// The running dynamics' variation, likewise.
+    pub(crate) vertical_oscillation_cv_pct: Option<f64>,
+    pub(crate) stance_time_cv_pct: Option<f64>,
+    /// The session's climb, from a copy with altitude.
+    pub(crate) ascent_m: Option<f64>,
+    pub(crate) descent_m: Option<f64>,
+    /// Running power, from a copy with a power meter.
+    pub(crate) power_w: Option<f64>,
+    /// Where each came from: "rpe, feel from <source>", a line per copy.
+    pub(crate) from: Vec<String>,
 }
 
 /// One activity listed in a Strava `activities.csv`.

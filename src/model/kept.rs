@@ -125,6 +125,7 @@ impl RunCore {
             gear: None,
             gear_source: None,
             name: None,
+            merged: None,
         };
         self.label.as_deref().unwrap_or(&NONE)
     }

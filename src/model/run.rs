@@ -37,6 +37,8 @@ pub(crate) struct RunFacts {
     pub(crate) cadence_spm_mean: Option<f64>,
     /// Where the cadence came from; `None` when the run has none.
     pub(crate) cadence_source: Option<CadenceSource>,
+    /// Power: time-weighted median of running samples that carry it, W.
+    pub(crate) power_w: Option<f64>,
     /// Time the samples stand for while running, s.
     pub(crate) running_s: f64,
     /// …while walking, s.
@@ -65,6 +67,31 @@ pub(crate) struct RunFacts {
     pub(crate) downhill: Downhill,
     /// Surface: declared or inferred, with its features.
     pub(crate) surface: SurfaceVerdict,
+}
+
+impl RunFacts {
+    /// Takes what another copy of the activity knew and this one did not (see [`Merged`]).
+    ///
+    /// [`Merged`]: super::Merged
+    pub(crate) fn merge(&mut self, m: &super::Merged) {
+        let f = &mut self.surface.features;
+        for (own, other) in [
+            (&mut self.rpe, m.rpe),
+            (&mut self.feel, m.feel),
+            (
+                &mut f.vertical_oscillation_cv_pct,
+                m.vertical_oscillation_cv_pct,
+            ),
+            (&mut f.stance_time_cv_pct, m.stance_time_cv_pct),
+            (&mut self.ascent_m, m.ascent_m),
+            (&mut self.descent_m, m.descent_m),
+            (&mut self.power_w, m.power_w),
+        ] {
+            if own.is_none() {
+                *own = other;
+            }
+        }
+    }
 }
 
 tokens! {

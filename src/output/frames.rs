@@ -163,6 +163,7 @@ fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
             "cadence_source",
             r().map(|x| x.cadence_source.map(|c| c.as_str())),
         )
+        .f64("power_w", r().map(|x| x.power_w))
         .f64("running_s", r().map(|x| Some(x.running_s)))
         .f64("walking_s", r().map(|x| Some(x.walking_s)))
         .str("gait", r().map(|x| x.gait.map(|g| g.as_str())))
@@ -193,6 +194,14 @@ fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
             r().map(|x| x.label.gear_source.map(|g| g.as_str())),
         )
         .str("name", r().map(|x| x.label.name.as_deref()))
+        .str(
+            "merged_from",
+            // One line per copy, `; `-separated; the cell lives as long as the frame is made.
+            r().map(|x| x.label.merged.as_deref().map(|m| m.from.join("; ")))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|x| x.as_deref()),
+        )
         .finish()
 }
 

@@ -314,6 +314,12 @@ fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
             format!("above {} ms", fmt(max_st, 0)),
         ),
     );
+    let max_w = cfg.max_power_w;
+    drop(
+        &mut s.power_w,
+        &|x| !(0.0..=max_w).contains(&x),
+        ("power", "powers", format!("above {} W", fmt(max_w, 0))),
+    );
     let mut n = 0;
     for i in 0..s.lat_deg.len().min(s.lon_deg.len()) {
         let (la, lo) = (s.lat_deg[i], s.lon_deg[i]);
@@ -435,7 +441,8 @@ mod tests {
             lon_deg: nan.clone(),
             step_length_mm: nan.clone(),
             vertical_oscillation_mm: nan.clone(),
-            stance_time_ms: nan,
+            stance_time_ms: nan.clone(),
+            power_w: nan,
         }
     }
 
