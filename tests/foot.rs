@@ -221,3 +221,103 @@ fn a_timer_and_a_distance_at_odds_are_repaired_from_the_records() {
         "{detail}"
     );
 }
+
+/// A 40-minute run written as watches write it (the sport named only in the lap and session
+/// at the end), on day `day`, damaged by `damage` at the header of its record 60 % of the way
+/// in (found by its time stamp, the record's first field).
+fn damaged_run(
+    input: &std::path::Path,
+    name: &str,
+    day: i64,
+    damage: impl Fn(&mut Vec<u8>, usize),
+) {
+    let t0 = T0 + day * 86_400;
+    let samples = track(t0, 2400, 0.0, |_| 3.0, |_| Some(172.0));
+    let mut a = Activity::running(t0, samples);
+    a.serial_number = 100 + day as u32;
+    let mut b = fitwriter::encode_activity(&a);
+    let stamp = fitwriter::fit_time(t0 + 1440).to_le_bytes();
+    let at = b.windows(4).position(|w| w == stamp).unwrap() - 1;
+    damage(&mut b, at);
+    write(input, name, &b);
+}
+
+#[test]
+fn damage_past_the_middle_is_read_past_and_a_lost_sport_is_decided_by_the_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    // Garbage over 37 bytes, a record whose header names a local type never defined, a
+    // zeroed sector: the bytes in place, the file's length as written.
+    damaged_run(&input, "garbage.fit", 0, |b, at| {
+        for (i, x) in b[at..at + 37].iter_mut().enumerate() {
+            *x = (i as u8).wrapping_mul(97) | 0x20;
+        }
+    });
+    damaged_run(&input, "undefined.fit", 1, |b, at| b[at] = 0x0f);
+    damaged_run(&input, "zeroed.fit", 2, |b, at| {
+        b[at..at + 512].iter_mut().for_each(|x| *x = 0)
+    });
+    // Cut at 60 %: the lap and the session are gone with the sport they name.
+    damaged_run(&input, "truncated.fit", 3, |b, at| b.truncate(at));
+    // A ride cut the same way: pedal cadence at a bike's speeds, no sport left to say so.
+    let ride = track(T0 + 4 * 86_400, 2400, 0.0, |_| 10.0, |_| Some(180.0));
+    let mut a = Activity::running(T0 + 4 * 86_400, ride);
+    a.serial_number = 104;
+    a.fractional_cadence = false;
+    let mut b = fitwriter::encode_activity(&a);
+    b.truncate(14 + (b.len() - 16) * 6 / 10);
+    write(&input, "ride-cut.fit", &b);
+
+    let r = report(&[&input], &tmp.path().join("out"));
+    let a = &r.activities;
+    for name in ["garbage.fit", "undefined.fit", "zeroed.fit"] {
+        let (status, reason, detail) = ledger_row(&r, name);
+        assert_eq!(
+            (status.as_str(), reason.as_str()),
+            ("warning", "damaged"),
+            "{name}: {detail}"
+        );
+        assert_eq!(
+            detail.matches("did not decode").count(),
+            1,
+            "{name}: {detail}"
+        );
+        let i = row(a, name);
+        // The session after the damage is read: its sport, its totals; and the records after
+        // it (a zeroed sector takes the 40 or so records in it).
+        assert_eq!(
+            cell(a, "totals_source", i).as_deref(),
+            Some("session"),
+            "{name}"
+        );
+        let d = num(a, "distance_m", i).unwrap();
+        assert!((d - 7197.0).abs() < 5.0, "{name}: {d}");
+        let n = num(a, "samples", i).unwrap();
+        assert!(n >= 0.95 * 2400.0, "{name}: {n} samples");
+    }
+    let (status, reason, detail) = ledger_row(&r, "truncated.fit");
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("warning", "sport_unknown")
+    );
+    assert!(
+        detail.starts_with(
+            "the messages naming the sport were lost with the damage; the records show running"
+        ),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("truncated") || detail.contains("ends"),
+        "{detail}"
+    );
+    let i = row(a, "truncated.fit");
+    let d = num(a, "distance_m", i).unwrap();
+    assert!(d > 3500.0 && d < 4400.0, "the records kept: {d}");
+    let (status, reason, detail) = ledger_row(&r, "ride-cut.fit");
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("skipped", "sport_unknown"),
+        "{detail}"
+    );
+    assert_eq!(a.height(), 4);
+}

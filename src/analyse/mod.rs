@@ -51,7 +51,7 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         notes.push((Reason::Truncated, t.clone()));
     }
     if !d.integrity.skipped.is_empty() {
-        notes.push((Reason::Damaged, d.integrity.skipped.join("; ")));
+        notes.push((Reason::Damaged, stretches_skipped(&d.integrity.skipped)));
     }
     if let Some(c) = &d.integrity.crc_mismatch {
         notes.push((Reason::CrcMismatch, c.clone()));
@@ -214,6 +214,19 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         notes_info(&mut verdict.detail, n);
     }
     verdict
+}
+
+/// The stretches read past, a note each; past the first few, how many more and their bytes.
+fn stretches_skipped(notes: &[String]) -> String {
+    const SHOWN: usize = 3;
+    if notes.len() <= SHOWN + 1 {
+        return notes.join("; ");
+    }
+    format!(
+        "{}; and {} more stretches",
+        notes[..SHOWN].join("; "),
+        notes.len() - SHOWN
+    )
 }
 
 fn notes_info(detail: &mut String, text: &str) {

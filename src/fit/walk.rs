@@ -95,6 +95,11 @@ pub(super) fn walk(
         let Some(body) = tail.get(at + 1..at + 1 + s.size) else {
             return false;
         };
+        // Starting on a message of zeros is starting in the rest of a zeroed stretch, not where
+        // messages start again.
+        if data == 0 && h == 0 && body.iter().all(|&b| b == 0) {
+            return false;
+        }
         let read = |k: Option<usize>| {
             let b: [u8; 4] = body.get(k?..k? + 4)?.try_into().ok()?;
             let v = if s.big_endian {

@@ -75,6 +75,8 @@ struct Reader<'a> {
     /// Definitions seen, to read on past a structural fault (see `resync.rs`).
     defs: resync::Definitions,
     resyncs: usize,
+    /// Bytes searched for the next message so far.
+    searched: usize,
     /// Where the last read-past resumed: the next one must resume beyond it.
     resumed: usize,
     /// Bytes of the data messages in a row whose bytes are all zero.
@@ -110,6 +112,7 @@ impl<'a> Reader<'a> {
             odometer: Odometer::default(),
             defs: resync::Definitions::default(),
             resyncs: 0,
+            searched: 0,
             resumed: 0,
             zeros: 0,
             jump: None,

@@ -8,8 +8,13 @@ use super::{data_end, Reader};
 use crate::fit::records::Odometer;
 use crate::fit::resync;
 
-/// Faults read past in one file at most: each costs a search of up to 64 KB.
-const MAX_RESYNCS: usize = 16;
+/// Faults read past in one file at most. A definition lost with the damage leaves a message
+/// type read out of step wherever it recurs, a fault each time, each read past in a few
+/// bytes: the bound is on the bytes searched ([`MAX_SEARCHED`]) more than on the count.
+const MAX_RESYNCS: usize = 256;
+/// Bytes searched for the next message in one file at most, over all its faults (a search
+/// walks a few messages from each byte: about 20 ms a megabyte).
+const MAX_SEARCHED: usize = 1 << 20;
 /// How far past a fault the next message is looked for, bytes (a zeroed sector is 4 KB).
 const MAX_SCAN: usize = 64 * 1024;
 /// Where the file last read well: after a data message whose full time stamp or record
@@ -90,7 +95,11 @@ impl Reader<'_> {
     /// As [`Reader::read_past`], with the next message looked for no later than byte `until`
     /// (and, as always, no more than 64 KB past the fault).
     fn read_past_within(&mut self, msg: &str, until: usize) -> bool {
-        if !self.in_file || self.data_messages == 0 || self.resyncs >= MAX_RESYNCS {
+        if !self.in_file
+            || self.data_messages == 0
+            || self.resyncs >= MAX_RESYNCS
+            || self.searched >= MAX_SEARCHED
+        {
             return false;
         }
         let end = data_end(self.data, self.expected_end);
@@ -103,19 +112,27 @@ impl Reader<'_> {
             self.at.max(self.resumed + 1)
         };
         let scan = until.min(self.at.saturating_add(MAX_SCAN)).min(end);
+        let scan = scan.min(from.saturating_add(MAX_SEARCHED - self.searched));
         let found = resync::find(self.data, from, scan, end, &self.defs, self.good.last);
         let Some((mut p, at)) = found else {
+            self.searched += scan.saturating_sub(from);
             return false;
         };
+        self.searched += at + 1 - from.min(at);
         if self.unclosed {
             p.add_option(DecodeOption::SkipDataCrcValidation);
         }
         let fault = self.at;
-        self.out.integrity.skipped.push(format!(
-            "bytes {from}–{} did not decode (at byte {fault}: {msg}): skipped, read on from \
-             byte {at}",
-            at.max(from + 1) - 1
-        ));
+        self.out.integrity.skipped.push(if at > from {
+            format!(
+                "bytes {from}–{} did not decode (at byte {fault}: {msg}): skipped, read on from \
+                 byte {at}",
+                at - 1
+            )
+        } else {
+            // Nothing skipped: the bytes read well with the definitions from before the fault.
+            format!("at byte {fault}: {msg}: read again from byte {at}")
+        });
         if rewind {
             self.out.samples.truncate(self.good.samples);
             self.out.sessions.truncate(self.good.sessions);
@@ -124,6 +141,7 @@ impl Reader<'_> {
             self.defs.forget_from(from);
         }
         self.proc = p;
+        self.zeros = 0;
         self.at = at;
         self.resumed = at;
         self.resyncs += 1;
