@@ -20,7 +20,16 @@ pub enum Command {
     /// Read every activity under the inputs and write the report tables.
     Report(ReportArgs),
     /// Print the default settings as a commented TOML file (a starting point for --config).
-    Config,
+    Config(ConfigArgs),
+}
+
+/// Arguments of `fitrisk config`.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// Print every setting as a Markdown table instead (default, allowed values, meaning):
+    /// the reference in docs/settings.md.
+    #[arg(long)]
+    pub reference: bool,
 }
 
 /// Arguments of `fitrisk report`.

@@ -74,8 +74,13 @@ impl Fatal {
 pub fn run(cli: Cli) -> Result<u8, Fatal> {
     match cli.command {
         Command::Report(args) => report(&args),
-        Command::Config => {
-            let _ = std::io::stdout().write_all(Config::default().commented_toml().as_bytes());
+        Command::Config(args) => {
+            let text = if args.reference {
+                Config::reference()
+            } else {
+                Config::default().commented_toml()
+            };
+            let _ = std::io::stdout().write_all(text.as_bytes());
             Ok(EXIT_OK)
         }
     }

@@ -1,44 +1,17 @@
 //! Shoe settings: the retirement distance, the distances whose crossing dates the `gear` table
 //! shows, and the share of a load spike that ties it to one pair.
 
-use serde::{Deserialize, Serialize};
+use super::declare::settings;
 
-use super::{check, positive, within, Violation};
-
-/// `[gear]` in the config file.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub(crate) struct GearSettings {
-    /// A pair past this running distance is a finding, m (800 km: inside the 480–965 km range
-    /// runners are told; see the README).
-    pub(crate) retire_m: f64,
-    /// Distances whose crossing date the `gear` table shows, m.
-    pub(crate) thresholds_m: Vec<f64>,
-    /// A spike is tied to a pair that ran at least this share of its distance, %.
-    pub(crate) spike_share_pct: f64,
-}
-
-impl Default for GearSettings {
-    fn default() -> Self {
-        GearSettings {
-            retire_m: 800_000.0,
-            thresholds_m: vec![480_000.0, 800_000.0],
-            spike_share_pct: 50.0,
-        }
-    }
-}
-
-impl GearSettings {
-    pub(super) fn validate(&self) -> Result<(), Violation> {
-        positive("gear.retire_m", self.retire_m)?;
-        for &t in &self.thresholds_m {
-            positive("gear.thresholds_m", t)?;
-        }
-        check(
-            self.thresholds_m.len() <= 8,
-            "gear.thresholds_m",
-            "at most 8 distances",
-        )?;
-        within("gear.spike_share_pct", self.spike_share_pct, 0.0, 100.0)
+settings! {
+    /// `[gear]` in the config file.
+    struct GearSettings = "gear", "Shoes: running distance per pair, from an export's gear or the gear log." {
+        /// A pair past this running distance is a finding, m (800 km: inside the 480–965 km range
+        /// runners are told; see the README).
+        retire_m: f64 = 800_000.0, [Positive], "Flag a pair past this running distance, m (800 km, inside the 480–965 km range runners are told).";
+        /// Distances whose crossing date the `gear` table shows, m.
+        thresholds_m: Vec<f64> = vec![480_000.0, 800_000.0], [Positive, When(|s| s.thresholds_m.len() <= 8, "at most 8 distances")], "The gear table shows the day each pair crossed each of these distances, m.";
+        /// A spike is tied to a pair that ran at least this share of its distance, %.
+        spike_share_pct: f64 = 50.0, [Within(0.0, 100.0)], "A load spike is tied to the pair that ran at least this share of it, %.";
     }
 }

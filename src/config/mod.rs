@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use declare::{settings, Described, Section};
+
 mod analysis;
+mod declare;
 mod gear;
 mod guard;
 mod help;
@@ -43,16 +46,16 @@ pub struct Config {
     pub(crate) gear: GearSettings,
 }
 
-/// Inputs beside the FIT files (`[inputs]` in the config file).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub(crate) struct Inputs {
-    /// The pain diary (CSV); empty for none. A relative path is taken from the config file's
-    /// folder; `--diary` overrides it.
-    pub(crate) diary: PathBuf,
-    /// The gear log (CSV `gear,from,to`); empty for none. Relative to the config file's folder;
-    /// `--gear` overrides it.
-    pub(crate) gear: PathBuf,
+settings! {
+    /// Inputs beside the FIT files (`[inputs]` in the config file).
+    struct Inputs = "inputs", "Inputs beside the FIT files." {
+        /// The pain diary (CSV); empty for none. A relative path is taken from the config file's
+        /// folder; `--diary` overrides it.
+        diary: PathBuf = PathBuf::new(), [], "Pain diary, CSV `date,pain,next_morning,location,note` (\"\": none; relative to this file; --diary overrides).";
+        /// The gear log (CSV `gear,from,to`); empty for none. Relative to the config file's folder;
+        /// `--gear` overrides it.
+        gear: PathBuf = PathBuf::new(), [], "Gear log, CSV `gear,from,to` with local dates, inclusive; empty `to`: still in use (\"\": none; relative to this file; --gear overrides).";
+    }
 }
 
 impl Config {
@@ -190,8 +193,9 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Checks ranges; returns the dotted key and what is wrong.
+    /// Checks every setting; the first one wrong gives its dotted key and what is wrong.
     pub(crate) fn validate(&self) -> Result<(), Violation> {
+        self.inputs.validate()?;
         self.ingest.validate()?;
         self.gait.validate()?;
         self.downhill.validate()?;
@@ -201,44 +205,28 @@ impl Config {
         self.findings.validate()?;
         self.gear.validate()
     }
+
+    /// Every section, in the file's order: its name, help line and settings.
+    pub(crate) fn sections() -> Vec<(&'static str, &'static str, Vec<Described>)> {
+        fn one<S: Section>() -> (&'static str, &'static str, Vec<Described>) {
+            (S::NAME, S::HELP, S::described())
+        }
+        vec![
+            one::<Inputs>(),
+            one::<Ingest>(),
+            one::<GaitSettings>(),
+            one::<DownhillSettings>(),
+            one::<SurfaceSettings>(),
+            one::<GuardSettings>(),
+            one::<LoadSettings>(),
+            one::<FindingsSettings>(),
+            one::<GearSettings>(),
+        ]
+    }
 }
 
 /// A setting out of range: its dotted key and what is wrong.
 pub(crate) type Violation = (String, String);
-
-/// Fails with `key` and `message` unless `ok`.
-fn check(ok: bool, key: &str, message: impl Into<String>) -> Result<(), Violation> {
-    if ok {
-        Ok(())
-    } else {
-        Err((key.to_string(), message.into()))
-    }
-}
-
-fn positive(key: &str, v: f64) -> Result<(), Violation> {
-    check(
-        v.is_finite() && v > 0.0,
-        key,
-        format!("must be a number > 0, got {v}"),
-    )
-}
-
-fn non_negative(key: &str, v: f64) -> Result<(), Violation> {
-    check(
-        v.is_finite() && v >= 0.0,
-        key,
-        format!("must be a number ≥ 0, got {v}"),
-    )
-}
-
-/// A number in `lo..=hi`.
-fn within(key: &str, v: f64, lo: f64, hi: f64) -> Result<(), Violation> {
-    check(
-        (lo..=hi).contains(&v),
-        key,
-        format!("must be a number from {lo} to {hi}, got {v}"),
-    )
-}
 
 #[cfg(test)]
 mod tests {
