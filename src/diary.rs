@@ -13,14 +13,35 @@
 
 use std::path::Path;
 
-use crate::csvtext::{local_day, read_text, with_header, FileError, LineError, Record};
+use serde::Deserialize;
+
+use crate::csvtext::{given, local_day, FileError, Layout, LineError, Rows};
 use crate::model::DiaryDay;
 
 /// The header the diary must start with.
 pub(crate) const HEADER: [&str; 5] = ["date", "pain", "next_morning", "location", "note"];
 
-/// The kind of file, in messages.
-const WHAT: &str = "pain diary";
+/// The diary's layout.
+const LAYOUT: Layout = Layout {
+    what: "pain diary",
+    header: &HEADER,
+    quoted: "a note",
+};
+
+/// A diary row as written, each field trimmed, empty ones `None`.
+#[derive(Deserialize)]
+struct Row {
+    #[serde(default, deserialize_with = "given")]
+    date: Option<String>,
+    #[serde(default, deserialize_with = "given")]
+    pain: Option<String>,
+    #[serde(default, deserialize_with = "given")]
+    next_morning: Option<String>,
+    #[serde(default, deserialize_with = "given")]
+    location: Option<String>,
+    #[serde(default, deserialize_with = "given")]
+    note: Option<String>,
+}
 
 /// A diary that was read: its rows (by date) and the lines that could not be used.
 #[derive(Clone, Debug, Default)]
@@ -35,74 +56,57 @@ pub(crate) struct Diary {
 
 /// Reads and checks a diary file.
 pub(crate) fn read(path: &Path) -> Result<Diary, FileError> {
-    let (shown, text) = read_text(path, WHAT)?;
-    parse(&shown, &text)
+    LAYOUT.read(path, day).map(from_rows)
 }
 
 /// Parses diary text; `path` names the file in messages.
+#[cfg(test)]
 pub(crate) fn parse(path: &str, text: &str) -> Result<Diary, FileError> {
-    let records = with_header(path, text, WHAT, &HEADER)?;
-    let mut diary = Diary {
-        path: path.to_string(),
-        ..Diary::default()
-    };
-    let error = |line, message: String| LineError {
-        path: path.to_string(),
-        line,
-        message,
-    };
-    for r in records {
-        let parsed = r.and_then(|r| {
-            let line = r.line;
-            row(&r).map_err(|m| (line, m))
-        });
-        match parsed {
-            Ok(day) => match diary.days.iter().find(|d| d.date == day.date) {
-                Some(first) => diary.errors.push(error(
-                    day.line,
-                    format!("{} is already on line {}", day.date, first.line),
-                )),
-                None => diary.days.push(day),
-            },
-            Err((line, message)) => diary.errors.push(error(line, message)),
-        }
-    }
-    diary.days.sort_by_key(|d| d.date);
-    Ok(diary)
+    LAYOUT.parse(path, text, day).map(from_rows)
 }
 
-/// A record → a diary row, or what is wrong with it.
-fn row(r: &Record) -> Result<DiaryDay, String> {
-    if r.fields.len() > HEADER.len() {
-        return Err(format!(
-            "{} fields, at most {} expected (put a note with commas in double quotes)",
-            r.fields.len(),
-            HEADER.len()
-        ));
+/// The diary from its rows: a second row for a day already given is left out.
+fn from_rows(rows: Rows<DiaryDay>) -> Diary {
+    let mut diary = Diary {
+        path: rows.path,
+        days: Vec::with_capacity(rows.rows.len()),
+        errors: rows.errors,
+    };
+    for day in rows.rows {
+        match diary.days.iter().find(|d| d.date == day.date) {
+            Some(first) => diary.errors.push(LineError {
+                path: diary.path.clone(),
+                line: day.line,
+                message: format!("{} is already on line {}", day.date, first.line),
+            }),
+            None => diary.days.push(day),
+        }
     }
-    let field = |i: usize| r.fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
-    let date_text = field(0).ok_or("no date")?;
-    let date = local_day(date_text, "date")?;
-    let score = |i: usize| -> Result<Option<f64>, String> {
-        let Some(text) = field(i) else {
+    diary.errors.sort_by_key(|e| e.line);
+    diary.days.sort_by_key(|d| d.date);
+    diary
+}
+
+/// A row → a diary day, or what is wrong with it.
+fn day(r: Row, line: usize) -> Result<DiaryDay, String> {
+    let date = local_day(r.date.as_deref().ok_or("no date")?, "date")?;
+    let score = |text: Option<String>, name: &str| -> Result<Option<f64>, String> {
+        let Some(text) = text else {
             return Ok(None);
         };
         match text.parse::<f64>() {
             Ok(x) if (0.0..=10.0).contains(&x) => Ok(Some(x)),
-            _ => Err(format!(
-                "{} `{text}` is not a number from 0 to 10",
-                HEADER[i]
-            )),
+            _ => Err(format!("{name} `{text}` is not a number from 0 to 10")),
         }
     };
-    let pain = score(1)?.ok_or("no pain score (0 for none)")?;
+    let pain = score(r.pain, HEADER[1])?.ok_or("no pain score (0 for none)")?;
     Ok(DiaryDay {
         date,
         pain,
-        next_morning: score(2)?,
-        location: field(3).map(str::to_string),
-        note: field(4).map(str::to_string),
-        line: r.line,
+        next_morning: score(r.next_morning, HEADER[2])?,
+        location: r.location,
+        note: r.note,
+        line,
     })
 }
 

@@ -10,15 +10,31 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 
-use crate::csvtext::{local_day, read_text, with_header, FileError, LineError, Record};
+use crate::csvtext::{given, local_day, FileError, Layout, LineError, Rows};
 use crate::model::GearSpan;
 
 /// The header the log must start with.
 pub(crate) const HEADER: [&str; 3] = ["gear", "from", "to"];
 
-/// The kind of file, in messages.
-const WHAT: &str = "gear log";
+/// The gear log's layout.
+const LAYOUT: Layout = Layout {
+    what: "gear log",
+    header: &HEADER,
+    quoted: "a name",
+};
+
+/// A gear log row as written, each field trimmed, empty ones `None`.
+#[derive(Deserialize)]
+struct Row {
+    #[serde(default, deserialize_with = "given")]
+    gear: Option<String>,
+    #[serde(default, deserialize_with = "given")]
+    from: Option<String>,
+    #[serde(default, deserialize_with = "given")]
+    to: Option<String>,
+}
 
 /// A gear log that was read.
 #[derive(Clone, Debug, Default)]
@@ -31,46 +47,35 @@ pub(crate) struct GearLog {
     pub(crate) errors: Vec<LineError>,
 }
 
+impl From<Rows<GearSpan>> for GearLog {
+    fn from(rows: Rows<GearSpan>) -> Self {
+        GearLog {
+            path: rows.path,
+            spans: rows.rows,
+            errors: rows.errors,
+        }
+    }
+}
+
 /// Reads and checks a gear log.
 pub(crate) fn read(path: &Path) -> Result<GearLog, FileError> {
-    let (shown, text) = read_text(path, WHAT)?;
-    parse(&shown, &text)
+    LAYOUT.read(path, span).map(GearLog::from)
 }
 
 /// Parses gear log text; `path` names the file in messages.
+#[cfg(test)]
 pub(crate) fn parse(path: &str, text: &str) -> Result<GearLog, FileError> {
-    let rows = with_header(path, text, WHAT, &HEADER)?;
-    let mut log = GearLog {
-        path: path.to_string(),
-        ..GearLog::default()
-    };
-    for r in rows {
-        match r.and_then(|r| span(&r).map_err(|m| (r.line, m))) {
-            Ok(s) => log.spans.push(s),
-            Err((line, message)) => log.errors.push(LineError {
-                path: path.to_string(),
-                line,
-                message,
-            }),
-        }
-    }
-    Ok(log)
+    LAYOUT.parse(path, text, span).map(GearLog::from)
 }
 
-fn span(r: &Record) -> Result<GearSpan, String> {
-    if r.fields.len() > HEADER.len() {
-        return Err(format!(
-            "{} fields, at most 3 expected (put a name with commas in double quotes)",
-            r.fields.len()
-        ));
-    }
-    let field = |i: usize| r.fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
-    let gear = field(0).ok_or("no gear name")?.to_string();
-    let day = |i: usize| -> Result<Option<NaiveDate>, String> {
-        field(i).map(|t| local_day(t, HEADER[i])).transpose()
+/// A row → a span of days the pair was worn, or what is wrong with it.
+fn span(r: Row, line: usize) -> Result<GearSpan, String> {
+    let gear = r.gear.ok_or("no gear name")?;
+    let day = |text: Option<String>, name: &str| -> Result<Option<NaiveDate>, String> {
+        text.map(|t| local_day(&t, name)).transpose()
     };
-    let from = day(1)?.ok_or("no `from` date")?;
-    let to = day(2)?;
+    let from = day(r.from, HEADER[1])?.ok_or("no `from` date")?;
+    let to = day(r.to, HEADER[2])?;
     if to.is_some_and(|to| to < from) {
         return Err(format!("`to` is before `from` ({from})"));
     }
@@ -78,7 +83,7 @@ fn span(r: &Record) -> Result<GearSpan, String> {
         gear,
         from,
         to,
-        line: r.line,
+        line,
     })
 }
 

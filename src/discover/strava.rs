@@ -63,7 +63,7 @@ pub(crate) fn parse(source: &str, folder: &str, bytes: &[u8]) -> ExportIndex {
     let (Some(id), Some(date), Some(kind), Some(gear), Some(file)) =
         (col(ID), col(DATE), col(TYPE), col(GEAR), col(FILENAME))
     else {
-        if header.first().is_some_and(|h| h == "source")
+        if header.get(0).is_some_and(|h| h == "source")
             && header.get(1).is_some_and(|h| h == "session")
         {
             index.ignored = Some(
