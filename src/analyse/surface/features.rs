@@ -9,6 +9,13 @@ use crate::config::SurfaceSettings;
 use crate::model::{Samples, SurfaceFeatures};
 use crate::series::{trailing_average, weighted_cv};
 
+/// Slack of one step between positions (or GPS distances) beyond the speed bound, m.
+const JUMP_SLACK_M: f64 = 50.0;
+/// Fixes rejected as jumps in a row before the track re-anchors on the new position.
+const MAX_REJECTED: usize = 5;
+/// The least time a coefficient of variation is taken over, s.
+const MIN_CV_WEIGHT_S: f64 = 60.0;
+
 /// Computes the proxy features of one run. Linear in the number of samples; tolerates
 /// missing values, unequal column lengths and time or distance going backwards.
 pub(crate) fn features(
@@ -16,68 +23,124 @@ pub(crate) fn features(
     series: &SampleSeries,
     cfg: &SurfaceSettings,
 ) -> SurfaceFeatures {
-    let n = s.len();
-    let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(f64::NAN);
-    let weights = &series.weight_s;
-    // Recorded time: one weight per time stamp (samples sharing one share its interval).
-    let duration_s: f64 = (0..n)
-        .filter(|&i| i + 1 == n || s.t[i + 1] != s.t[i])
-        .map(|i| weights[i])
-        .sum();
     let max_speed = cfg.max_speed_mps.max(0.1);
+    let track = Track::project(s, max_speed);
+    let has_gps = track.shows_gps(s.len(), cfg);
+    let along = distance_along(s, &track.xy, max_speed);
+    let total_m = along.last().copied().unwrap_or(0.0);
+    let (altitude_roughness_m_per_km, grade_variability_pct) = if total_m >= cfg.min_distance_m {
+        altitude_features(s, &along, cfg)
+    } else {
+        (None, None)
+    };
+    let variation = Variation::of(s, series, cfg, max_speed);
+    let mut f = SurfaceFeatures {
+        has_gps,
+        duration_s: recorded_duration_s(&s.t, &series.weight_s),
+        distance_m: (total_m > 0.0).then_some(total_m),
+        altitude_roughness_m_per_km,
+        grade_variability_pct,
+        speed_cv_pct: variation.speed_cv_pct,
+        vertical_oscillation_cv_pct: variation.vertical_oscillation_cv_pct,
+        stance_time_cv_pct: variation.stance_time_cv_pct,
+        ..SurfaceFeatures::default()
+    };
+    if has_gps {
+        geometry_features(&track.xy, cfg, &mut f);
+    }
+    f
+}
 
-    // Positions on a local plane (metres east/north of the first fix), with jumps faster than
-    // `max_speed_mps` dropped. Five rejections in a row re-anchor on the new position, so a
-    // bad first fix cannot reject the whole run.
-    let mut xy = vec![(f64::NAN, f64::NAN); n];
-    let mut origin: Option<(f64, f64, f64)> = None; // lat0, lon0 (radians), cos(lat0)
-    let mut last: Option<(f64, f64, i64)> = None;
-    let mut rejected = 0;
-    let mut fixes = 0usize;
-    let mut gps_path = 0.0;
-    for (i, p) in xy.iter_mut().enumerate() {
-        let (la, lo) = (at(&s.lat_deg, i), at(&s.lon_deg, i));
-        if !(la.is_finite() && lo.is_finite() && la.abs() <= 90.0 && lo.abs() <= 180.0) {
-            continue;
-        }
-        fixes += 1;
-        let (la, lo) = (la.to_radians(), lo.to_radians());
-        let (la0, lo0, c0) = *origin.get_or_insert((la, lo, la.cos()));
-        let (x, y) = (
-            EARTH_RADIUS_M * (lo - lo0) * c0,
-            EARTH_RADIUS_M * (la - la0),
-        );
-        // The step from the last kept fix: checked for a jump, then added to the path.
-        let step = last.map(|(px, py, pt)| ((x - px).hypot(y - py), pt));
-        if let Some((step_m, pt)) = step {
-            let dt = s.t[i].saturating_sub(pt).max(1) as f64;
-            if step_m > max_speed * dt + 50.0 && rejected < 5 {
-                rejected += 1;
+/// The value of column `v` at sample `i`; `NaN` past its end.
+fn at(v: &[f64], i: usize) -> f64 {
+    v.get(i).copied().unwrap_or(f64::NAN)
+}
+
+/// Recorded time, s: one weight per time stamp (samples sharing one share its interval).
+fn recorded_duration_s(t: &[i64], weights: &[f64]) -> f64 {
+    let n = t.len();
+    (0..n)
+        .filter(|&i| i + 1 == n || t[i + 1] != t[i])
+        .map(|i| weights[i])
+        .sum()
+}
+
+/// The GPS positions of a run on a local plane.
+struct Track {
+    /// Each sample's position, metres east and north of the first fix; `NaN` for a sample
+    /// without a fix or whose fix jumped.
+    xy: Vec<(f64, f64)>,
+    /// Samples with a valid fix, jumps included.
+    fixes: usize,
+    /// Length of the path through the kept positions, m.
+    path_m: f64,
+}
+
+impl Track {
+    /// Projects the fixes of `s`, with jumps faster than `max_speed` (m/s) dropped. Five
+    /// rejections in a row re-anchor on the new position, so a bad first fix cannot reject
+    /// the whole run.
+    fn project(s: &Samples, max_speed: f64) -> Track {
+        let mut track = Track {
+            xy: vec![(f64::NAN, f64::NAN); s.len()],
+            fixes: 0,
+            path_m: 0.0,
+        };
+        let mut origin: Option<(f64, f64, f64)> = None; // lat0, lon0 (radians), cos(lat0)
+        let mut last: Option<(f64, f64, i64)> = None;
+        let mut rejected = 0;
+        for (i, p) in track.xy.iter_mut().enumerate() {
+            let (la, lo) = (at(&s.lat_deg, i), at(&s.lon_deg, i));
+            if !(la.is_finite() && lo.is_finite() && la.abs() <= 90.0 && lo.abs() <= 180.0) {
                 continue;
             }
+            track.fixes += 1;
+            let (la, lo) = (la.to_radians(), lo.to_radians());
+            let (la0, lo0, c0) = *origin.get_or_insert((la, lo, la.cos()));
+            let (x, y) = (
+                EARTH_RADIUS_M * (lo - lo0) * c0,
+                EARTH_RADIUS_M * (la - la0),
+            );
+            // The step from the last kept fix: checked for a jump, then added to the path.
+            let step = last.map(|(px, py, pt)| ((x - px).hypot(y - py), pt));
+            if let Some((step_m, pt)) = step {
+                let dt = s.t[i].saturating_sub(pt).max(1) as f64;
+                if step_m > max_speed * dt + JUMP_SLACK_M && rejected < MAX_REJECTED {
+                    rejected += 1;
+                    continue;
+                }
+            }
+            rejected = 0;
+            if let Some((step_m, _)) = step {
+                track.path_m += step_m;
+            }
+            last = Some((x, y, s.t[i]));
+            *p = (x, y);
         }
-        rejected = 0;
-        if let Some((step_m, _)) = step {
-            gps_path += step_m;
-        }
-        last = Some((x, y, s.t[i]));
-        *p = (x, y);
+        track
     }
-    // GPS is present when enough samples carry it, or when the fixes that exist trace a real
-    // path (a watch that found the satellites late in an outdoor run).
-    let has_gps = fixes >= 2
-        && (fixes as f64 >= cfg.min_gps_fraction * n as f64 || gps_path >= cfg.min_distance_m);
 
-    // Cumulative distance along the run: the record distance when the run has one (foot pod
-    // or the watch's own fused distance), else the GPS path. Mixing the two would count the
-    // stretches where both exist twice.
+    /// Whether a run of `n` samples has GPS: enough samples carry it, or the fixes that exist
+    /// trace a real path (a watch that found the satellites late in an outdoor run).
+    fn shows_gps(&self, n: usize, cfg: &SurfaceSettings) -> bool {
+        self.fixes >= 2
+            && (self.fixes as f64 >= cfg.min_gps_fraction * n as f64
+                || self.path_m >= cfg.min_distance_m)
+    }
+}
+
+/// Cumulative distance along the run at each sample, m: the record distance when the run has
+/// one (foot pod or the watch's own fused distance), else the path through the positions `xy`.
+/// Mixing the two would count the stretches where both exist twice. A step faster than
+/// `max_speed` (m/s) does not count.
+fn distance_along(s: &Samples, xy: &[(f64, f64)], max_speed: f64) -> Vec<f64> {
     let use_record = s
         .distance_m
         .iter()
         .filter(|d| d.is_finite() && **d > 0.0)
         .count()
         >= 2;
-    let mut along = Vec::with_capacity(n);
+    let mut along = Vec::with_capacity(xy.len());
     let mut acc = 0.0;
     let mut last_d = f64::NAN;
     let mut last_p: Option<(f64, f64)> = None;
@@ -99,7 +162,7 @@ pub(crate) fn features(
         } else if x.is_finite() {
             if let Some((px, py)) = last_p {
                 let dd = (x - px).hypot(y - py);
-                if dd <= max_speed * dt + 50.0 {
+                if dd <= max_speed * dt + JUMP_SLACK_M {
                     acc += dd;
                 }
             }
@@ -107,62 +170,44 @@ pub(crate) fn features(
         }
         along.push(acc);
     }
-    let total_m = acc;
-    let distance_m = (total_m > 0.0).then_some(total_m);
-    let enough_distance = total_m >= cfg.min_distance_m;
+    along
+}
 
-    let (altitude_roughness_m_per_km, grade_variability_pct) = if enough_distance {
-        altitude_features(s, &along, cfg)
-    } else {
-        (None, None)
-    };
+/// How much the moving speed and the running dynamics vary: time-weighted coefficients of
+/// variation, %.
+struct Variation {
+    speed_cv_pct: Option<f64>,
+    vertical_oscillation_cv_pct: Option<f64>,
+    stance_time_cv_pct: Option<f64>,
+}
 
-    // Speed (recorded, else the distance rate), smoothed.
-    let smooth = trailing_average(&s.t, &series.speed_mps, cfg.speed_smoothing_s, |v| {
-        (0.0..=max_speed).contains(&v)
-    });
-    let moving: Vec<bool> = smooth
-        .iter()
-        .map(|&v| v >= cfg.moving_speed_mps && v <= max_speed)
-        .collect();
-    let speed_cv_pct = weighted_cv(&smooth, weights, &moving, 60.0);
-
-    let dyn_moving: Vec<bool> = (0..n)
-        .map(|i| moving[i] || (smooth[i].is_nan() && at(&s.cadence_raw, i) > 0.0))
-        .collect();
-    let positive = |v: &[f64]| -> Vec<f64> {
-        (0..n)
-            .map(|i| {
-                let x = at(v, i);
-                if x > 0.0 {
-                    x
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect()
-    };
-    let vertical_oscillation_cv_pct = weighted_cv(
-        &positive(&s.vertical_oscillation_mm),
-        weights,
-        &dyn_moving,
-        60.0,
-    );
-    let stance_time_cv_pct = weighted_cv(&positive(&s.stance_time_ms), weights, &dyn_moving, 60.0);
-
-    let mut f = SurfaceFeatures {
-        has_gps,
-        duration_s,
-        distance_m,
-        altitude_roughness_m_per_km,
-        grade_variability_pct,
-        speed_cv_pct,
-        vertical_oscillation_cv_pct,
-        stance_time_cv_pct,
-        ..SurfaceFeatures::default()
-    };
-    if has_gps {
-        geometry_features(&xy, cfg, &mut f);
+impl Variation {
+    /// The variation of the smoothed speed (recorded, else the distance rate) while moving,
+    /// and of the running dynamics while moving or, without a speed, while stepping.
+    fn of(s: &Samples, series: &SampleSeries, cfg: &SurfaceSettings, max_speed: f64) -> Variation {
+        let n = s.len();
+        let weights = &series.weight_s;
+        let smooth = trailing_average(&s.t, &series.speed_mps, cfg.speed_smoothing_s, |v| {
+            (0.0..=max_speed).contains(&v)
+        });
+        let moving: Vec<bool> = smooth
+            .iter()
+            .map(|&v| v >= cfg.moving_speed_mps && v <= max_speed)
+            .collect();
+        let stepping: Vec<bool> = (0..n)
+            .map(|i| moving[i] || (smooth[i].is_nan() && at(&s.cadence_raw, i) > 0.0))
+            .collect();
+        let positive = |v: &[f64]| -> Vec<f64> {
+            (0..n)
+                .map(|i| Some(at(v, i)).filter(|&x| x > 0.0).unwrap_or(f64::NAN))
+                .collect()
+        };
+        let dynamics_cv =
+            |v: &[f64]| weighted_cv(&positive(v), weights, &stepping, MIN_CV_WEIGHT_S);
+        Variation {
+            speed_cv_pct: weighted_cv(&smooth, weights, &moving, MIN_CV_WEIGHT_S),
+            vertical_oscillation_cv_pct: dynamics_cv(&s.vertical_oscillation_mm),
+            stance_time_cv_pct: dynamics_cv(&s.stance_time_ms),
+        }
     }
-    f
 }

@@ -1,122 +1,177 @@
 //! Geometry of the GPS path: its bounding box, how much it turns, and the loop it repeats.
 
+use std::ops::Range;
+
 use crate::config::SurfaceSettings;
 use crate::model::SurfaceFeatures;
 use crate::series::upper_median;
 
-/// Bounding box, turn density and loop features from the projected GPS path.
+/// The share of the path that must close a loop for its lap length to be told.
+const MIN_LOOP_SCORE: f64 = 0.1;
+
+/// Bounding box, turn density and loop features from the projected GPS path (`NaN` where a
+/// sample has no position).
 pub(super) fn geometry_features(xy: &[(f64, f64)], cfg: &SurfaceSettings, f: &mut SurfaceFeatures) {
+    let Some(diagonal) = bbox_diagonal(xy) else {
+        return;
+    };
+    f.bbox_diagonal_m = Some(diagonal);
+    let (turned_deg, turn_path_m) = turning(xy, cfg);
+    if turn_path_m >= cfg.min_distance_m {
+        f.turn_density_deg_per_km = Some(turned_deg / (turn_path_m / 1000.0));
+    }
+    let verts = loop_vertices(xy, cfg.loop_step_m.max(1.0));
+    let path = verts.last().map_or(0.0, |v| v.along_m);
+    if path < cfg.loop_search_min_m + cfg.min_distance_m {
+        return;
+    }
+    let (mut lags, eligible) = loop_lags(&verts, cfg);
+    if eligible == 0 {
+        return;
+    }
+    let score = lags.len() as f64 / eligible as f64;
+    f.loop_score = Some(score);
+    if score >= MIN_LOOP_SCORE {
+        f.lap_length_m = upper_median(&mut lags);
+    }
+}
+
+/// The positions, those without one left out.
+fn positions(xy: &[(f64, f64)]) -> impl Iterator<Item = (f64, f64)> + '_ {
+    xy.iter().copied().filter(|p| p.0.is_finite())
+}
+
+/// The diagonal of the box holding every position, m; `None` without positions.
+fn bbox_diagonal(xy: &[(f64, f64)]) -> Option<f64> {
     let (mut xmin, mut xmax, mut ymin, mut ymax) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    // Turn density on a path resampled every `turn_step_m`.
-    let turn_step = cfg.turn_step_m.max(1.0);
-    let mut tv: Option<(f64, f64)> = None;
-    let mut heading: Option<f64> = None;
-    let (mut turned, mut turn_path) = (0.0, 0.0);
-    // Loop vertices every `loop_step_m`: (x, y, distance along the resampled path).
-    let loop_step = cfg.loop_step_m.max(1.0);
-    let mut verts: Vec<(f64, f64, f64)> = Vec::new();
-    for &(x, y) in xy {
-        if !x.is_finite() {
-            continue;
-        }
+    for (x, y) in positions(xy) {
         xmin = xmin.min(x);
         xmax = xmax.max(x);
         ymin = ymin.min(y);
         ymax = ymax.max(y);
-        match tv {
-            None => tv = Some((x, y)),
-            Some((px, py)) => {
-                let d = (x - px).hypot(y - py);
-                if d >= turn_step {
-                    let h = (y - py).atan2(x - px).to_degrees();
-                    // After a gap in the track the heading change is not a turn.
-                    if let (Some(h0), true) = (heading, d <= 4.0 * turn_step) {
-                        let dh = (h - h0 + 180.0).rem_euclid(360.0) - 180.0;
-                        if dh.abs() >= cfg.turn_noise_deg {
-                            turned += dh.abs();
-                        }
-                    }
-                    heading = Some(h);
-                    turn_path += d;
-                    tv = Some((x, y));
-                }
-            }
-        }
-        match verts.last() {
-            None => verts.push((x, y, 0.0)),
-            Some(&(px, py, c)) => {
-                let d = (x - px).hypot(y - py);
-                if d >= loop_step {
-                    verts.push((x, y, c + d));
-                }
-            }
-        }
     }
-    if xmin > xmax {
-        return;
-    }
-    f.bbox_diagonal_m = Some((xmax - xmin).hypot(ymax - ymin));
-    if turn_path >= cfg.min_distance_m {
-        f.turn_density_deg_per_km = Some(turned / (turn_path / 1000.0));
-    }
-    let path = verts.last().map_or(0.0, |v| v.2);
-    if path < cfg.loop_search_min_m + cfg.min_distance_m {
-        return;
-    }
+    (xmin <= xmax).then(|| (xmax - xmin).hypot(ymax - ymin))
+}
 
-    // For each vertex, walk back along the path from `loop_search_min_m` to
-    // `loop_search_max_m` and take the first local minimum of the distance that comes within
-    // `loop_match_m` while heading the same way: that lag is one loop. The window holds at
-    // most (max − min) / step vertices, so this stays linear.
+/// How much the path turns: the summed heading change, degrees, and the length of the path
+/// resampled every `turn_step_m` it was measured on, m. Changes below `turn_noise_deg` are
+/// noise, and after a gap in the track the heading change is not a turn.
+fn turning(xy: &[(f64, f64)], cfg: &SurfaceSettings) -> (f64, f64) {
+    let turn_step = cfg.turn_step_m.max(1.0);
+    let mut last: Option<(f64, f64)> = None;
+    let mut heading: Option<f64> = None;
+    let (mut turned, mut path) = (0.0, 0.0);
+    for (x, y) in positions(xy) {
+        let Some((px, py)) = last else {
+            last = Some((x, y));
+            continue;
+        };
+        let d = (x - px).hypot(y - py);
+        if d < turn_step {
+            continue;
+        }
+        let h = (y - py).atan2(x - px).to_degrees();
+        if let (Some(h0), true) = (heading, d <= 4.0 * turn_step) {
+            let dh = (h - h0 + 180.0).rem_euclid(360.0) - 180.0;
+            if dh.abs() >= cfg.turn_noise_deg {
+                turned += dh.abs();
+            }
+        }
+        heading = Some(h);
+        path += d;
+        last = Some((x, y));
+    }
+    (turned, path)
+}
+
+/// A point of the path resampled for the loop search.
+#[derive(Clone, Copy, Debug)]
+struct Vertex {
+    x: f64,
+    y: f64,
+    /// Distance along the resampled path, m.
+    along_m: f64,
+}
+
+impl Vertex {
+    /// The squared distance to `other`, m² (compared squared: the loop search is the costliest
+    /// of the surface features).
+    fn distance_sq(&self, other: &Vertex) -> f64 {
+        (self.x - other.x) * (self.x - other.x) + (self.y - other.y) * (self.y - other.y)
+    }
+}
+
+/// The path resampled every `step_m`.
+fn loop_vertices(xy: &[(f64, f64)], step_m: f64) -> Vec<Vertex> {
+    let mut verts: Vec<Vertex> = Vec::new();
+    for (x, y) in positions(xy) {
+        let along_m = match verts.last() {
+            None => 0.0,
+            Some(p) => {
+                let d = (x - p.x).hypot(y - p.y);
+                if d < step_m {
+                    continue;
+                }
+                p.along_m + d
+            }
+        };
+        verts.push(Vertex { x, y, along_m });
+    }
+    verts
+}
+
+/// The loops the path closes: for each vertex past the first `loop_search_min_m`, the lag
+/// back to where the path passed it one loop earlier (see [`loop_lag`]), and how many vertices
+/// were searched. The window of lags holds at most (max − min) / step vertices, so this stays
+/// linear.
+fn loop_lags(verts: &[Vertex], cfg: &SurfaceSettings) -> (Vec<f64>, usize) {
     let mut lags: Vec<f64> = Vec::new();
     let mut eligible = 0usize;
-    // Distances are compared squared: this scan is the costliest of the surface features.
     let match_sq = cfg.loop_match_m * cfg.loop_match_m;
     let mut j_hi = 0usize; // first vertex whose lag is below the minimum
     let mut j_lo = 0usize; // first vertex whose lag is within the maximum
     for i in 1..verts.len() {
-        let (xi, yi, ci) = verts[i];
-        while j_hi < i && ci - verts[j_hi].2 >= cfg.loop_search_min_m {
+        let ci = verts[i].along_m;
+        while j_hi < i && ci - verts[j_hi].along_m >= cfg.loop_search_min_m {
             j_hi += 1;
         }
-        while j_lo < j_hi && ci - verts[j_lo].2 > cfg.loop_search_max_m {
+        while j_lo < j_hi && ci - verts[j_lo].along_m > cfg.loop_search_max_m {
             j_lo += 1;
         }
         if ci < cfg.loop_search_min_m {
             continue;
         }
         eligible += 1;
-        let (dxi, dyi) = (xi - verts[i - 1].0, yi - verts[i - 1].1);
-        let mut best: Option<(f64, f64)> = None; // (squared distance, lag)
-        let mut j = j_hi;
-        while j > j_lo.max(1) {
-            j -= 1;
-            let (xj, yj, cj) = verts[j];
-            let d = (xi - xj) * (xi - xj) + (yi - yj) * (yi - yj);
-            match best {
-                Some((bd, _)) if d > bd => break, // past the first local minimum
-                Some(_) => best = Some((d, ci - cj)),
-                None if d <= match_sq => {
-                    let (dxj, dyj) = (xj - verts[j - 1].0, yj - verts[j - 1].1);
-                    let dot = dxi * dxj + dyi * dyj;
-                    let norm = dxi.hypot(dyi) * dxj.hypot(dyj);
-                    if norm > 0.0 && dot >= 0.5 * norm {
-                        best = Some((d, ci - cj));
-                    }
-                }
-                None => {}
-            }
-        }
-        if let Some((_, lag)) = best {
+        if let Some(lag) = loop_lag(verts, i, j_lo.max(1)..j_hi, match_sq) {
             lags.push(lag);
         }
     }
-    if eligible == 0 {
-        return;
+    (lags, eligible)
+}
+
+/// The lag of one loop at vertex `i`: walking back through the vertices `window` (latest
+/// first), the first local minimum of the distance that comes within the match distance
+/// (`match_sq`, squared) while heading the same way.
+fn loop_lag(verts: &[Vertex], i: usize, window: Range<usize>, match_sq: f64) -> Option<f64> {
+    let vi = verts[i];
+    let (dxi, dyi) = (vi.x - verts[i - 1].x, vi.y - verts[i - 1].y);
+    let mut best: Option<(f64, f64)> = None; // (squared distance, lag)
+    for j in window.rev() {
+        let vj = verts[j];
+        let d = vi.distance_sq(&vj);
+        match best {
+            Some((bd, _)) if d > bd => break, // past the first local minimum
+            Some(_) => best = Some((d, vi.along_m - vj.along_m)),
+            None if d <= match_sq => {
+                let (dxj, dyj) = (vj.x - verts[j - 1].x, vj.y - verts[j - 1].y);
+                let dot = dxi * dxj + dyi * dyj;
+                let norm = dxi.hypot(dyi) * dxj.hypot(dyj);
+                if norm > 0.0 && dot >= 0.5 * norm {
+                    best = Some((d, vi.along_m - vj.along_m));
+                }
+            }
+            None => {}
+        }
     }
-    let score = lags.len() as f64 / eligible as f64;
-    f.loop_score = Some(score);
-    if score >= 0.1 {
-        f.lap_length_m = upper_median(&mut lags);
-    }
+    best.map(|(_, lag)| lag)
 }
