@@ -25,12 +25,12 @@ mod segments;
 
 pub(crate) use matching::matched_drop;
 
-use profile::grade_profile;
-use segments::{classify, interior_grade, spans};
+use profile::{grade_profile, GradeProfile};
+use segments::{classify, interior_grade, spans, Span};
 
 use super::SampleSeries;
 use crate::config::DownhillSettings;
-use crate::model::{Downhill, Gait, Kind, MatchSource, Samples, Segment};
+use crate::model::{Downhill, Gait, Kind, MatchSource, Samples, Segment, SpeedBins};
 use crate::series::weighted_median_mean;
 
 /// Per-sample inputs the segment statistics need.
@@ -133,14 +133,7 @@ pub(crate) fn analyse(
         return Downhill::default();
     };
     let kinds = classify(&profile.grade_pct, cfg);
-    let spans = spans(
-        &kinds,
-        &profile.x_m,
-        &profile.altitude_m,
-        &profile.grade_pct,
-        cfg,
-    );
-
+    let spans = spans(&kinds, &profile, cfg);
     let view = SampleView {
         gait: &series.gait,
         spm: &series.spm,
@@ -148,65 +141,109 @@ pub(crate) fn analyse(
         speed: &series.speed_mps,
         s,
     };
-    // Samples to spans by distance, in one pass (distance is non-decreasing in practice; a
-    // sample that goes back is placed by search).
-    let mut accs: Vec<Acc> = spans.iter().map(|_| Acc::default()).collect();
-    let mut by_kind = [Acc::default(), Acc::default(), Acc::default()];
+    let sums = Sums::gather(&view, &spans, &profile, cfg);
     let mut out = Downhill {
         has_grade: true,
+        flat_bins: sums.flat_bins,
+        downhill_bins: sums.downhill_bins,
         ..Downhill::default()
     };
-    let bin_of = |v: f64| (v / cfg.speed_bin_mps.max(1e-3)).floor() as i32;
-    let ends: Vec<f64> = spans.iter().map(|sp| profile.x_m[sp.2]).collect();
-    for i in 0..s.len() {
-        let d = s.distance_m[i];
-        if !d.is_finite() || d < profile.x_m[0] {
-            continue;
-        }
-        let k = ends.partition_point(|&e| e < d).min(spans.len() - 1);
-        accs[k].add(&view, i);
-        let kind = spans[k].0;
-        by_kind[kind as usize].add(&view, i);
-        let (spm, v, w) = (view.spm[i], view.speed[i], view.weight[i]);
-        if spm.is_finite() && v.is_finite() && w > 0.0 {
-            match kind {
-                Kind::Flat => out.flat_bins.add(bin_of(v), w, spm),
-                Kind::Downhill => out.downhill_bins.add(bin_of(v), w, spm),
-                Kind::Uphill => {}
-            }
-        }
-    }
-
-    for (sp, acc) in spans.iter().zip(&accs) {
-        let (a, b) = (sp.1, sp.2);
-        let start_m = profile.x_m[a] - profile.x_m[0];
-        let end_m = profile.x_m[b] - profile.x_m[0];
-        let rise = profile.altitude_m[b] - profile.altitude_m[a];
-        let grade_pct = interior_grade(sp, &profile.x_m, &profile.altitude_m, cfg);
-        let seg = Segment {
-            kind: sp.0,
-            steep: sp.0 == Kind::Downhill && grade_pct <= cfg.steep_downhill_max_pct,
-            start_m,
-            end_m,
-            start_t: profile.t[a],
-            duration_s: acc.time_s,
-            running_s: acc.running_s,
-            walking_s: acc.walking_s,
-            elevation_change_m: rise,
-            grade_pct,
-            cadence_spm: acc.cadence(),
-            speed_mps: acc.speed(),
-            step_length_m: acc.step_length(max_step_m),
-            vertical_oscillation_mm: Acc::mean(acc.vo_sum, acc.vo_w),
-            stance_time_ms: Acc::mean(acc.st_sum, acc.st_w),
-        };
+    for (sp, acc) in spans.iter().zip(&sums.per_span) {
+        let seg = segment(sp, acc, &profile, cfg, max_step_m);
         if seg.kind == Kind::Downhill {
             out.downhill_m += seg.length_m();
             out.downhill_segments += 1;
         }
         out.segments.push(seg);
     }
-    let [down, flat, up] = &by_kind;
+    compare(&mut out, &sums.by_kind, cfg, max_step_m);
+    out
+}
+
+/// The samples of a run summed by the span they fall in and by its kind.
+struct Sums {
+    /// One per span.
+    per_span: Vec<Acc>,
+    /// Downhill, flat, uphill (in the order of [`Kind`]).
+    by_kind: [Acc; 3],
+    /// Cadence by speed on the flat…
+    flat_bins: SpeedBins,
+    /// …and downhill.
+    downhill_bins: SpeedBins,
+}
+
+impl Sums {
+    /// Samples to spans by distance, in one pass (distance is non-decreasing in practice; a
+    /// sample that goes back is placed by search).
+    fn gather(
+        view: &SampleView<'_>,
+        spans: &[Span],
+        profile: &GradeProfile,
+        cfg: &DownhillSettings,
+    ) -> Sums {
+        let mut sums = Sums {
+            per_span: spans.iter().map(|_| Acc::default()).collect(),
+            by_kind: [Acc::default(), Acc::default(), Acc::default()],
+            flat_bins: SpeedBins::default(),
+            downhill_bins: SpeedBins::default(),
+        };
+        let bin_of = |v: f64| (v / cfg.speed_bin_mps.max(1e-3)).floor() as i32;
+        let ends: Vec<f64> = spans.iter().map(|sp| profile.x_m[sp.last]).collect();
+        for i in 0..view.s.len() {
+            let d = view.s.distance_m[i];
+            if !d.is_finite() || d < profile.x_m[0] {
+                continue;
+            }
+            let k = ends.partition_point(|&e| e < d).min(spans.len() - 1);
+            sums.per_span[k].add(view, i);
+            let kind = spans[k].kind;
+            sums.by_kind[kind as usize].add(view, i);
+            let (spm, v, w) = (view.spm[i], view.speed[i], view.weight[i]);
+            if spm.is_finite() && v.is_finite() && w > 0.0 {
+                match kind {
+                    Kind::Flat => sums.flat_bins.add(bin_of(v), w, spm),
+                    Kind::Downhill => sums.downhill_bins.add(bin_of(v), w, spm),
+                    Kind::Uphill => {}
+                }
+            }
+        }
+        sums
+    }
+}
+
+/// The segment of span `sp`, whose samples `acc` summed.
+fn segment(
+    sp: &Span,
+    acc: &Acc,
+    profile: &GradeProfile,
+    cfg: &DownhillSettings,
+    max_step_m: f64,
+) -> Segment {
+    let (a, b) = (sp.first, sp.last);
+    let grade_pct = interior_grade(sp, &profile.x_m, &profile.altitude_m, cfg);
+    Segment {
+        kind: sp.kind,
+        steep: sp.kind == Kind::Downhill && grade_pct <= cfg.steep_downhill_max_pct,
+        start_m: profile.x_m[a] - profile.x_m[0],
+        end_m: profile.x_m[b] - profile.x_m[0],
+        start_t: profile.t[a],
+        duration_s: acc.time_s,
+        running_s: acc.running_s,
+        walking_s: acc.walking_s,
+        elevation_change_m: profile.altitude_m[b] - profile.altitude_m[a],
+        grade_pct,
+        cadence_spm: acc.cadence(),
+        speed_mps: acc.speed(),
+        step_length_m: acc.step_length(max_step_m),
+        vertical_oscillation_mm: Acc::mean(acc.vo_sum, acc.vo_w),
+        stance_time_ms: Acc::mean(acc.st_sum, acc.st_w),
+    }
+}
+
+/// Downhill against the flat: cadence, step length and speed of each kind of grade, the
+/// cadence drop, the change of step length, and the drop at matched speeds.
+fn compare(out: &mut Downhill, by_kind: &[Acc; 3], cfg: &DownhillSettings, max_step_m: f64) {
+    let [down, flat, up] = by_kind;
     out.flat_cadence_spm = flat.cadence();
     out.downhill_cadence_spm = down.cadence();
     out.uphill_cadence_spm = up.cadence();
@@ -224,7 +261,6 @@ pub(crate) fn analyse(
     };
     out.matched =
         matched_drop(&out.downhill_bins, &out.flat_bins, cfg).map(|m| (m, MatchSource::Run));
-    out
 }
 
 #[cfg(test)]
