@@ -33,38 +33,11 @@ pub(super) fn facts(
     totals_repaired: bool,
 ) -> RunFacts {
     let first_t = samples.t.first().copied();
-    let start = s.start.or(first_t);
-    let start_utc = start.filter(|&t| is_dated(t));
-
-    let from_session = s.from_session_message;
-    let (distance_m, elapsed_s, duration_s) = (s.distance_m, s.elapsed_s, s.timer_s);
-    let avg_speed_mps = s.avg_speed_mps;
-
+    let start_utc = s.start.or(first_t).filter(|&t| is_dated(t));
     let series = SampleSeries::new(samples, cfg.gait);
-    let cad = cadence::cadence(&series.spm, &series.weight_s);
-    let dh = downhill::analyse(samples, &series, cfg.downhill, cfg.guard.max_step_length_m);
     let has_cadence = samples.cadence_raw.iter().any(|&x| x > 0.0);
+    let cadence = RunCadence::of(&series, has_cadence, s);
     let (running_s, walking_s) = (series.seconds(Gait::Running), series.seconds(Gait::Walking));
-    let (cadence_spm, cadence_spm_mean, cadence_source) = match cad {
-        Some(c) => (
-            Some(c.median_spm),
-            Some(c.mean_spm),
-            Some(CadenceSource::Records),
-        ),
-        // Records with cadence but no running (a walk): no running cadence. The session's
-        // average stands in only when no record carries cadence at all.
-        None if has_cadence => (None, None, None),
-        None => match s.avg_cadence_raw.filter(|&c| c > 0.0) {
-            Some(c) => {
-                let spm = cadence::to_spm(c);
-                (Some(spm), Some(spm), Some(CadenceSource::Session))
-            }
-            None => (None, None, None),
-        },
-    };
-
-    let power_w = running_power(samples, &series);
-
     RunFacts {
         label: Default::default(),
         session: index,
@@ -73,16 +46,16 @@ pub(super) fn facts(
         sport: s.sport.clone().unwrap_or_default(),
         sub_sport: s.sub_sport.clone(),
         device: d.file.device(),
-        duration_s,
-        elapsed_s,
-        distance_m,
+        duration_s: s.timer_s,
+        elapsed_s: s.elapsed_s,
+        distance_m: s.distance_m,
         ascent_m: s.ascent_m,
         descent_m: s.descent_m,
-        avg_speed_mps,
-        cadence_spm,
-        cadence_spm_mean,
-        cadence_source,
-        power_w,
+        avg_speed_mps: s.avg_speed_mps,
+        cadence_spm: cadence.median_spm,
+        cadence_spm_mean: cadence.mean_spm,
+        cadence_source: cadence.source,
+        power_w: running_power(samples, &series),
         running_s,
         walking_s,
         gait: gait::of_run(running_s, walking_s, cfg.gait),
@@ -93,16 +66,58 @@ pub(super) fn facts(
         has_gps: samples.lat_deg.iter().any(|x| x.is_finite()),
         has_altitude: samples.altitude_m.iter().any(|&x| valid_altitude(x)),
         has_cadence,
-        totals_source: if totals_repaired {
-            TotalsSource::Repaired
-        } else if from_session {
-            TotalsSource::Session
-        } else {
-            TotalsSource::Records
-        },
+        totals_source: totals_source(s, totals_repaired),
         file_key: d.file.serial.zip(d.file.time_created),
-        downhill: dh,
+        downhill: downhill::analyse(samples, &series, cfg.downhill, cfg.guard.max_step_length_m),
         surface: surface::surface(samples, &series, s.sub_sport.as_deref(), cfg.surface),
+    }
+}
+
+/// A run's cadence and where it came from.
+#[derive(Clone, Copy, Debug, Default)]
+struct RunCadence {
+    median_spm: Option<f64>,
+    mean_spm: Option<f64>,
+    source: Option<CadenceSource>,
+}
+
+impl RunCadence {
+    /// The cadence of the running samples; records with cadence but no running (a walk) have
+    /// none. The session's average (`s`) stands in only when no record carries cadence at all.
+    fn of(series: &SampleSeries, has_cadence: bool, s: &SessionMsg) -> RunCadence {
+        if let Some(c) = cadence::cadence(&series.spm, &series.weight_s) {
+            return RunCadence {
+                median_spm: Some(c.median_spm),
+                mean_spm: Some(c.mean_spm),
+                source: Some(CadenceSource::Records),
+            };
+        }
+        if has_cadence {
+            return RunCadence::default(); // a walk
+        }
+        match s.avg_cadence_raw.filter(|&c| c > 0.0) {
+            Some(c) => {
+                let spm = cadence::to_spm(c);
+                RunCadence {
+                    median_spm: Some(spm),
+                    mean_spm: Some(spm),
+                    source: Some(CadenceSource::Session),
+                }
+            }
+            None => RunCadence::default(),
+        }
+    }
+}
+
+/// Where the totals of session `s` came from: repaired by the guard, the session message, or
+/// the records.
+fn totals_source(s: &SessionMsg, totals_repaired: bool) -> TotalsSource {
+    if totals_repaired {
+        TotalsSource::Repaired
+    } else if s.from_session_message {
+        TotalsSource::Session
+    } else {
+        TotalsSource::Records
     }
 }
 
