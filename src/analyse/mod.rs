@@ -139,11 +139,12 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         };
         let g = guard::guard(s, &samples, cfg.guard);
         if !g.notes.is_empty() {
-            implausible.push((i, g.notes.join(", ")));
+            let notes: Vec<String> = g.notes.iter().map(ToString::to_string).collect();
+            implausible.push((i, notes.join(", ")));
         }
         if let Some(why) = g.not_on_foot {
             not_on_foot.push(if single {
-                why
+                why.to_string()
             } else {
                 format!("session {i}: {why}")
             });
@@ -300,7 +301,7 @@ fn running_records(s: &Samples, cfg: &FileSettings<'_>) -> Result<String, String
         ));
     }
     if let Some(ride) = guard::ride(s, cfg.guard) {
-        return Err(ride);
+        return Err(ride.to_string());
     }
     if s.fractional_cadence.iter().any(|x| x.is_finite()) {
         return Ok(format!(

@@ -4,7 +4,7 @@
 //! such a stretch from end to end, or that pedals (cadence without a runner's fractional
 //! cadence or running dynamics, at a bike's speeds and strides), is not counted as running.
 
-use super::fmt;
+use super::notes::{FastStretch, NotOnFoot, Note, Place, Ride};
 use crate::config::GuardSettings;
 use crate::model::{Samples, SessionMsg};
 use crate::series::{median, sample_speeds, sample_weights};
@@ -67,8 +67,8 @@ pub(in crate::analyse) fn beyond_running(
 pub(super) struct Cut {
     /// Samples removed.
     pub(super) samples: usize,
-    /// A phrase per stretch, for the ledger.
-    pub(super) notes: Vec<String>,
+    /// A note per stretch, for the ledger.
+    pub(super) notes: Vec<Note>,
 }
 
 /// Removes the stretches faster than anyone runs for `record_window_s` or longer; the distance
@@ -93,7 +93,7 @@ pub(super) fn cut_off(s: &mut Samples, cfg: &GuardSettings) -> Cut {
                 removed_m[q..].iter_mut().for_each(|x| *x += gained);
             }
         }
-        cut.notes.push(describe(s, a, b, cfg));
+        cut.notes.push(Note::FastStretch(describe(s, a, b, cfg)));
     }
     for (d, r) in s.distance_m.iter_mut().zip(&removed_m) {
         *d -= r;
@@ -110,26 +110,8 @@ fn fast_stretches(s: &Samples, cfg: &GuardSettings) -> Vec<(usize, usize)> {
     let known: Vec<usize> = (0..s.len())
         .filter(|&i| s.distance_m[i].is_finite())
         .collect();
-    let window = cfg.record_window_s as i64;
-    let mut fast = vec![false; s.len()];
-    let mut j = 0;
-    for (a, &i) in known.iter().enumerate() {
-        j = j.max(a);
-        while j < known.len() && s.t[known[j]] - s.t[i] < window {
-            j += 1;
-        }
-        let Some(&k) = known.get(j) else { break };
-        let dt = (s.t[k] - s.t[i]) as f64;
-        if beyond_running(s.distance_m[k] - s.distance_m[i], dt, cfg) {
-            fast[i..=k].fill(true);
-        }
-    }
+    let fast = fast_samples(s, &known, cfg);
     let own = limit(cfg.record_window_s, cfg);
-    let local = |from: usize, to: usize| {
-        let dt = (s.t[to] - s.t[from]) as f64;
-        let dd = s.distance_m[to] - s.distance_m[from];
-        dt > 0.0 && dd / dt > own
-    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < fast.len() {
@@ -146,91 +128,137 @@ fn fast_stretches(s: &Samples, cfg: &GuardSettings) -> Vec<(usize, usize)> {
             .copied()
             .filter(|&k| k >= start && k < i)
             .collect();
-        // The first and last samples whose own speed over the next (last: previous) 30 s is
-        // beyond running: the running just before and after the vehicle stays.
-        let ahead = |k: usize| inside.iter().copied().find(|&m| s.t[m] >= s.t[k] + EDGE_S);
-        let behind = |k: usize| {
-            inside
-                .iter()
-                .copied()
-                .rev()
-                .find(|&m| s.t[m] + EDGE_S <= s.t[k])
-        };
-        let first = inside
-            .iter()
-            .copied()
-            .find(|&k| ahead(k).is_some_and(|m| local(k, m)));
-        let last = inside
-            .iter()
-            .copied()
-            .rev()
-            .find(|&k| behind(k).is_some_and(|m| local(m, k)));
-        // Within those 30 s, the first (last) sample whose own step is beyond running.
-        let step = |k: usize, m: usize| local(k.min(m), k.max(m));
-        let first = first.map(|a| {
-            let next = |k: usize| inside.iter().copied().find(|&m| m > k);
-            let mut a = a;
-            while let Some(m) = next(a).filter(|&m| !step(a, m) && s.t[m] < s.t[a] + EDGE_S) {
-                a = m;
-            }
-            a
-        });
-        let last = last.map(|b| {
-            let prev = |k: usize| inside.iter().copied().rev().find(|&m| m < k);
-            let mut b = b;
-            while let Some(m) = prev(b).filter(|&m| !step(m, b) && s.t[m] + EDGE_S > s.t[b]) {
-                b = m;
-            }
-            b
-        });
-        if let (Some(a), Some(b)) = (first, last) {
-            if a <= b {
-                out.push((a, b));
-            }
+        let stretch = Stretch { s, inside, own };
+        if let Some(ends) = stretch.trimmed() {
+            out.push(ends);
         }
     }
     out
 }
 
-/// "14.40 km in 15 min (16.0 m/s) at the end, faster than anyone runs for that long,
-/// removed".
-fn describe(s: &Samples, a: usize, b: usize, cfg: &GuardSettings) -> String {
-    let dt = (s.t[b] - s.t[a]) as f64;
-    let dd = s.distance_m[b] - s.distance_m[a];
+/// Flags the samples within a window of `record_window_s` or longer (between samples with a
+/// distance, `known`) whose speed is beyond running.
+fn fast_samples(s: &Samples, known: &[usize], cfg: &GuardSettings) -> Vec<bool> {
+    let window = cfg.record_window_s as i64;
+    let mut fast = vec![false; s.len()];
+    let mut j = 0;
+    for (a, &i) in known.iter().enumerate() {
+        j = j.max(a);
+        while j < known.len() && s.t[known[j]] - s.t[i] < window {
+            j += 1;
+        }
+        let Some(&k) = known.get(j) else { break };
+        let dt = (s.t[k] - s.t[i]) as f64;
+        if beyond_running(s.distance_m[k] - s.distance_m[i], dt, cfg) {
+            fast[i..=k].fill(true);
+        }
+    }
+    fast
+}
+
+/// A run of samples flagged fast, to be trimmed at its ends.
+struct Stretch<'a> {
+    s: &'a Samples,
+    /// Its samples with a distance.
+    inside: Vec<usize>,
+    /// The speed no one runs for `record_window_s`, m/s.
+    own: f64,
+}
+
+impl Stretch<'_> {
+    /// Whether the speed from sample `from` to `to` is beyond running.
+    fn fast(&self, from: usize, to: usize) -> bool {
+        let s = self.s;
+        let dt = (s.t[to] - s.t[from]) as f64;
+        let dd = s.distance_m[to] - s.distance_m[from];
+        dt > 0.0 && dd / dt > self.own
+    }
+
+    /// Whether the step between samples `k` and `m`, in either order, is beyond running.
+    fn step(&self, k: usize, m: usize) -> bool {
+        self.fast(k.min(m), k.max(m))
+    }
+
+    /// The first and last samples of the stretch that are fast themselves, when there are
+    /// such and in that order: the running just before and after the vehicle stays.
+    fn trimmed(&self) -> Option<(usize, usize)> {
+        let (a, b) = (self.first()?, self.last()?);
+        (a <= b).then_some((a, b))
+    }
+
+    /// The first sample whose own speed over the next 30 s is beyond running; then, within
+    /// those 30 s, the first whose own step is.
+    fn first(&self) -> Option<usize> {
+        let t = &self.s.t;
+        let inside = &self.inside;
+        let ahead = |k: usize| inside.iter().copied().find(|&m| t[m] >= t[k] + EDGE_S);
+        let mut a = inside
+            .iter()
+            .copied()
+            .find(|&k| ahead(k).is_some_and(|m| self.fast(k, m)))?;
+        let next = |k: usize| inside.iter().copied().find(|&m| m > k);
+        while let Some(m) = next(a).filter(|&m| !self.step(a, m) && t[m] < t[a] + EDGE_S) {
+            a = m;
+        }
+        Some(a)
+    }
+
+    /// The last sample whose own speed over the previous 30 s is beyond running; then, within
+    /// those 30 s, the last whose own step is.
+    fn last(&self) -> Option<usize> {
+        let t = &self.s.t;
+        let inside = &self.inside;
+        let behind = |k: usize| {
+            inside
+                .iter()
+                .copied()
+                .rev()
+                .find(|&m| t[m] + EDGE_S <= t[k])
+        };
+        let mut b = inside
+            .iter()
+            .copied()
+            .rev()
+            .find(|&k| behind(k).is_some_and(|m| self.fast(m, k)))?;
+        let prev = |k: usize| inside.iter().copied().rev().find(|&m| m < k);
+        while let Some(m) = prev(b).filter(|&m| !self.step(m, b) && t[m] + EDGE_S > t[b]) {
+            b = m;
+        }
+        Some(b)
+    }
+}
+
+/// A stretch from sample `a` to `b` cut off as faster than anyone runs.
+fn describe(s: &Samples, a: usize, b: usize, cfg: &GuardSettings) -> FastStretch {
     let place = if a == 0 {
-        "at the start".to_string()
+        Place::Start
     } else if b + 1 == s.len() {
-        "at the end".to_string()
+        Place::End
     } else {
-        format!("{} min in", fmt((s.t[a] - s.t[0]) as f64 / 60.0, 0))
+        Place::Into { s: s.t[a] - s.t[0] }
     };
-    format!(
-        "{} km in {} min ({} m/s) {place}, faster than {} % of the world-record pace for \
-         that long, removed",
-        fmt(dd / 1000.0, 2),
-        fmt(dt / 60.0, 0),
-        fmt(dd / dt.max(1.0), 1),
-        fmt(100.0 + cfg.record_margin_pct, 0)
-    )
+    FastStretch {
+        distance_m: s.distance_m[b] - s.distance_m[a],
+        duration_s: (s.t[b] - s.t[a]) as f64,
+        place,
+        margin_pct: cfg.record_margin_pct,
+    }
 }
 
 /// Why a run is not on foot, or `None` when it may be: its distance over its timer time is
 /// beyond running, or it pedals.
-pub(super) fn not_on_foot(s: &SessionMsg, r: &Samples, cfg: &GuardSettings) -> Option<String> {
+pub(super) fn not_on_foot(s: &SessionMsg, r: &Samples, cfg: &GuardSettings) -> Option<NotOnFoot> {
     if let (Some(d), Some(t)) = (s.distance_m, s.timer_s) {
         if beyond_running(d, t, cfg) {
-            return Some(format!(
-                "{} km in {} min ({} m/s): faster than {} % of the world-record pace for that \
-                 long ({} m/s)",
-                fmt(d / 1000.0, 2),
-                fmt(t / 60.0, 0),
-                fmt(d / t, 2),
-                fmt(100.0 + cfg.record_margin_pct, 0),
-                fmt(record_speed(t), 2)
-            ));
+            return Some(NotOnFoot::BeyondRecord {
+                distance_m: d,
+                timer_s: t,
+                margin_pct: cfg.record_margin_pct,
+                record_mps: record_speed(t),
+            });
         }
     }
-    ride(r, cfg)
+    ride(r, cfg).map(NotOnFoot::Ride)
 }
 
 /// A ride recorded on the run profile: no running dynamics (which a runner's sensor writes),
@@ -239,7 +267,7 @@ pub(super) fn not_on_foot(s: &SessionMsg, r: &Samples, cfg: &GuardSettings) -> O
 /// (above `ride_min_speed_mps`) for a good share of the time. Pedal and running cadences
 /// overlap (85–95 rpm reads as 170–190 steps/min), and bike computers write fractional
 /// cadence too, so the cadence alone never decides.
-pub(in crate::analyse) fn ride(r: &Samples, cfg: &GuardSettings) -> Option<String> {
+pub(in crate::analyse) fn ride(r: &Samples, cfg: &GuardSettings) -> Option<Ride> {
     let has = |v: &[f64]| v.iter().any(|x| x.is_finite());
     if running_dynamics(r, cfg) {
         return None;
@@ -261,10 +289,7 @@ pub(in crate::analyse) fn ride(r: &Samples, cfg: &GuardSettings) -> Option<Strin
         }
     }
     if let Some(v) = median(&mut moving_speeds).filter(|&v| v >= cfg.ride_median_mps) {
-        return Some(format!(
-            "a ride on the run profile: a median moving speed of {} m/s, no runner's session's",
-            fmt(v, 1)
-        ));
+        return Some(Ride::MedianSpeed { mps: v });
     }
     let pedals = r.cadence_raw.iter().any(|&c| c > 0.0) && !has(&r.fractional_cadence);
     let share = if moving > 0.0 {
@@ -272,14 +297,10 @@ pub(in crate::analyse) fn ride(r: &Samples, cfg: &GuardSettings) -> Option<Strin
     } else {
         0.0
     };
-    (pedals && share >= cfg.ride_min_share_pct).then(|| {
-        format!(
-            "a ride on the run profile: cadence without fractional cadence or running \
-             dynamics (median {} rpm), and {} % of the moving time faster than {} m/s",
-            fmt(median(&mut rpm).unwrap_or(f64::NAN), 0),
-            fmt(share, 0),
-            fmt(cfg.ride_min_speed_mps, 1)
-        )
+    (pedals && share >= cfg.ride_min_share_pct).then(|| Ride::Pedals {
+        median_rpm: median(&mut rpm).unwrap_or(f64::NAN),
+        share_pct: share,
+        min_speed_mps: cfg.ride_min_speed_mps,
     })
 }
 

@@ -9,14 +9,17 @@
 //! ledger. A clean file passes unchanged.
 
 pub(super) mod foot;
+mod notes;
 mod totals;
 
 pub(super) use foot::{ride, running_dynamics};
+pub(super) use notes::{NotOnFoot, Note};
 
 use super::cadence::steps_per_raw;
 use crate::config::GuardSettings;
-use crate::model::{plural, Samples, SessionMsg};
+use crate::model::{Samples, SessionMsg};
 use crate::series::{median, sample_speeds};
+use notes::Bound;
 
 /// Slack of one distance increment beyond the speed bound, m: a GPS watch that lost its fix
 /// adds the straight line when the fix returns (up to 40 m in one second on the corpus).
@@ -36,12 +39,12 @@ pub(super) struct Guarded {
     pub(super) session: SessionMsg,
     /// The samples that survive, with implausible values set to `NaN`.
     pub(super) samples: Samples,
-    /// What was removed or replaced, one phrase each; empty for a clean run.
-    pub(super) notes: Vec<String>,
+    /// What was removed or replaced, one note each; empty for a clean run.
+    pub(super) notes: Vec<Note>,
     /// Too little survived: the run is not kept.
     pub(super) rejected: bool,
     /// Why the run is not running at all (faster than anyone runs, or a ride): not kept.
-    pub(super) not_on_foot: Option<String>,
+    pub(super) not_on_foot: Option<NotOnFoot>,
     /// A session total was replaced or dropped.
     pub(super) totals_repaired: bool,
 }
@@ -65,19 +68,18 @@ pub(super) fn guard(s: &SessionMsg, samples: &Samples, cfg: &GuardSettings) -> G
     values(&mut out, cfg, &mut notes);
     let implied = consistency(&mut out, cfg, &mut notes);
     let mut session = s.clone();
-    let before = notes.len();
     // Samples or distance taken out: the session's totals stand only where the rest agrees.
     let removed = idx.len() < n0 || jumps || cut.samples > 0 || implied;
     let as_read = removed.then(|| totals::RecordTotals::of(samples, cfg));
-    totals::totals(&mut session, &out, cfg, as_read.as_ref(), &mut notes);
-    let totals_repaired = notes.len() > before;
+    let repairs = totals::totals(&mut session, &out, cfg, as_read.as_ref());
+    let totals_repaired = !repairs.is_empty();
+    notes.extend(repairs.into_iter().map(Note::Total));
     // Nearly all of it faster than running: the run is not on foot; else the run as kept.
     let not_on_foot = if 2 * cut.samples > moving {
-        Some(format!(
-            "{} of {} faster than anyone runs",
-            plural(cut.samples, "sample", "samples"),
-            moving
-        ))
+        Some(NotOnFoot::MostlyTooFast {
+            samples: cut.samples,
+            moving,
+        })
     } else {
         foot::not_on_foot(&session, &out, cfg)
     };
@@ -88,12 +90,11 @@ pub(super) fn guard(s: &SessionMsg, samples: &Samples, cfg: &GuardSettings) -> G
     };
     let rejected = kept_pct < cfg.min_kept_pct && not_on_foot.is_none();
     if rejected {
-        notes.push(format!(
-            "only {} of {} survive (less than {} %): the run is not kept",
-            out.len(),
-            plural(n0, "sample", "samples"),
-            fmt(cfg.min_kept_pct, 0)
-        ));
+        notes.push(Note::TooLittleKept {
+            kept: out.len(),
+            samples: n0,
+            min_kept_pct: cfg.min_kept_pct,
+        });
     }
     Guarded {
         session,
@@ -108,13 +109,12 @@ pub(super) fn guard(s: &SessionMsg, samples: &Samples, cfg: &GuardSettings) -> G
 /// The indices of the samples kept in time order: the longest non-decreasing run of time
 /// stamps (so a single wild time stamp, early or late, is what goes), less the small parts
 /// cut off by gaps longer than `max_gap_s` (see [`WILD_PART_PCT`]).
-fn time_order(t: &[i64], max_gap_s: i64, notes: &mut Vec<String>) -> Vec<usize> {
+fn time_order(t: &[i64], max_gap_s: i64, notes: &mut Vec<Note>) -> Vec<usize> {
     let mut idx = longest_non_decreasing(t);
     if idx.len() < t.len() {
-        notes.push(format!(
-            "{} out of time order removed",
-            plural(t.len() - idx.len(), "sample", "samples")
-        ));
+        notes.push(Note::OutOfTimeOrder {
+            samples: t.len() - idx.len(),
+        });
     }
     let mut parts = Vec::new();
     let mut start = 0;
@@ -132,11 +132,10 @@ fn time_order(t: &[i64], max_gap_s: i64, notes: &mut Vec<String>) -> Vec<usize> 
             .flat_map(|p| idx[p].to_vec())
             .collect();
         if kept.len() < idx.len() {
-            notes.push(format!(
-                "{} beyond a time gap longer than {} s removed",
-                plural(idx.len() - kept.len(), "sample", "samples"),
-                fmt(max_gap_s as f64, 0)
-            ));
+            notes.push(Note::BeyondTimeGap {
+                samples: idx.len() - kept.len(),
+                max_gap_s,
+            });
         }
         idx = kept;
     }
@@ -175,39 +174,64 @@ fn longest_non_decreasing<T: PartialOrd + Copy>(v: &[T]) -> Vec<usize> {
 /// Distance: negative values and values out of order are dropped (the longest non-decreasing
 /// run of them stays), then every increment faster than `max_speed` is taken out of the
 /// cumulative distance. Returns whether any distance was dropped or taken out.
-fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) -> bool {
-    let before = notes.len();
-    let d = &mut s.distance_m;
-    let negative = d.iter().filter(|x| **x < 0.0).count();
+fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<Note>) -> bool {
+    let negative = drop_negative(&mut s.distance_m);
     if negative > 0 {
-        d.iter_mut()
-            .filter(|x| **x < 0.0)
-            .for_each(|x| *x = f64::NAN);
-        notes.push(format!(
-            "{} dropped",
-            plural(negative, "negative distance", "negative distances")
-        ));
+        notes.push(Note::NegativeDistances { count: negative });
     }
+    let out_of_order = drop_out_of_order(&mut s.distance_m);
+    if out_of_order > 0 {
+        notes.push(Note::DistancesOutOfOrder {
+            count: out_of_order,
+        });
+    }
+    let (jumps, removed_m) = remove_jumps(s, max_speed);
+    if jumps > 0 {
+        notes.push(Note::DistanceJumps {
+            count: jumps,
+            max_speed_mps: max_speed,
+            removed_m,
+        });
+    }
+    negative > 0 || out_of_order > 0 || jumps > 0
+}
+
+/// Drops the negative distances; returns how many.
+fn drop_negative(d: &mut [f64]) -> usize {
+    let mut count = 0;
+    for x in d.iter_mut().filter(|x| **x < 0.0) {
+        *x = f64::NAN;
+        count += 1;
+    }
+    count
+}
+
+/// Drops the distances out of order, keeping the longest non-decreasing run of them; returns
+/// how many.
+fn drop_out_of_order(d: &mut [f64]) -> usize {
     let finite: Vec<usize> = (0..d.len()).filter(|&i| d[i].is_finite()).collect();
     let values: Vec<f64> = finite.iter().map(|&i| d[i]).collect();
     let keep = longest_non_decreasing(&values);
-    if keep.len() < finite.len() {
-        let mut kept = vec![false; finite.len()];
-        keep.iter().for_each(|&k| kept[k] = true);
-        for (k, &i) in finite.iter().enumerate() {
-            if !kept[k] {
-                d[i] = f64::NAN;
-            }
-        }
-        notes.push(format!(
-            "{} out of order dropped",
-            plural(finite.len() - keep.len(), "distance", "distances")
-        ));
+    if keep.len() == finite.len() {
+        return 0;
     }
+    let mut kept = vec![false; finite.len()];
+    keep.iter().for_each(|&k| kept[k] = true);
+    for (k, &i) in finite.iter().enumerate() {
+        if !kept[k] {
+            d[i] = f64::NAN;
+        }
+    }
+    finite.len() - keep.len()
+}
+
+/// Takes every increment faster than `max_speed` (with [`JUMP_SLACK_M`]) out of the cumulative
+/// distance; returns how many and the metres taken out.
+fn remove_jumps(s: &mut Samples, max_speed: f64) -> (usize, f64) {
     let (mut jumps, mut removed_m, mut offset) = (0usize, 0.0, 0.0);
     let mut last: Option<(usize, f64)> = None; // (index, distance as recorded)
     let t = &s.t;
-    for (i, x) in d.iter_mut().enumerate() {
+    for (i, x) in s.distance_m.iter_mut().enumerate() {
         let raw = *x;
         if !raw.is_finite() {
             continue;
@@ -224,117 +248,111 @@ fn distance(s: &mut Samples, max_speed: f64, notes: &mut Vec<String>) -> bool {
         last = Some((i, raw));
         *x = raw - offset;
     }
-    if jumps > 0 {
-        notes.push(format!(
-            "{} faster than {} m/s ({} km) removed",
-            plural(jumps, "distance jump", "distance jumps"),
-            fmt(max_speed, 1),
-            fmt(removed_m / 1000.0, 2)
-        ));
-    }
-    notes.len() > before
+    (jumps, removed_m)
 }
 
 /// Per-sample values outside their bounds are dropped.
-fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
-    let mut drop = |v: &mut Vec<f64>, bad: &dyn Fn(f64) -> bool, what: (&str, &str, String)| {
-        let mut n = 0;
-        for x in v.iter_mut().filter(|x| x.is_finite() && bad(**x)) {
-            *x = f64::NAN;
-            n += 1;
-        }
-        if n > 0 {
-            notes.push(format!("{} {} dropped", plural(n, what.0, what.1), what.2));
-        }
-    };
-    let vmax = cfg.max_speed_mps;
-    drop(
-        &mut s.speed_mps,
-        &|x| !(0.0..=vmax).contains(&x),
-        ("speed", "speeds", format!("outside 0–{} m/s", fmt(vmax, 1))),
-    );
+fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<Note>) {
     let per_raw = steps_per_raw(&s.cadence_raw);
-    let max_raw = cfg.max_cadence_spm / per_raw;
-    drop(
-        &mut s.cadence_raw,
-        &|x| !(0.0..=max_raw).contains(&x),
+    let columns = [
         (
-            "cadence",
-            "cadences",
-            format!("above {} steps/min", fmt(cfg.max_cadence_spm, 0)),
+            &mut s.speed_mps,
+            Bound::Speed {
+                max_mps: cfg.max_speed_mps,
+            },
         ),
-    );
-    let (lo, hi) = (cfg.min_altitude_m, cfg.max_altitude_m);
-    drop(
-        &mut s.altitude_m,
-        &|x| !(lo..=hi).contains(&x),
         (
-            "altitude",
-            "altitudes",
-            format!("outside {}…{} m", fmt(lo, 0), fmt(hi, 0)),
+            &mut s.cadence_raw,
+            Bound::Cadence {
+                max_spm: cfg.max_cadence_spm,
+            },
         ),
-    );
-    let (lo, hi) = (cfg.min_heart_rate_bpm, cfg.max_heart_rate_bpm);
-    drop(
-        &mut s.heart_rate,
-        &|x| x != 0.0 && !(lo..=hi).contains(&x),
         (
-            "heart rate",
-            "heart rates",
-            format!("outside {}–{} bpm", fmt(lo, 0), fmt(hi, 0)),
+            &mut s.altitude_m,
+            Bound::Altitude {
+                min_m: cfg.min_altitude_m,
+                max_m: cfg.max_altitude_m,
+            },
         ),
-    );
-    let max_step = cfg.max_step_length_m * 1000.0;
-    drop(
-        &mut s.step_length_mm,
-        &|x| !(0.0..=max_step).contains(&x),
         (
-            "step length",
-            "step lengths",
-            format!("above {} m", fmt(cfg.max_step_length_m, 1)),
+            &mut s.heart_rate,
+            Bound::HeartRate {
+                min_bpm: cfg.min_heart_rate_bpm,
+                max_bpm: cfg.max_heart_rate_bpm,
+            },
         ),
-    );
-    let max_vo = cfg.max_vertical_oscillation_mm;
-    drop(
-        &mut s.vertical_oscillation_mm,
-        &|x| !(0.0..=max_vo).contains(&x),
         (
-            "vertical oscillation",
-            "vertical oscillations",
-            format!("above {} mm", fmt(max_vo, 0)),
+            &mut s.step_length_mm,
+            Bound::StepLength {
+                max_m: cfg.max_step_length_m,
+            },
         ),
-    );
-    let max_st = cfg.max_stance_time_ms;
-    drop(
-        &mut s.stance_time_ms,
-        &|x| !(0.0..=max_st).contains(&x),
         (
-            "stance time",
-            "stance times",
-            format!("above {} ms", fmt(max_st, 0)),
+            &mut s.vertical_oscillation_mm,
+            Bound::VerticalOscillation {
+                max_mm: cfg.max_vertical_oscillation_mm,
+            },
         ),
-    );
-    let max_w = cfg.max_power_w;
-    drop(
-        &mut s.power_w,
-        &|x| !(0.0..=max_w).contains(&x),
-        ("power", "powers", format!("above {} W", fmt(max_w, 0))),
-    );
-    let mut n = 0;
+        (
+            &mut s.stance_time_ms,
+            Bound::StanceTime {
+                max_ms: cfg.max_stance_time_ms,
+            },
+        ),
+        (
+            &mut s.power_w,
+            Bound::Power {
+                max_w: cfg.max_power_w,
+            },
+        ),
+    ];
+    for (column, bound) in columns {
+        let count = drop_outside(column, bound, per_raw);
+        if count > 0 {
+            notes.push(Note::OutOfBounds { count, bound });
+        }
+    }
+    let count = drop_off_the_globe(s);
+    if count > 0 {
+        notes.push(Note::OffTheGlobe { count });
+    }
+}
+
+/// Drops the values of `column` outside `bound` (a cadence bound is in steps/min, the column
+/// in raw units of `per_raw` steps/min each); returns how many.
+fn drop_outside(column: &mut [f64], bound: Bound, per_raw: f64) -> usize {
+    let (allowed, zero_allowed) = match bound {
+        Bound::Speed { max_mps } => (0.0..=max_mps, false),
+        Bound::Cadence { max_spm } => (0.0..=max_spm / per_raw, false),
+        Bound::Altitude { min_m, max_m } => (min_m..=max_m, false),
+        // 0 is no reading.
+        Bound::HeartRate { min_bpm, max_bpm } => (min_bpm..=max_bpm, true),
+        Bound::StepLength { max_m } => (0.0..=max_m * 1000.0, false),
+        Bound::VerticalOscillation { max_mm } => (0.0..=max_mm, false),
+        Bound::StanceTime { max_ms } => (0.0..=max_ms, false),
+        Bound::Power { max_w } => (0.0..=max_w, false),
+    };
+    let outside = |x: f64| !(allowed.contains(&x) || (zero_allowed && x == 0.0));
+    let mut count = 0;
+    for x in column.iter_mut().filter(|x| x.is_finite() && outside(**x)) {
+        *x = f64::NAN;
+        count += 1;
+    }
+    count
+}
+
+/// Drops the positions off the globe; returns how many.
+fn drop_off_the_globe(s: &mut Samples) -> usize {
+    let mut count = 0;
     for i in 0..s.lat_deg.len().min(s.lon_deg.len()) {
         let (la, lo) = (s.lat_deg[i], s.lon_deg[i]);
         if (la.is_finite() && la.abs() > 90.0) || (lo.is_finite() && lo.abs() > 180.0) {
             s.lat_deg[i] = f64::NAN;
             s.lon_deg[i] = f64::NAN;
-            n += 1;
+            count += 1;
         }
     }
-    if n > 0 {
-        notes.push(format!(
-            "{} off the globe dropped",
-            plural(n, "position", "positions")
-        ));
-    }
+    count
 }
 
 /// Values that are each within bounds but not together: a sample without a recorded speed
@@ -342,7 +360,7 @@ fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) {
 /// low for their speeds (the median step of the [`STEP_WINDOW`] samples around is longer than
 /// the bound) loses its cadences. A lone sample is left alone: cadence lags speed for a few
 /// seconds after a start. Returns whether any distance was dropped.
-fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) -> bool {
+fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<Note>) -> bool {
     let speeds = sample_speeds(s);
     let mut fast = 0;
     for (i, &v) in speeds.iter().enumerate() {
@@ -352,11 +370,10 @@ fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) ->
         }
     }
     if fast > 0 {
-        notes.push(format!(
-            "{} implying speeds above {} m/s dropped",
-            plural(fast, "distance", "distances"),
-            fmt(cfg.max_speed_mps, 1)
-        ));
+        notes.push(Note::ImpliedSpeeds {
+            count: fast,
+            max_speed_mps: cfg.max_speed_mps,
+        });
     }
     let per_raw = steps_per_raw(&s.cadence_raw);
     let max_step = cfg.max_step_length_m;
@@ -387,11 +404,10 @@ fn consistency(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<String>) ->
         }
     }
     if long > 0 {
-        notes.push(format!(
-            "{} too low for their speeds (steps longer than {} m) dropped",
-            plural(long, "cadence", "cadences"),
-            fmt(max_step, 1)
-        ));
+        notes.push(Note::CadencesTooLow {
+            count: long,
+            max_step_m: max_step,
+        });
     }
     fast > 0
 }
@@ -425,6 +441,11 @@ mod tests {
     use super::*;
 
     const T0: i64 = 1_600_000_000;
+
+    /// The notes as the ledger writes them.
+    fn texts(notes: &[Note]) -> Vec<String> {
+        notes.iter().map(ToString::to_string).collect()
+    }
 
     /// `n` samples a second apart at 3 m/s and 170 steps/min.
     fn samples(n: usize) -> Samples {
@@ -478,7 +499,7 @@ mod tests {
         s.elapsed_s = Some(-31_780_086.0);
         let g = guard(&s, &samples(200), &GuardSettings::default());
         assert_eq!(
-            g.notes,
+            texts(&g.notes),
             [
                 "session elapsed time −31,780,086 s (outside 0–604,800 s) replaced by the \
                  records' 199 s",
@@ -503,7 +524,7 @@ mod tests {
         r.cadence_raw[30] = 250.0;
         let g = guard(&session(200), &r, &GuardSettings::default());
         assert_eq!(
-            g.notes,
+            texts(&g.notes),
             [
                 "1 sample out of time order removed",
                 "1 distance jump faster than 12.5 m/s (5.00 km) removed",
@@ -539,6 +560,7 @@ mod tests {
             .notes
             .last()
             .unwrap()
+            .to_string()
             .contains("only 1 of 100 samples survive"));
     }
 

@@ -1,7 +1,7 @@
 //! Session totals against their bounds and the cleaned records: kept when plausible (a clean
 //! file's totals stay the source), else replaced by the records' value or dropped, with a note.
 
-use super::fmt;
+use super::notes::{Climb, Repair, Total, Why};
 use crate::analyse::run::records_timer_s;
 use crate::config::GuardSettings;
 use crate::model::{Samples, SessionMsg};
@@ -16,114 +16,210 @@ const SPAN_SLACK_S: f64 = 60.0;
 
 /// Session totals against their bounds and the cleaned records. With `before` (the records'
 /// totals before samples or distance were taken out of them), a total that agreed with them
-/// but not with what is kept is replaced by the kept records' value.
+/// but not with what is kept is replaced by the kept records' value. Returns what was changed;
+/// empty when every total stands.
 pub(super) fn totals(
     s: &mut SessionMsg,
     r: &Samples,
     cfg: &GuardSettings,
     before: Option<&RecordTotals>,
-    notes: &mut Vec<String>,
-) {
-    let max_t = cfg.max_duration_s;
-    let vmax = cfg.max_speed_mps;
-    let tol = cfg.totals_tolerance_pct / 100.0;
-    let in_time = |x: f64| (0.0..=max_t).contains(&x);
-    // Records spread over more than the longest session cannot tell a session's times.
-    let span = records_span_s(&r.t, max_t).filter(|&x| in_time(x));
-    let rec_timer = records_timer_s(&r.t);
-    let finite: Vec<f64> = r
-        .distance_m
-        .iter()
-        .copied()
-        .filter(|x| x.is_finite())
-        .collect();
-    let rec_distance = (finite.len() > 1).then(|| finite[finite.len() - 1] - finite[0]);
+) -> Vec<Repair> {
+    let mut repairs = Vec::new();
+    let w = Witness::of(r, cfg);
     // Times the session does not give come from the records, as for a file without a session.
     s.elapsed_s = s.elapsed_s.or_else(|| match r.len() {
         0 => None,
         1 => Some(0.0),
-        _ => span,
+        _ => w.span_s,
     });
-    s.timer_s = s.timer_s.or(rec_timer);
-
-    let why_e = s.elapsed_s.and_then(|e| {
-        if !in_time(e) {
-            Some(format!("outside 0–{} s", fmt(max_t, 0)))
-        } else {
-            span.filter(|&sp| e < sp * (1.0 - tol) - SPAN_SLACK_S)
-                .map(|_| "shorter than its records".to_string())
+    s.timer_s = s.timer_s.or(w.timer_s);
+    w.elapsed(s, &mut repairs);
+    w.timer(s, &mut repairs);
+    let max_d = w.max_distance_m(s);
+    w.distance(s, max_d, &mut repairs);
+    averages_and_climbs(s, max_d, cfg, &mut repairs);
+    if let Some(before) = before {
+        agree_with_records(s, before, &RecordTotals::of(r, cfg), cfg, &mut repairs);
+    }
+    pace(s, w.distance_m, w.timer_s, cfg, &mut repairs);
+    fill_from_records(s, r, max_d, cfg.max_speed_mps);
+    if let (Some(st), Some(&first)) = (s.start, r.t.first()) {
+        if (st - first).abs() as f64 > cfg.max_duration_s {
+            repairs.push(Repair::StartMoved);
+            s.start = Some(first);
         }
-    });
-    let above = |t: f64, e: Option<f64>| e.is_some_and(|e| t > e * 1.01 + TIMER_SLACK_S);
-    let off = |x: f64| span.map_or(f64::INFINITY, |sp| (x - sp).abs());
-    let pair = "timer time above elapsed time";
-    // When timer time exceeds elapsed time, the one further from the records' span is wrong
-    // (both, when there are no records).
-    let why_e = why_e.or_else(|| {
-        let (e, t) = (s.elapsed_s?, s.timer_s.filter(|&t| in_time(t))?);
-        (above(t, Some(e)) && (span.is_none() || off(e) > off(t))).then(|| pair.to_string())
-    });
-    if let Some(why) = why_e {
-        let new = span.filter(|&x| in_time(x));
-        replace(notes, "elapsed time", s.elapsed_s, new, " s", 0, &why);
-        s.elapsed_s = new;
     }
-    let why_t = s.timer_s.and_then(|t| {
-        if !in_time(t) {
-            Some(format!("outside 0–{} s", fmt(max_t, 0)))
-        } else {
-            above(t, s.elapsed_s).then(|| pair.to_string())
+    repairs
+}
+
+/// What a session's times and distance are judged against: the bounds, and the cleaned
+/// records' totals.
+struct Witness<'a> {
+    cfg: &'a GuardSettings,
+    /// The records' span, s, when within the longest session (records spread over more
+    /// cannot tell a session's times).
+    span_s: Option<f64>,
+    /// The records' timer time, s.
+    timer_s: Option<f64>,
+    /// The last known distance less the first, m.
+    distance_m: Option<f64>,
+}
+
+impl Witness<'_> {
+    fn of<'a>(r: &Samples, cfg: &'a GuardSettings) -> Witness<'a> {
+        let max_t = cfg.max_duration_s;
+        let finite: Vec<f64> = r
+            .distance_m
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect();
+        Witness {
+            cfg,
+            span_s: records_span_s(&r.t, max_t).filter(|&x| (0.0..=max_t).contains(&x)),
+            timer_s: records_timer_s(&r.t),
+            distance_m: (finite.len() > 1).then(|| finite[finite.len() - 1] - finite[0]),
         }
-    });
-    if let Some(why) = why_t {
-        let new = rec_timer.filter(|&x| in_time(x) && !above(x, s.elapsed_s));
-        replace(notes, "timer time", s.timer_s, new, " s", 0, &why);
-        s.timer_s = new;
     }
 
-    let time = [s.elapsed_s, s.timer_s, span]
-        .into_iter()
-        .flatten()
-        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
-    let max_d = vmax * time.unwrap_or(max_t) + DISTANCE_SLACK_M;
-    let plausible_d = |x: f64| (0.0..=max_d).contains(&x);
-    if let Some(d) = s.distance_m.filter(|&d| !plausible_d(d)) {
-        let new = rec_distance.filter(|&x| plausible_d(x));
-        let why = format!("faster than {} m/s over its time", fmt(vmax, 1));
-        replace_km(notes, "distance", d, new, &why);
-        s.distance_m = new;
+    /// Whether `x` is a time a session can have: 0 to the longest session.
+    fn in_time(&self, x: f64) -> bool {
+        (0.0..=self.cfg.max_duration_s).contains(&x)
     }
-    if let Some(v) = s.avg_speed_mps.filter(|v| !(0.0..=vmax).contains(v)) {
-        notes.push(format!("session average speed {} m/s dropped", fmt(v, 1)));
+
+    /// Whether timer time `t` is above elapsed time `e`, beyond rounding.
+    fn above(t: f64, e: Option<f64>) -> bool {
+        e.is_some_and(|e| t > e * 1.01 + TIMER_SLACK_S)
+    }
+
+    /// How far time `x` is from the records' span, s (infinitely, without one).
+    fn off(&self, x: f64) -> f64 {
+        self.span_s.map_or(f64::INFINITY, |sp| (x - sp).abs())
+    }
+
+    /// Why a time total is outside 0 to the longest session.
+    fn outside(&self) -> Why {
+        Why::OutsideTime {
+            max_s: self.cfg.max_duration_s,
+        }
+    }
+
+    /// The session's elapsed time: outside its bounds, shorter than its records, or further
+    /// from the records' span than a timer time above it (both, without records), it is
+    /// replaced by the span.
+    fn elapsed(&self, s: &mut SessionMsg, repairs: &mut Vec<Repair>) {
+        let tol = self.cfg.totals_tolerance_pct / 100.0;
+        let why = s.elapsed_s.and_then(|e| {
+            if !self.in_time(e) {
+                Some(self.outside())
+            } else {
+                self.span_s
+                    .filter(|&sp| e < sp * (1.0 - tol) - SPAN_SLACK_S)
+                    .map(|_| Why::ShorterThanRecords)
+            }
+        });
+        let why = why.or_else(|| {
+            let (e, t) = (s.elapsed_s?, s.timer_s.filter(|&t| self.in_time(t))?);
+            (Self::above(t, Some(e)) && (self.span_s.is_none() || self.off(e) > self.off(t)))
+                .then_some(Why::TimerAboveElapsed)
+        });
+        if let Some(why) = why {
+            let new = self.span_s.filter(|&x| self.in_time(x));
+            repairs.push(Repair::Replaced {
+                total: Total::ElapsedTime,
+                old: s.elapsed_s,
+                new,
+                why,
+            });
+            s.elapsed_s = new;
+        }
+    }
+
+    /// The session's timer time: outside its bounds or above the elapsed time, it is replaced
+    /// by the records' when theirs is neither.
+    fn timer(&self, s: &mut SessionMsg, repairs: &mut Vec<Repair>) {
+        let why = s.timer_s.and_then(|t| {
+            if !self.in_time(t) {
+                Some(self.outside())
+            } else {
+                Self::above(t, s.elapsed_s).then_some(Why::TimerAboveElapsed)
+            }
+        });
+        if let Some(why) = why {
+            let new = self
+                .timer_s
+                .filter(|&x| self.in_time(x) && !Self::above(x, s.elapsed_s));
+            repairs.push(Repair::Replaced {
+                total: Total::TimerTime,
+                old: s.timer_s,
+                new,
+                why,
+            });
+            s.timer_s = new;
+        }
+    }
+
+    /// The longest distance the session's longest time allows at the speed bound, m (the
+    /// longest session's, without a time).
+    fn max_distance_m(&self, s: &SessionMsg) -> f64 {
+        let time = [s.elapsed_s, s.timer_s, self.span_s]
+            .into_iter()
+            .flatten()
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+        self.cfg.max_speed_mps * time.unwrap_or(self.cfg.max_duration_s) + DISTANCE_SLACK_M
+    }
+
+    /// The session's distance: beyond `max_d`, it is replaced by the records' when theirs is
+    /// not.
+    fn distance(&self, s: &mut SessionMsg, max_d: f64, repairs: &mut Vec<Repair>) {
+        let plausible = |x: f64| (0.0..=max_d).contains(&x);
+        if let Some(d) = s.distance_m.filter(|&d| !plausible(d)) {
+            let new = self.distance_m.filter(|&x| plausible(x));
+            repairs.push(Repair::Replaced {
+                total: Total::Distance,
+                old: Some(d),
+                new,
+                why: Why::FasterThanBound {
+                    max_speed_mps: self.cfg.max_speed_mps,
+                },
+            });
+            s.distance_m = new;
+        }
+    }
+}
+
+/// The session's average speed beyond the speed bound, its ascent or descent more than its
+/// distance (or `max_d` without one), and its average cadence beyond the cadence bound are
+/// dropped.
+fn averages_and_climbs(
+    s: &mut SessionMsg,
+    max_d: f64,
+    cfg: &GuardSettings,
+    repairs: &mut Vec<Repair>,
+) {
+    if let Some(v) = s
+        .avg_speed_mps
+        .filter(|v| !(0.0..=cfg.max_speed_mps).contains(v))
+    {
+        repairs.push(Repair::AverageSpeedDropped { mps: v });
         s.avg_speed_mps = None;
     }
     let max_climb = s.distance_m.map_or(max_d, |d| d + DISTANCE_SLACK_M);
-    for (name, v) in [("ascent", &mut s.ascent_m), ("descent", &mut s.descent_m)] {
-        if let Some(x) = v.filter(|x| !(0.0..=max_climb).contains(x)) {
-            notes.push(format!(
-                "session {name} {} m dropped (more than the distance)",
-                fmt(x, 0)
-            ));
+    for (climb, v) in [
+        (Climb::Ascent, &mut s.ascent_m),
+        (Climb::Descent, &mut s.descent_m),
+    ] {
+        if let Some(m) = v.filter(|x| !(0.0..=max_climb).contains(x)) {
+            repairs.push(Repair::ClimbDropped { climb, m });
             *v = None;
         }
     }
-    if let Some(c) = s
+    if let Some(raw) = s
         .avg_cadence_raw
         .filter(|c| !(0.0..=cfg.max_cadence_spm / 2.0).contains(c))
     {
-        notes.push(format!("session average cadence {} dropped", fmt(c, 0)));
+        repairs.push(Repair::AverageCadenceDropped { raw });
         s.avg_cadence_raw = None;
-    }
-    if let Some(before) = before {
-        agree_with_records(s, before, &RecordTotals::of(r, cfg), cfg, notes);
-    }
-    pace(s, rec_distance, rec_timer, cfg, notes);
-    fill_from_records(s, r, max_d, vmax);
-    if let (Some(st), Some(&first)) = (s.start, r.t.first()) {
-        if (st - first).abs() as f64 > max_t {
-            notes.push("session start time more than the longest session away from its records: the first record's time used".to_string());
-            s.start = Some(first);
-        }
     }
 }
 
@@ -159,7 +255,7 @@ fn agree_with_records(
     before: &RecordTotals,
     kept: &RecordTotals,
     cfg: &GuardSettings,
-    notes: &mut Vec<String>,
+    repairs: &mut Vec<Repair>,
 ) {
     let tol = cfg.totals_tolerance_pct / 100.0;
     let near = |a: f64, b: f64, slack: f64| (a - b).abs() <= b * tol + slack;
@@ -167,22 +263,42 @@ fn agree_with_records(
         (Some(w), Some(n)) => near(x, w, slack) && !near(x, n, slack),
         _ => false,
     };
-    let why = "more than the records kept";
+    let why = Why::MoreThanRecordsKept;
     let mut changed = false;
     if let Some(d) = s.distance_m {
         if stale(d, before.distance_m, kept.distance_m, DISTANCE_SLACK_M) {
-            replace_km(notes, "distance", d, kept.distance_m, why);
+            repairs.push(Repair::Replaced {
+                total: Total::Distance,
+                old: Some(d),
+                new: kept.distance_m,
+                why,
+            });
             s.distance_m = kept.distance_m;
             changed = true;
         }
     }
-    for (what, total, was, now) in [
-        ("elapsed time", &mut s.elapsed_s, before.span_s, kept.span_s),
-        ("timer time", &mut s.timer_s, before.timer_s, kept.timer_s),
+    for (which, total, was, now) in [
+        (
+            Total::ElapsedTime,
+            &mut s.elapsed_s,
+            before.span_s,
+            kept.span_s,
+        ),
+        (
+            Total::TimerTime,
+            &mut s.timer_s,
+            before.timer_s,
+            kept.timer_s,
+        ),
     ] {
         if let Some(x) = *total {
             if stale(x, was, now, SPAN_SLACK_S) {
-                replace(notes, what, Some(x), now, " s", 0, why);
+                repairs.push(Repair::Replaced {
+                    total: which,
+                    old: Some(x),
+                    new: now,
+                    why,
+                });
                 *total = now;
                 changed = true;
             }
@@ -203,7 +319,7 @@ fn pace(
     rec_distance: Option<f64>,
     rec_timer: Option<f64>,
     cfg: &GuardSettings,
-    notes: &mut Vec<String>,
+    repairs: &mut Vec<Repair>,
 ) {
     let running = |d: f64, t: f64| t > 0.0 && d <= cfg.max_speed_mps * t + DISTANCE_SLACK_M;
     let (Some(d), Some(t)) = (s.distance_m, s.timer_s) else {
@@ -212,12 +328,11 @@ fn pace(
     if running(d, t) {
         return;
     }
-    let why = format!(
-        "{} km in {} s: faster than {} m/s",
-        fmt(d / 1000.0, 2),
-        fmt(t, 0),
-        fmt(cfg.max_speed_mps, 1)
-    );
+    let why = Why::Pace {
+        distance_m: d,
+        timer_s: t,
+        max_speed_mps: cfg.max_speed_mps,
+    };
     // The records are the witness: of the repairs that give a running speed, the one whose
     // pace is nearest the records' own.
     let choice = match (rec_distance, rec_timer) {
@@ -233,19 +348,25 @@ fn pace(
         }
         _ => None,
     };
+    let replaced = |total: Total, old: f64, new: Option<f64>| Repair::Replaced {
+        total,
+        old: Some(old),
+        new,
+        why,
+    };
     match choice {
         Some((dd, tt)) => {
             if tt != t {
-                replace(notes, "timer time", Some(t), Some(tt), " s", 0, &why);
+                repairs.push(replaced(Total::TimerTime, t, Some(tt)));
                 s.timer_s = Some(tt);
             }
             if dd != d {
-                replace_km(notes, "distance", d, Some(dd), &why);
+                repairs.push(replaced(Total::Distance, d, Some(dd)));
                 s.distance_m = Some(dd);
             }
         }
         None => {
-            replace_km(notes, "distance", d, None, &why);
+            repairs.push(replaced(Total::Distance, d, None));
             s.distance_m = None;
         }
     }
@@ -283,42 +404,4 @@ fn records_span_s(t: &[i64], max_gap_s: f64) -> Option<f64> {
             .filter(|&dt| dt <= max_gap_s)
             .sum()
     })
-}
-
-/// Notes a replaced time total.
-fn replace(
-    notes: &mut Vec<String>,
-    what: &str,
-    old: Option<f64>,
-    new: Option<f64>,
-    unit: &str,
-    decimals: usize,
-    why: &str,
-) {
-    let old = old.map_or("missing".to_string(), |x| {
-        format!("{}{unit}", fmt(x, decimals))
-    });
-    notes.push(match new {
-        Some(x) => format!(
-            "session {what} {old} ({why}) replaced by the records' {}{unit}",
-            fmt(x, decimals)
-        ),
-        None => format!("session {what} {old} ({why}) dropped: the records cannot tell"),
-    });
-}
-
-/// Notes a replaced distance.
-fn replace_km(notes: &mut Vec<String>, what: &str, old: f64, new: Option<f64>, why: &str) {
-    let km = |x: f64| format!("{} km", fmt(x / 1000.0, 2));
-    notes.push(match new {
-        Some(x) => format!(
-            "session {what} {} ({why}) replaced by the records' {}",
-            km(old),
-            km(x)
-        ),
-        None => format!(
-            "session {what} {} ({why}) dropped: the records cannot tell",
-            km(old)
-        ),
-    });
 }
