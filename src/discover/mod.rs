@@ -234,77 +234,10 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
             path: root.display().to_string(),
             error,
         })?;
-        if !meta.is_dir() {
-            // A single file named on the command line is read whatever its name: the user asked.
-            // One that is not a regular file gets its row without being opened.
-            let name = root.to_string_lossy();
-            let kind = Kind::of(&name).unwrap_or(Kind::Fit);
-            let regular = meta.is_file();
-            found.push(Input {
-                path: root.clone(),
-                bytes: if regular { meta.len() } else { 0 },
-                kind,
-                problem: (!regular).then(|| Box::new(not_a_file(describe(meta.file_type())))),
-                stamp: stamp(&meta),
-            });
-            continue;
-        }
-        for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    // An unreadable folder (its files would vanish unseen) or a broken link
-                    // named like an activity: keep it so the ledger says so.
-                    let Some(path) = err.path() else { continue };
-                    let problem = if path.is_dir() {
-                        let why = err
-                            .io_error()
-                            .map_or_else(|| err.to_string(), |e| e.to_string());
-                        Some(Box::new(Failure::new(
-                            Reason::IoError,
-                            format!("a folder that cannot be read: {why}"),
-                        )))
-                    } else if Kind::of(&path.to_string_lossy()).is_some() {
-                        None
-                    } else {
-                        continue;
-                    };
-                    found.push(Input {
-                        path: path.to_path_buf(),
-                        bytes: 0,
-                        kind: Kind::of(&path.to_string_lossy()).unwrap_or(Kind::Fit),
-                        problem,
-                        stamp: None,
-                    });
-                    continue;
-                }
-            };
-            // Links are followed, so this is the type of a link's target: a link to a regular
-            // file is read like the file, a link to a named pipe is not opened.
-            let file_type = entry.file_type();
-            if file_type.is_dir() {
-                continue;
-            }
-            let Some(kind) = Kind::of(&entry.file_name().to_string_lossy()) else {
-                continue;
-            };
-            let (bytes, problem, stamp) = if file_type.is_file() {
-                let meta = entry.metadata().ok();
-                let bytes = meta.as_ref().map_or(0, |m| m.len());
-                (bytes, None, meta.as_ref().and_then(stamp))
-            } else {
-                (0, Some(Box::new(not_a_file(describe(file_type)))), None)
-            };
-            let mut path = entry.into_path();
-            // The walk's path has room to grow; this one is held for the whole pass.
-            path.shrink_to_fit();
-            found.push(Input {
-                path,
-                bytes,
-                kind,
-                problem,
-                stamp,
-            });
+        if meta.is_dir() {
+            found.extend(folder_inputs(root));
+        } else {
+            found.push(named_file(root, &meta));
         }
     }
     // Stable: paths equal as paths can differ as text (`d/./x.fit`, `d/x.fit`), and the one
@@ -314,6 +247,89 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>, InputError> {
     found.dedup_by(|a, b| a.path == b.path);
     found.shrink_to_fit();
     Ok(found)
+}
+
+/// A single file named on the command line: read whatever its name, since the user asked. One
+/// that is not a regular file gets its row without being opened.
+fn named_file(root: &Path, meta: &std::fs::Metadata) -> Input {
+    let name = root.to_string_lossy();
+    let kind = Kind::of(&name).unwrap_or(Kind::Fit);
+    let regular = meta.is_file();
+    Input {
+        path: root.to_path_buf(),
+        bytes: if regular { meta.len() } else { 0 },
+        kind,
+        problem: (!regular).then(|| Box::new(not_a_file(describe(meta.file_type())))),
+        stamp: stamp(meta),
+    }
+}
+
+/// The candidate files below a folder, in the walk's order (sorted by file name, links
+/// followed).
+fn folder_inputs(root: &Path) -> impl Iterator<Item = Input> {
+    WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|entry| match entry {
+            Ok(entry) => found_entry(entry),
+            Err(err) => unreadable_entry(&err),
+        })
+}
+
+/// An entry the walk could not read: an unreadable folder (its files would vanish unseen) or
+/// a broken link named like an activity is kept so the ledger says so; anything else is
+/// skipped.
+fn unreadable_entry(err: &walkdir::Error) -> Option<Input> {
+    let path = err.path()?;
+    let problem = if path.is_dir() {
+        let why = err
+            .io_error()
+            .map_or_else(|| err.to_string(), |e| e.to_string());
+        Some(Box::new(Failure::new(
+            Reason::IoError,
+            format!("a folder that cannot be read: {why}"),
+        )))
+    } else if Kind::of(&path.to_string_lossy()).is_some() {
+        None
+    } else {
+        return None;
+    };
+    Some(Input {
+        path: path.to_path_buf(),
+        bytes: 0,
+        kind: Kind::of(&path.to_string_lossy()).unwrap_or(Kind::Fit),
+        problem,
+        stamp: None,
+    })
+}
+
+/// An entry found below a folder, if its name is one fitrisk reads. Links are followed, so its
+/// type is that of a link's target: a link to a regular file is read like the file, a link to
+/// a named pipe is not opened.
+fn found_entry(entry: walkdir::DirEntry) -> Option<Input> {
+    let file_type = entry.file_type();
+    if file_type.is_dir() {
+        return None;
+    }
+    let kind = Kind::of(&entry.file_name().to_string_lossy())?;
+    let (bytes, problem, stamp) = if file_type.is_file() {
+        let meta = entry.metadata().ok();
+        let bytes = meta.as_ref().map_or(0, |m| m.len());
+        (bytes, None, meta.as_ref().and_then(stamp))
+    } else {
+        (0, Some(Box::new(not_a_file(describe(file_type)))), None)
+    };
+    let mut path = entry.into_path();
+    // The walk's path has room to grow; this one is held for the whole pass.
+    path.shrink_to_fit();
+    Some(Input {
+        path,
+        bytes,
+        kind,
+        problem,
+        stamp,
+    })
 }
 
 /// Total bytes on disk of the inputs.

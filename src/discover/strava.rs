@@ -11,7 +11,9 @@
 
 use chrono::NaiveDateTime;
 
-use crate::csvtext::records;
+use csv::StringRecord;
+
+use crate::csvtext::{records, Record};
 use crate::model::{ExportEntry, ExportIndex};
 
 /// The columns read, by their name in the header.
@@ -59,70 +61,102 @@ pub(crate) fn parse(source: &str, folder: &str, bytes: &[u8]) -> ExportIndex {
             return index;
         }
     };
-    let col = |name: &str| header.iter().position(|h| h.trim() == name);
-    let (Some(id), Some(date), Some(kind), Some(gear), Some(file)) =
-        (col(ID), col(DATE), col(TYPE), col(GEAR), col(FILENAME))
-    else {
-        if header.get(0).is_some_and(|h| h == "source")
-            && header.get(1).is_some_and(|h| h == "session")
-        {
-            index.ignored = Some(
-                "fitrisk's own activities table (an earlier report's folder among the inputs?)"
-                    .into(),
-            );
+    let columns = match Columns::find(&header) {
+        Ok(columns) => columns,
+        Err(why) => {
+            index.ignored = Some(why);
             return index;
         }
-        index.ignored = Some(format!(
-            "not a Strava export index: its header lacks `{ID}`, `{DATE}`, `{TYPE}`, `{GEAR}` or \
-             `{FILENAME}` (an export in another language is not read)"
-        ));
-        return index;
     };
-    let name = col(NAME);
     for r in rows {
-        let r = match r {
-            Ok(r) => r,
-            Err((line, what)) => {
-                index.errors.push(format!("{source}:{line}: {what}"));
-                continue;
-            }
-        };
-        let field = |i: usize| r.fields.get(i).map(|s| s.trim()).unwrap_or("");
-        let bad = |what: String| format!("{source}:{}: {what}", r.line);
-        if r.fields.len() < header.len() {
-            index.errors.push(bad(format!(
-                "{} fields, {} expected",
-                r.fields.len(),
-                header.len()
-            )));
-            continue;
+        let row = r.map_err(|(line, what)| format!("{source}:{line}: {what}"));
+        match row.and_then(|r| columns.entry(&r, folder, source)) {
+            Ok(Some(entry)) => index.entries.push(entry),
+            Ok(None) => {}
+            Err(error) => index.errors.push(error),
         }
-        if field(id).is_empty() || !field(id).bytes().all(|b| b.is_ascii_digit()) {
-            index
-                .errors
-                .push(bad(format!("`{ID}` `{}` is not a number", field(id))));
-            continue;
-        }
-        if NaiveDateTime::parse_from_str(field(date), DATE_FORMAT).is_err() {
-            index.errors.push(bad(format!(
-                "`{DATE}` `{}` is not like `Mar 5, 2021, 6:31:42 PM`",
-                field(date)
-            )));
-            continue;
-        }
-        let path = field(file);
-        if path.is_empty() {
-            continue;
-        }
-        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        index.entries.push(ExportEntry {
-            source: format!("{folder}{path}"),
-            name: name.map(field).and_then(text),
-            gear: text(field(gear)),
-            running: is_running(field(kind)),
-        });
     }
     index
+}
+
+/// Where the columns read are in the header.
+struct Columns {
+    id: usize,
+    date: usize,
+    /// `Activity Name`, the one column a file may lack.
+    name: Option<usize>,
+    kind: usize,
+    gear: usize,
+    file: usize,
+    /// How many fields the header has: a row with fewer is an error.
+    count: usize,
+}
+
+impl Columns {
+    /// The columns of a header, or why the file is ignored.
+    fn find(header: &StringRecord) -> Result<Columns, String> {
+        let col = |name: &str| header.iter().position(|h| h.trim() == name);
+        let (Some(id), Some(date), Some(kind), Some(gear), Some(file)) =
+            (col(ID), col(DATE), col(TYPE), col(GEAR), col(FILENAME))
+        else {
+            if header.get(0).is_some_and(|h| h == "source")
+                && header.get(1).is_some_and(|h| h == "session")
+            {
+                return Err(
+                    "fitrisk's own activities table (an earlier report's folder among the inputs?)"
+                        .into(),
+                );
+            }
+            return Err(format!(
+                "not a Strava export index: its header lacks `{ID}`, `{DATE}`, `{TYPE}`, `{GEAR}` or \
+                 `{FILENAME}` (an export in another language is not read)"
+            ));
+        };
+        Ok(Columns {
+            id,
+            date,
+            name: col(NAME),
+            kind,
+            gear,
+            file,
+            count: header.len(),
+        })
+    }
+
+    /// One row's entry: `None` for an activity without a file, an error (`source:line: …`)
+    /// for a row that is short or has a bad id or date.
+    fn entry(&self, r: &Record, folder: &str, source: &str) -> Result<Option<ExportEntry>, String> {
+        let field = |i: usize| r.fields.get(i).map(|s| s.trim()).unwrap_or("");
+        let bad = |what: String| format!("{source}:{}: {what}", r.line);
+        if r.fields.len() < self.count {
+            return Err(bad(format!(
+                "{} fields, {} expected",
+                r.fields.len(),
+                self.count
+            )));
+        }
+        let id = field(self.id);
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(format!("`{ID}` `{id}` is not a number")));
+        }
+        let date = field(self.date);
+        if NaiveDateTime::parse_from_str(date, DATE_FORMAT).is_err() {
+            return Err(bad(format!(
+                "`{DATE}` `{date}` is not like `Mar 5, 2021, 6:31:42 PM`"
+            )));
+        }
+        let path = field(self.file);
+        if path.is_empty() {
+            return Ok(None);
+        }
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        Ok(Some(ExportEntry {
+            source: format!("{folder}{path}"),
+            name: self.name.map(field).and_then(text),
+            gear: text(field(self.gear)),
+            running: is_running(field(self.kind)),
+        }))
+    }
 }
 
 #[cfg(test)]
