@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
+use chrono::NaiveDate;
 use plotters::prelude::*;
 
-use super::chart::{self, Mark, BLUE, GREEN, ORANGE};
+use super::chart::{self, Area, ChartResult, Layout, Mark, BLUE, GREEN, ORANGE};
 use super::load::{recent_weeks, WeekAxis};
 use super::{escape, Thresholds};
 use crate::model::{Rule, Tables, Week};
@@ -36,44 +37,78 @@ fn charted_weeks(t: &Tables) -> &[Week] {
 
 /// The chart with its caption, or `None` without diary rows.
 fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
-    let weeks = charted_weeks(t);
-    let w0 = weeks.first()?.start;
-    // Each diary day sits inside its week's bar: x = week index − 0.5 + (weekday + 0.5) / 7.
-    let points: Vec<(f64, f64)> = t
-        .diary
-        .iter()
-        .filter(|d| d.date >= w0)
-        .map(|d| {
-            let days = (d.date - w0).num_days() as f64;
-            ((days + 0.5) / 7.0 - 0.5, d.worst())
-        })
-        .collect();
-    if points.is_empty() {
-        return None;
-    }
-    let axis = WeekAxis::new(weeks);
-    let colour = |p: f64| {
-        if p >= th.pain_high {
-            RED
-        } else if p > th.pain_threshold {
-            ORANGE
-        } else {
-            GREEN
+    let chart = PainChart::new(t, th)?;
+    let svg = chart::both(|root, layout| chart.draw(root, layout));
+    Some(chart::figure(
+        "Pain and weekly distance",
+        &legend(th),
+        &svg,
+        &format!(
+            "The {} weeks from {}, every diary day among them. Dots: green at or below \
+             {:.0}/10, orange above it, red from {:.0}/10; a score worse overnight is also a \
+             finding.",
+            chart.weeks.len(),
+            chart.w0,
+            th.pain_threshold,
+            th.pain_high
+        ),
+        " class=\"pain\"",
+    ))
+}
+
+/// What the pain chart draws: the weeks' distance as bars, the diary days as dots on them.
+struct PainChart<'t> {
+    weeks: &'t [Week],
+    /// The first charted week's start.
+    w0: NaiveDate,
+    axis: WeekAxis,
+    /// Each diary day from `w0`: its x (inside its week's bar) and its worst score.
+    points: Vec<(f64, f64)>,
+    th: &'t Thresholds,
+}
+
+impl<'t> PainChart<'t> {
+    /// The chart of the charted weeks, or `None` when no diary day falls in them.
+    fn new(t: &'t Tables, th: &'t Thresholds) -> Option<PainChart<'t>> {
+        let weeks = charted_weeks(t);
+        let w0 = weeks.first()?.start;
+        // Each diary day sits inside its week's bar: x = week index − 0.5 + (weekday + 0.5) / 7.
+        let points: Vec<(f64, f64)> = t
+            .diary
+            .iter()
+            .filter(|d| d.date >= w0)
+            .map(|d| {
+                let days = (d.date - w0).num_days() as f64;
+                ((days + 0.5) / 7.0 - 0.5, d.worst())
+            })
+            .collect();
+        if points.is_empty() {
+            return None;
         }
-    };
-    let svg = chart::both(|root, layout| {
-        let n = axis.n;
+        Some(PainChart {
+            weeks,
+            w0,
+            axis: WeekAxis::new(weeks),
+            points,
+            th,
+        })
+    }
+
+    /// Draws the weekly distance (left axis), the two pain levels and the diary's dots (right
+    /// axis, 0–10).
+    fn draw(&self, root: &Area<'_>, layout: Layout) -> ChartResult {
+        let (n, th) = (self.axis.n, self.th);
         let mut c = chart::builder(root, layout, true, false)
-            .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?
+            .build_cartesian_2d(-0.5..n - 0.5, 0.0..self.axis.max_km)?
             .set_secondary_coord(-0.5..n - 0.5, 0.0..10.6);
-        axis.mesh(&mut c, layout)?;
+        self.axis.mesh(&mut c, layout)?;
         c.configure_secondary_axes()
             .label_style(layout.label())
             .axis_desc_style(layout.label())
             .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc("pain, 0–10")
             .draw()?;
-        c.draw_series(weeks.iter().enumerate().map(|(i, w)| {
+        c.draw_series(self.weeks.iter().enumerate().map(|(i, w)| {
             let x = i as f64;
             Rectangle::new(
                 [(x - 0.38, 0.0), (x + 0.38, w.distance_m / 1000.0)],
@@ -87,43 +122,46 @@ fn figure(t: &Tables, th: &Thresholds) -> Option<String> {
             ))?;
         }
         c.draw_secondary_series(
-            points
+            self.points
                 .iter()
-                .map(|&(x, p)| Circle::new((x, p), 4, colour(p).filled())),
+                .map(|&(x, p)| Circle::new((x, p), 4, dot_colour(p, th).filled())),
         )?;
         Ok(())
-    });
-    Some(chart::figure(
-        "Pain and weekly distance",
-        &[
-            (
-                Mark::Box(chart::tint(BLUE, 0.35)),
-                "distance per week, km (left axis)".into(),
-            ),
-            (
-                Mark::Dot(ORANGE),
-                "diary day: the worst of during and next morning (right axis)".into(),
-            ),
-            (
-                Mark::Line(ORANGE),
-                format!("pain {:.0}/10: above it is a finding", th.pain_threshold),
-            ),
-            (
-                Mark::Line(RED),
-                format!("pain {:.0}/10: back off", th.pain_high),
-            ),
-        ],
-        &svg,
-        &format!(
-            "The {} weeks from {w0}, every diary day among them. Dots: green at or below \
-             {:.0}/10, orange above it, red from {:.0}/10; a score worse overnight is also a \
-             finding.",
-            weeks.len(),
-            th.pain_threshold,
-            th.pain_high
+    }
+}
+
+/// A diary day's dot: green at or below the pain threshold, orange above it, red from "back
+/// off".
+fn dot_colour(p: f64, th: &Thresholds) -> RGBColor {
+    if p >= th.pain_high {
+        RED
+    } else if p > th.pain_threshold {
+        ORANGE
+    } else {
+        GREEN
+    }
+}
+
+/// The chart's legend.
+fn legend(th: &Thresholds) -> [(Mark, String); 4] {
+    [
+        (
+            Mark::Box(chart::tint(BLUE, 0.35)),
+            "distance per week, km (left axis)".into(),
         ),
-        " class=\"pain\"",
-    ))
+        (
+            Mark::Dot(ORANGE),
+            "diary day: the worst of during and next morning (right axis)".into(),
+        ),
+        (
+            Mark::Line(ORANGE),
+            format!("pain {:.0}/10: above it is a finding", th.pain_threshold),
+        ),
+        (
+            Mark::Line(RED),
+            format!("pain {:.0}/10: back off", th.pain_high),
+        ),
+    ]
 }
 
 /// Each pain finding, oldest first, with what preceded it.
