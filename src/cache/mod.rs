@@ -15,6 +15,7 @@
 //!   it, or does not decode, is read again from the file. A cache that is not one (another
 //!   program's file, a damaged file, a newer format) is moved aside, reported and rebuilt.
 
+mod error;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use crate::config::Config;
 use crate::discover::{read_file, Kind};
 use crate::model::{Outcome, Reason, Stamp};
 
+pub(crate) use error::Error;
 pub(crate) use store::Writer;
 
 /// The cache's file inside its folder (SQLite adds `-wal` and `-shm` beside it while in use).
@@ -42,7 +44,7 @@ const BUILD_ID: &str = env!("FITRISK_BUILD_ID");
 
 /// An open cache: where it is, what its entries must match, and the last entry it held when
 /// opened. Nothing of the entries is kept in memory: each file is looked up as discovery finds
-/// it, so memory does not grow with the history (README, Memory).
+/// it, so memory does not grow with the history (docs/methodology.md, Re-runs).
 pub struct Cache {
     file: PathBuf,
     context: [u8; 16],
@@ -155,13 +157,14 @@ impl Cache {
         }
     }
 
-    /// A writer for fresh results.
+    /// A writer for fresh results. Its error is given as text: the pass keeps it so
+    /// (`pipeline::Pass::stored`).
     pub(crate) fn writer(&self) -> Result<Writer, String> {
-        Writer::new(&self.file, self.context)
+        Writer::new(&self.file, self.context).map_err(|e| e.to_string())
     }
 
     /// Marks entries whose content was confirmed as read now.
-    pub(crate) fn confirmed(&self, rowids: &[i64]) -> Result<(), String> {
+    pub(crate) fn confirmed(&self, rowids: &[i64]) -> Result<(), Error> {
         if rowids.is_empty() {
             return Ok(());
         }
@@ -174,7 +177,7 @@ impl Cache {
     /// that SQLite may give a new entry the rowid of the last one when that one was deleted:
     /// then the other run's file is read again next time. An entry whose path is not text
     /// (no fitrisk writes one) goes too. Returns how many.
-    pub(crate) fn prune(&self, roots: &[String], mut seen: Vec<&str>) -> Result<usize, String> {
+    pub(crate) fn prune(&self, roots: &[String], mut seen: Vec<&str>) -> Result<usize, Error> {
         seen.sort_unstable();
         let mut gone = Vec::new();
         store::each_source(&self.file, self.last_rowid, |rowid, source| {
@@ -184,8 +187,7 @@ impl Cache {
             if gone_here {
                 gone.push(rowid);
             }
-        })
-        .map_err(|e| e.to_string())?;
+        })?;
         if gone.is_empty() {
             return Ok(0);
         }

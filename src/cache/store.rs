@@ -13,14 +13,14 @@ use rusqlite::{
     params, params_from_iter, Connection, ErrorCode, OptionalExtension, TransactionBehavior,
 };
 
-use super::{Entry, Indexed};
+use super::{Entry, Error, Indexed};
 use crate::model::Stamp;
 
 /// `PRAGMA application_id` of a fitrisk cache: "fitr".
 const APPLICATION_ID: i32 = 0x6669_7472;
 /// `PRAGMA user_version`: the format of the tables below. A file of a later format is a newer
 /// fitrisk's, and moved aside rather than read.
-const FORMAT: i32 = 1;
+pub(super) const FORMAT: i32 = 1;
 /// Entries written per transaction (in WAL mode a commit costs no sync: this bounds what a
 /// killed run loses, not speed).
 const BATCH: usize = 64;
@@ -56,20 +56,13 @@ pub(super) fn connect(file: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// Why a cache file was not used.
-enum Problem {
-    /// It is not a cache this fitrisk can use: moved aside as `<file>.<what>`, then rebuilt.
-    Unusable(&'static str, String),
-    /// It cannot be opened at all (no permission, disk full…): this run goes without.
-    Fatal(String),
-}
-
-fn classify(e: rusqlite::Error) -> Problem {
+/// An SQLite error met while opening: a file that is damaged or no database is
+/// [`Error::Damaged`] (moved aside and rebuilt); anything else (no permission, disk full…)
+/// means this run goes without.
+fn classify(e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-            Problem::Unusable("corrupt", format!("damaged or not a database: {e}"))
-        }
-        _ => Problem::Fatal(e.to_string()),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Error::Damaged(e),
+        _ => Error::Sqlite(e),
     }
 }
 
@@ -77,25 +70,24 @@ fn classify(e: rusqlite::Error) -> Problem {
 /// page is found here, not half-way through the pass) and returns the largest rowid: entries stored
 /// after this are this run's own, or another run's. A file that is not a usable cache is moved
 /// aside (with a note) and a new one made.
-pub(super) fn open_index(file: &Path, notes: &mut Vec<String>) -> Result<i64, String> {
-    match try_open(file) {
-        Ok(last) => Ok(last),
-        Err(Problem::Fatal(why)) => Err(why),
-        Err(Problem::Unusable(what, why)) => {
-            let aside = move_aside(file, what)?;
-            notes.push(format!(
-                "the cache {} was not used ({why}): moved to {}, a new one built",
-                file.display(),
-                aside.display()
-            ));
-            try_open(file).map_err(|p| match p {
-                Problem::Fatal(why) | Problem::Unusable(_, why) => why,
-            })
-        }
-    }
+pub(super) fn open_index(file: &Path, notes: &mut Vec<String>) -> Result<i64, Error> {
+    let why = match try_open(file) {
+        Ok(last) => return Ok(last),
+        Err(why) => why,
+    };
+    let Some(what) = why.aside_as() else {
+        return Err(why);
+    };
+    let aside = move_aside(file, what)?;
+    notes.push(format!(
+        "the cache {} was not used ({why}): moved to {}, a new one built",
+        file.display(),
+        aside.display()
+    ));
+    try_open(file)
 }
 
-fn try_open(file: &Path) -> Result<i64, Problem> {
+fn try_open(file: &Path) -> Result<i64, Error> {
     let conn = connect(file).map_err(classify)?;
     let app: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -107,16 +99,10 @@ fn try_open(file: &Path) -> Result<i64, Problem> {
         .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
         .map_err(classify)?;
     if app != APPLICATION_ID && (app != 0 || objects > 0) {
-        return Err(Problem::Unusable(
-            "foreign",
-            format!("not a fitrisk cache: application id {app:#x}"),
-        ));
+        return Err(Error::Foreign(app));
     }
     if app == APPLICATION_ID && format > FORMAT {
-        return Err(Problem::Unusable(
-            "newer",
-            format!("cache format {format}, from a newer fitrisk; this one reads {FORMAT}"),
-        ));
+        return Err(Error::Newer(format));
     }
     // WAL first: it cannot be switched on inside a transaction.
     let _: String = conn
@@ -245,7 +231,7 @@ pub(super) fn each_source(
 }
 
 /// Renames `file` (and its `-wal`, `-shm`) to `<file>.<what>`, replacing an earlier one.
-fn move_aside(file: &Path, what: &str) -> Result<PathBuf, String> {
+fn move_aside(file: &Path, what: &str) -> Result<PathBuf, Error> {
     let aside = PathBuf::from(format!("{}.{what}", file.display()));
     for suffix in ["", "-wal", "-shm"] {
         let from = PathBuf::from(format!("{}{suffix}", file.display()));
@@ -253,14 +239,14 @@ fn move_aside(file: &Path, what: &str) -> Result<PathBuf, String> {
         match std::fs::rename(&from, &to) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot move {} aside: {e}", from.display())),
+            Err(source) => return Err(Error::MoveAside { path: from, source }),
         }
     }
     Ok(aside)
 }
 
 /// Sets the read time of entries by rowid, in one transaction.
-pub(super) fn mark_read(file: &Path, rowids: &[i64], read_ns: i64) -> Result<(), String> {
+pub(super) fn mark_read(file: &Path, rowids: &[i64], read_ns: i64) -> Result<(), Error> {
     per_row(
         file,
         "UPDATE entries SET read_ns = ?1 WHERE rowid = ?2",
@@ -270,25 +256,22 @@ pub(super) fn mark_read(file: &Path, rowids: &[i64], read_ns: i64) -> Result<(),
 }
 
 /// Deletes entries by rowid, in one transaction.
-pub(super) fn delete(file: &Path, rowids: &[i64]) -> Result<(), String> {
+pub(super) fn delete(file: &Path, rowids: &[i64]) -> Result<(), Error> {
     per_row(file, "DELETE FROM entries WHERE rowid = ?1", &[], rowids)
 }
 
 /// Runs `sql` once per rowid, with the parameters `first` and then the rowid, in one
 /// transaction.
-fn per_row(file: &Path, sql: &str, first: &[i64], rowids: &[i64]) -> Result<(), String> {
-    let run = || -> rusqlite::Result<()> {
-        let mut conn = connect(file)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut stmt = tx.prepare(sql)?;
-            for id in rowids {
-                stmt.execute(params_from_iter(first.iter().chain([id])))?;
-            }
+fn per_row(file: &Path, sql: &str, first: &[i64], rowids: &[i64]) -> Result<(), Error> {
+    let mut conn = connect(file)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut stmt = tx.prepare(sql)?;
+        for id in rowids {
+            stmt.execute(params_from_iter(first.iter().chain([id])))?;
         }
-        tx.commit()
-    };
-    run().map_err(|e| e.to_string())
+    }
+    Ok(tx.commit()?)
 }
 
 /// Stores fresh results in batches, one transaction each.
@@ -303,9 +286,9 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn new(file: &Path, context: [u8; 16]) -> Result<Writer, String> {
+    pub(super) fn new(file: &Path, context: [u8; 16]) -> Result<Writer, Error> {
         Ok(Writer {
-            conn: connect(file).map_err(|e| e.to_string())?,
+            conn: connect(file)?,
             context,
             pending: Vec::new(),
             stored: 0,
