@@ -4,12 +4,13 @@
 //! - [`model`] (plain data) and [`config`] (every setting), the leaves;
 //! - [`series`]: per-sample weights, speeds, averages and statistics;
 //! - [`discover`] → [`fit`] → [`analyse`], run per file in parallel by [`pipeline`]; `diary`
-//!   reads the runner's pain diary beside them and `gearlog` the runner's gear log; `spill`
-//!   holds each run's full facts on disk while aggregation works on their small part;
+//!   reads the runner's pain diary beside them and `gearlog` the runner's gear log; `store`
+//!   holds each run's full facts while aggregation works on their small part;
 //! - [`aggregate`]: duplicates, weekly load and findings across runs;
 //! - `output`: frames, files, the page, the progress bar and the summary.
 //!
-//! [`run`] wires them together for the binary. What is `pub` here is what the binary and the
+//! [`run`] wires them together for the binary, `report` a stage at a time: options → inputs
+//! → pass → aggregate → write → summary. What is `pub` here is what the binary and the
 //! benchmarks use; everything else is crate-private.
 
 pub mod aggregate;
@@ -27,30 +28,43 @@ pub(crate) mod model;
 mod output;
 pub mod pipeline;
 pub(crate) mod series;
-pub(crate) mod spill;
+pub(crate) mod store;
 
 use std::io::Write;
 use std::time::Instant;
 
 use cli::{Cli, Command, Formats, ReportArgs};
 use config::Config;
-use output::export;
-use output::summary::Summary;
+use output::folder::{Folder, Outputs};
+use output::progress::Captured;
+use output::summary::{CacheUse, RunnerFile, Summary};
+use store::Store;
 
-/// Exit code: the report was written (even if some inputs were skipped).
-pub const EXIT_OK: u8 = 0;
-/// Exit code: the run failed (the output could not be written, a worker pool could not start).
-pub const EXIT_FAILURE: u8 = 1;
-/// Exit code: the command line was wrong (also clap's code): a missing input, a bad config file.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code: `--strict` and at least one input could not be read; the report was written.
-pub const EXIT_UNREADABLE: u8 = 3;
+/// How a command ended: the process's exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The report was written (even if some inputs were skipped).
+    Ok = 0,
+    /// The run failed (the output could not be written, a worker pool could not start).
+    Failure = 1,
+    /// The command line was wrong (also clap's code): a missing input, a bad config file.
+    Usage = 2,
+    /// `--strict` and at least one input could not be read; the report was written.
+    Unreadable = 3,
+}
 
-/// A fatal error and the exit code it maps to.
+impl Exit {
+    /// The exit code.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A fatal error and how the command ends.
 #[derive(Debug)]
 pub struct Fatal {
-    /// Process exit code.
-    pub code: u8,
+    /// How the command ends.
+    pub exit: Exit,
     /// What happened.
     pub error: anyhow::Error,
 }
@@ -58,20 +72,20 @@ pub struct Fatal {
 impl Fatal {
     fn usage(e: impl Into<anyhow::Error>) -> Fatal {
         Fatal {
-            code: EXIT_USAGE,
+            exit: Exit::Usage,
             error: e.into(),
         }
     }
     fn failure(e: impl Into<anyhow::Error>) -> Fatal {
         Fatal {
-            code: EXIT_FAILURE,
+            exit: Exit::Failure,
             error: e.into(),
         }
     }
 }
 
-/// Runs a parsed command line; returns the exit code.
-pub fn run(cli: Cli) -> Result<u8, Fatal> {
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Exit, Fatal> {
     match cli.command {
         Command::Report(args) => report(&args),
         Command::Config(args) => {
@@ -81,45 +95,122 @@ pub fn run(cli: Cli) -> Result<u8, Fatal> {
                 Config::default().commented_toml()
             };
             let _ = std::io::stdout().write_all(text.as_bytes());
-            Ok(EXIT_OK)
+            Ok(Exit::Ok)
         }
     }
 }
 
-fn report(args: &ReportArgs) -> Result<u8, Fatal> {
+/// The report, a stage at a time.
+fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
     let started = Instant::now();
     memory::make_polars_zeroes_early();
-    let cfg = match &args.config {
-        Some(path) => Config::from_file(path).map_err(Fatal::usage)?,
-        None => Config::default(),
-    };
-    // The diary is read before the FIT files: a diary that cannot be used at all stops the
-    // run at once, as a bad config file does; its bad lines are reported at the end.
-    let diary = match args.diary.as_deref().or(cfg.diary()) {
-        Some(path) => Some(diary::read(path).map_err(Fatal::usage)?),
-        None => None,
-    };
-    let gear_log = match args.gear.as_deref().or(cfg.gear_log()) {
-        Some(path) => Some(gearlog::read(path).map_err(Fatal::usage)?),
-        None => None,
-    };
-    let inputs = discover::discover(&args.inputs).map_err(Fatal::usage)?;
-    // What the walk freed (its folders' listings, the list's smaller copies as it grew) goes
-    // back now, not a second later: the pass would otherwise keep it resident to the end.
+    let cfg = options(args)?;
+    let inputs = Inputs::gather(args, &cfg)?;
+    let folder = output_folder(args)?;
+    let Inputs {
+        beside,
+        files,
+        bytes: input_bytes,
+    } = inputs;
+    let pass = Pass::run(args, &cfg, files, input_bytes)?;
+    let tables = aggregate::aggregate_beside(
+        pass.kept,
+        pass.rows,
+        &pass.store,
+        &cfg.history(),
+        args.week_start.into(),
+        aggregate::Beside {
+            diary: beside.diary.as_ref().map(|d| d.days.clone()).unwrap_or_default(),
+            gear_log: beside.gear_log.as_ref().map(|g| g.spans.clone()).unwrap_or_default(),
+            exports: pass.exports,
+        },
+    );
     memory::release_freed();
-    // An export's index alone is no activity: without a FIT file there is nothing to report.
-    if inputs.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
-        let searched: Vec<String> = args
-            .inputs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        return Err(Fatal::usage(anyhow::anyhow!(
-            "no activity file found in {}: fitrisk reads .fit, .fit.gz and .zip files (any \
-             letter case), in folders searched recursively",
-            searched.join(", ")
-        )));
+    let outputs = write(folder, args, &cfg, &tables, &pass.store, &pass.decoder)?;
+    let mut summary = Summary::new(&tables, input_bytes);
+    summary.elapsed = started.elapsed();
+    summary.written = outputs.written;
+    summary.removed = outputs.removed;
+    summary.captured = pass.decoder.captured;
+    summary.decoder = pass.decoder.lines;
+    summary.diary = beside.diary.map(|d| RunnerFile {
+        used: d.days.len(),
+        path: d.path,
+        errors: d.errors,
+    });
+    summary.gear_log = beside.gear_log.map(|g| RunnerFile {
+        used: g.spans.len(),
+        path: g.path,
+        errors: g.errors,
+    });
+    summary.cache = pass.cache;
+    summary.notes = pass.notes;
+    Ok(tell(&summary, args))
+}
+
+/// The options stage: the settings, from the config file given or the defaults.
+fn options(args: &ReportArgs) -> Result<Config, Fatal> {
+    match &args.config {
+        Some(path) => Config::from_file(path).map_err(Fatal::usage),
+        None => Ok(Config::default()),
     }
+}
+
+/// What the runner keeps beside the FIT files.
+struct Beside {
+    diary: Option<diary::Diary>,
+    gear_log: Option<gearlog::GearLog>,
+}
+
+/// The inputs stage: the runner's files and every input found.
+struct Inputs {
+    beside: Beside,
+    files: Vec<discover::Input>,
+    /// Their size in all.
+    bytes: u64,
+}
+
+impl Inputs {
+    /// Reads the diary and the gear log, then finds the inputs. A diary or gear log that
+    /// cannot be used at all stops the run at once, as a bad config file does, before the
+    /// FIT files are read; their bad lines are reported at the end.
+    fn gather(args: &ReportArgs, cfg: &Config) -> Result<Inputs, Fatal> {
+        let diary = match args.diary.as_deref().or(cfg.diary()) {
+            Some(path) => Some(diary::read(path).map_err(Fatal::usage)?),
+            None => None,
+        };
+        let gear_log = match args.gear.as_deref().or(cfg.gear_log()) {
+            Some(path) => Some(gearlog::read(path).map_err(Fatal::usage)?),
+            None => None,
+        };
+        let files = discover::discover(&args.inputs).map_err(Fatal::usage)?;
+        // What the walk freed (its folders' listings, the list's smaller copies as it grew)
+        // goes back now, not a second later: the pass would otherwise keep it resident.
+        memory::release_freed();
+        // An export's index alone is no activity: without a FIT file there is nothing to
+        // report.
+        if files.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
+            let searched: Vec<String> = args
+                .inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(Fatal::usage(anyhow::anyhow!(
+                "no activity file found in {}: fitrisk reads .fit, .fit.gz and .zip files (any \
+                 letter case), in folders searched recursively",
+                searched.join(", ")
+            )));
+        }
+        Ok(Inputs {
+            bytes: discover::total_bytes(&files),
+            files,
+            beside: Beside { diary, gear_log },
+        })
+    }
+}
+
+/// The output folder, made if it is not there.
+fn output_folder(args: &ReportArgs) -> Result<Folder, Fatal> {
     if args.output.exists() && !args.output.is_dir() {
         return Err(Fatal::usage(anyhow::anyhow!(
             "the output path {} is a file, not a folder: give a folder for the report (-o)",
@@ -132,167 +223,174 @@ fn report(args: &ReportArgs) -> Result<u8, Fatal> {
             args.output.display()
         ))
     })?;
-    let threads = args
-        .threads
-        .map(|n| n.get())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let input_bytes = discover::total_bytes(&inputs);
+    Ok(Folder::open(&args.output))
+}
 
-    let (cache, mut notes) = if args.no_cache {
-        (None, Vec::new())
-    } else {
-        let dir = args
-            .cache
-            .clone()
-            .unwrap_or_else(|| args.output.join(cache::DEFAULT_DIR));
-        cache::Cache::open(&dir, &cfg)
-    };
+/// What the decoder complained of while the files were read.
+#[derive(Default)]
+struct DecoderLog {
+    /// Each complaint naming its input, in the inputs' order.
+    lines: Vec<String>,
+    /// What fitparser printed itself.
+    captured: Captured,
+}
 
-    // Each run's full facts wait on disk for the tables; memory keeps what aggregation reads.
-    let mut spill = spill::Spill::in_dir(&args.output);
-    spill.reserve_runs(inputs.len());
-    let bar = output::progress::Bar::start(input_bytes, args.quiet);
-    // The decoder's complaints, each with the input it was about (taken from the cache too).
-    let mut decoder_lines = Vec::new();
-    let pass = pipeline::run_with_cache(
-        &inputs,
-        &cfg.per_file(),
-        cfg.max_member_bytes(),
-        threads,
-        &bar,
-        cache.as_ref(),
-        |o| {
-            let source = &o.row.source;
-            let seq = o.row.seq;
-            decoder_lines.extend(o.decoder.iter().map(|n| (seq, format!("{source}: {n}"))));
-            spill.keep_outcome(o)
-        },
-    );
-    let captured = bar.finish();
-    drop(inputs);
-    memory::hand_back_at_once();
-    let pass = pass.map_err(Fatal::failure)?;
-    let from_cache = pass.outcomes.iter().filter(|o| o.from_cache).count();
-    if let Some(c) = &cache {
-        if let Some(e) = &pass.stored.1 {
-            notes.push(format!(
-                "the cache {} could not be updated ({e}); the report is complete",
-                c.file().display()
-            ));
-        }
-        // Files that were under the inputs and are gone leave the cache with them.
-        let roots: Vec<String> = args
-            .inputs
-            .iter()
-            .map(|p| discover::source_name(p))
-            .collect();
-        let seen: Vec<&str> = pass
-            .outcomes
-            .iter()
-            .map(|o| spill.source(&o.slot))
-            .collect();
-        let tidy = c
-            .confirmed(&pass.confirmed)
-            .and_then(|()| c.prune(&roots, seen));
-        if let Err(e) = tidy {
-            notes.push(format!(
-                "the cache could not be tidied ({e}); the report is complete"
-            ));
-        }
+/// The pass stage: every input read (or taken from the cache), kept for aggregation.
+struct Pass {
+    /// What aggregation reads of each input.
+    kept: Vec<model::Kept>,
+    /// The activity rows and the ledger's text the `kept` point into.
+    rows: store::KeptRows,
+    /// Each input's ledger row and each run's full facts.
+    store: Store,
+    /// The Strava export indexes found.
+    exports: Vec<model::ExportIndex>,
+    decoder: DecoderLog,
+    cache: Option<CacheUse>,
+    /// What went wrong with the cache, a sentence each.
+    notes: Vec<String>,
+}
+
+impl Pass {
+    /// Reads every input on the worker threads, through the cache unless `--no-cache`, and
+    /// tidies the cache afterwards.
+    fn run(
+        args: &ReportArgs,
+        cfg: &Config,
+        inputs: Vec<discover::Input>,
+        bytes: u64,
+    ) -> Result<Pass, Fatal> {
+        let threads = args
+            .threads
+            .map(|n| n.get())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let (cache, mut notes) = if args.no_cache {
+            (None, Vec::new())
+        } else {
+            let dir = args
+                .cache
+                .clone()
+                .unwrap_or_else(|| args.output.join(cache::DEFAULT_DIR));
+            cache::Cache::open(&dir, cfg)
+        };
+        let mut store = Store::default();
+        store.reserve(inputs.len());
+        let bar = output::progress::Bar::start(bytes, args.quiet);
+        // The decoder's complaints, each with the input it was about (from the cache too).
+        let mut complaints = Vec::new();
+        let pass = pipeline::run_with_cache(
+            &inputs,
+            &cfg.per_file(),
+            cfg.max_member_bytes(),
+            threads,
+            &bar,
+            cache.as_ref(),
+            |o| {
+                let source = &o.row.source;
+                let seq = o.row.seq;
+                complaints.extend(o.decoder.iter().map(|n| (seq, format!("{source}: {n}"))));
+                store.keep_outcome(o)
+            },
+        );
+        let captured = bar.finish();
+        drop(inputs);
+        memory::hand_back_at_once();
+        let pass = pass.map_err(Fatal::failure)?;
+        // In the inputs' order, whatever order the workers finished in.
+        complaints.sort_by_key(|l| l.0);
+        let decoder = DecoderLog {
+            lines: complaints.into_iter().map(|l| l.1).collect(),
+            captured,
+        };
+        let cache = cache.map(|c| {
+            tidy_cache(&c, args, &pass, &store, &mut notes);
+            CacheUse {
+                file: c.file().to_path_buf(),
+                from_cache: pass.outcomes.iter().filter(|o| o.from_cache).count(),
+                stored: pass.stored.0,
+            }
+        });
+        let rows = store.take_rows();
+        Ok(Pass {
+            kept: pass.outcomes,
+            rows,
+            store,
+            exports: pass.indexes,
+            decoder,
+            cache,
+            notes,
+        })
     }
-    let cache_file = cache.map(|c| c.file().to_path_buf());
-    let pass_stored = pass.stored.0;
-    let (outcomes, exports) = (pass.outcomes, pass.indexes);
+}
 
-    let beside = aggregate::Beside {
-        diary: diary.as_ref().map(|d| d.days.clone()).unwrap_or_default(),
-        gear_log: gear_log
-            .as_ref()
-            .map(|g| g.spans.clone())
-            .unwrap_or_default(),
-        exports,
-    };
-    let rows = spill.take_rows();
-    let mut tables = aggregate::aggregate_beside(
-        outcomes,
-        rows,
-        &spill,
-        &cfg.history(),
-        args.week_start.into(),
-        beside,
-    )
-    .map_err(Fatal::failure)?;
-    // The rules are done with the runs' rows: the tables and the page read them back a block
-    // at a time.
-    spill.put_runs_aside(&mut tables);
-    memory::release_freed();
-    let outputs = export::write_tables(
-        &args.output,
-        Formats::from_list(&args.format),
-        &tables,
-        &spill,
-    )
-    .map_err(Fatal::failure)?;
-    if let Some(problem) = spill.problem() {
+/// After the pass: notes a cache that could not be updated, marks what was read from it, and
+/// lets go of the files that were under the inputs and are gone.
+fn tidy_cache(
+    c: &cache::Cache,
+    args: &ReportArgs,
+    pass: &pipeline::Pass<model::Kept>,
+    store: &Store,
+    notes: &mut Vec<String>,
+) {
+    if let Some(e) = &pass.stored.1 {
         notes.push(format!(
-            "runs' facts were kept in memory instead of a temporary file in the output \
-             folder ({problem}); the report is complete"
+            "the cache {} could not be updated ({e}); the report is complete",
+            c.file().display()
         ));
     }
-    // What the page draws from the runs, in one pass over their rows.
-    let page_runs = output::html::Runs::read(&tables, &spill).map_err(Fatal::failure)?;
-    drop(spill);
-    let mut written = outputs.written;
-    let mut removed = outputs.removed;
-    // What the decoder complained of, each line naming its input: all of it in decoder.log
-    // (an older decoder.log is removed when there is nothing this time).
-    // In the inputs' order, whatever order the workers finished in.
-    decoder_lines.sort_by_key(|l| l.0);
-    let decoder_lines: Vec<String> = decoder_lines.into_iter().map(|l| l.1).collect();
-    if let Some(log) = output::summary::decoder_log(&decoder_lines, &captured) {
-        written.push(
-            export::write_text_atomic(&args.output, output::summary::DECODER_LOG, &log)
-                .map_err(Fatal::failure)?,
-        );
-    } else {
-        let old = args.output.join(output::summary::DECODER_LOG);
-        if export::remove_if_file(&old).map_err(Fatal::failure)? {
-            removed.push(old);
-        }
+    let roots: Vec<String> = args
+        .inputs
+        .iter()
+        .map(|p| discover::source_name(p))
+        .collect();
+    let seen: Vec<&str> = pass.outcomes.iter().map(|o| store.source(&o.slot)).collect();
+    let tidy = c
+        .confirmed(&pass.confirmed)
+        .and_then(|()| c.prune(&roots, seen));
+    if let Err(e) = tidy {
+        notes.push(format!(
+            "the cache could not be tidied ({e}); the report is complete"
+        ));
     }
+}
 
-    let thresholds = output::html::Thresholds {
-        acwr_low: cfg.load.acwr_low,
-        acwr_high: cfg.load.acwr_high,
-        low_cadence_spm: cfg.findings.low_cadence_spm,
-        pain_threshold: cfg.findings.pain_threshold,
-        pain_high: cfg.findings.pain_high,
-        retire_m: cfg.gear.retire_m,
-    };
-    let page = output::html::render(&tables, &page_runs, &thresholds);
-    written.push(
-        export::write_pieces_atomic(&args.output, "report.html", page).map_err(Fatal::failure)?,
-    );
+/// The write stage: the tables, the decoder's log and the page, then what an earlier run left
+/// and this one did not write is removed.
+fn write(
+    mut folder: Folder,
+    args: &ReportArgs,
+    cfg: &Config,
+    tables: &model::Tables,
+    store: &Store,
+    decoder: &DecoderLog,
+) -> Result<Outputs, Fatal> {
+    folder
+        .tables(Formats::from_list(&args.format), tables, store)
+        .map_err(Fatal::failure)?;
+    if let Some(log) = output::summary::decoder_log(&decoder.lines, &decoder.captured) {
+        folder
+            .text(output::folder::DECODER_LOG, [log])
+            .map_err(Fatal::failure)?;
+    }
+    let runs = output::html::Runs::read(tables);
+    let thresholds = output::html::Thresholds::of(cfg);
+    let page = output::html::render(tables, &runs, &thresholds);
+    folder
+        .text(output::folder::PAGE, page)
+        .map_err(Fatal::failure)?;
+    folder.finish().map_err(Fatal::failure)
+}
 
-    let mut summary = Summary::new(&tables, input_bytes);
-    summary.elapsed = started.elapsed();
-    summary.written = written;
-    summary.removed = removed;
-    summary.captured = captured;
-    summary.decoder = decoder_lines;
-    summary.diary = diary.map(|d| (d.path, d.days.len(), d.errors));
-    summary.gear_log = gear_log.map(|g| (g.path, g.spans.len(), g.errors));
-    summary.cache = cache_file.map(|f| (f, from_cache, pass_stored));
-    summary.notes = notes;
-    // Diary lines left out are errors in the runner's own file: shown even with --quiet, once
-    // the progress bar is gone.
+/// The summary stage: the runner's bad lines and the notes on stderr (even with `--quiet`, once
+/// the progress bar is gone), the summary on stdout; how the command ends.
+fn tell(summary: &Summary, args: &ReportArgs) -> Exit {
     let _ = std::io::stderr().write_all(summary.render_diary_errors().as_bytes());
     if !args.quiet {
         // A closed pipe (e.g. `| head`) is not an error.
         let _ = std::io::stdout().write_all(summary.render().as_bytes());
     }
     if args.strict && (summary.unreadable() > 0 || summary.diary_errors() > 0) {
-        return Ok(EXIT_UNREADABLE);
+        return Exit::Unreadable;
     }
-    Ok(EXIT_OK)
+    Exit::Ok
 }

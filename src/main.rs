@@ -9,12 +9,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = fitrisk::cli::Cli::parse();
     match fitrisk::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(err) => {
             // Every error of fitrisk's names its cause in its own message; the alternate form
             // would print the cause a second time.
             eprintln!("fitrisk: error: {}", err.error);
-            ExitCode::from(err.code)
+            ExitCode::from(err.exit.code())
         }
     }
 }

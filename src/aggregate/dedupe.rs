@@ -12,12 +12,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Ingest;
-use std::io;
 
 use crate::model::{
     plural, source_in, Activity, FileRow, Kept, Merged, Reason, RunCore, RunFacts, Status,
 };
-use crate::spill::Spill;
+use crate::store::Store;
 
 /// What duplicate detection found: which of the runs are duplicates, and the ledger rows it
 /// changed (by outcome, in order).
@@ -27,15 +26,15 @@ pub(super) struct Marked {
 }
 
 /// Finds the duplicate runs among `runs` (the activity rows the `outcomes`' ranges point
-/// into) and says so in their ledger rows, read back from `spill` (`sources`: the ledger's
-/// text). Fails only if a row cannot be read back.
+/// into) and says so in their ledger rows, read from `store` (`sources`: the ledger's
+/// text).
 pub(super) fn mark(
     outcomes: &mut [Kept],
     sources: &str,
     runs: &mut [Activity],
-    spill: &Spill,
+    store: &Store,
     cfg: &Ingest,
-) -> io::Result<Marked> {
+) -> Marked {
     let dups = find_duplicates(outcomes, runs, cfg);
     let at = |(oi, ri): (usize, usize)| outcomes[oi].runs.start + ri;
     // What a copy knew belongs to the activity: it moves to the run kept, where that run has
@@ -43,8 +42,8 @@ pub(super) fn mark(
     for d in &dups {
         let (dup, kept) = (at(d.dup), at(d.kept));
         let source = source_in(sources, &outcomes[d.dup.0].slot).to_string();
-        let from = spill.facts(&runs[dup].run)?;
-        let own = spill.facts(&runs[kept].run)?;
+        let from = store.facts(&runs[dup].run);
+        let own = store.facts(&runs[kept].run);
         take_what_is_missing(&mut runs[kept].run, &own, &from, &source);
     }
     // Which runs of which outcome are duplicates, and of what.
@@ -61,7 +60,7 @@ pub(super) fn mark(
     let mut changed = Vec::new();
     for (oi, o) in outcomes.iter_mut().enumerate() {
         if let Some(list) = dropped.get(&oi) {
-            let mut row = spill.row(&o.slot)?;
+            let mut row = store.row(&o.slot).clone();
             let left = o.runs.clone().filter(|&i| !is_dup[i]).count();
             let mut kept: Vec<&str> = list.iter().map(|x| x.0.as_str()).collect();
             kept.dedup();
@@ -95,7 +94,7 @@ pub(super) fn mark(
             changed.push((oi, row));
         }
     }
-    Ok(Marked { is_dup, changed })
+    Marked { is_dup, changed }
 }
 
 /// Fills the run kept (`to`, whose facts are `own`) with what the duplicate's facts (`from`, of

@@ -16,9 +16,10 @@ use crate::model::{
     Activity, DiaryDay, ExportIndex, GearSpan, Kept, Ledger, MatchSource, Outcome, SpeedBins,
     Tables,
 };
-use crate::spill::{KeptRows, Spill};
+use crate::store::{KeptRows, Store};
 
-/// Marks duplicates and builds the rows (the runs' full facts are put aside in memory).
+/// Marks duplicates and builds the rows (the runs' full facts are kept in a store dropped
+/// at the end).
 /// `outcomes` are the pipeline's, each with its own `seq`.
 pub fn aggregate(
     mut outcomes: Vec<Outcome>,
@@ -26,14 +27,13 @@ pub fn aggregate(
     week_start: Weekday,
 ) -> Tables {
     outcomes.sort_by_key(|o| o.row.seq);
-    let mut spill = Spill::in_memory();
+    let mut store = Store::default();
     let outcomes = outcomes
         .into_iter()
-        .map(|o| spill.keep_outcome(o))
+        .map(|o| store.keep_outcome(o))
         .collect();
-    let rows = spill.take_rows();
-    aggregate_beside(outcomes, rows, &spill, cfg, week_start, Beside::default())
-        .expect("runs put aside in memory read back")
+    let rows = store.take_rows();
+    aggregate_beside(outcomes, rows, &store, cfg, week_start, Beside::default())
 }
 
 /// What the runner and the exports say beside the FIT files.
@@ -48,20 +48,19 @@ pub(crate) struct Beside {
 }
 
 /// Marks duplicates and builds the rows, with the pain diary, the gear log and the export
-/// indexes. `rows` are what [`Spill::keep_outcome`] kept beside the `outcomes`: the activity
+/// indexes. `rows` are what [`Store::keep_outcome`] kept beside the `outcomes`: the activity
 /// rows their `runs` ranges point into, and the ledger's text their slots point into. Export
 /// labels are put on the runs before duplicates are marked, so they reach the run kept
 /// whichever copy the export listed. The runs' full facts and the ledger's rows are in
-/// `spill`; only the speed bins and the rows of files with a duplicate are read back here.
-/// Fails only if those cannot be read back.
+/// `store`; only the speed bins and the rows of files with a duplicate are read here.
 pub(crate) fn aggregate_beside(
     mut outcomes: Vec<Kept>,
     rows: KeptRows,
-    spill: &Spill,
+    store: &Store,
     cfg: &HistorySettings<'_>,
     week_start: Weekday,
     beside: Beside,
-) -> std::io::Result<Tables> {
+) -> Tables {
     let Beside {
         diary,
         gear_log,
@@ -71,7 +70,7 @@ pub(crate) fn aggregate_beside(
     // A run finds its source in the ledger by `seq` (`Tables::source_of`).
     debug_assert!(outcomes.windows(2).all(|w| w[0].slot.seq < w[1].slot.seq));
     gear::label_from_exports(&outcomes, &sources, &mut runs, &exports);
-    let marked = dedupe::mark(&mut outcomes, &sources, &mut runs, spill, cfg.ingest)?;
+    let marked = dedupe::mark(&mut outcomes, &sources, &mut runs, store, cfg.ingest);
     let dropped = marked.is_dup;
     // The duplicates leave, and the rest are put in the order of their files, as they were
     // found: the history's speed bins below are summed in that order.
@@ -106,7 +105,7 @@ pub(crate) fn aggregate_beside(
         a.local_day = run.start_utc.get().and_then(|t| load::day_of(t + offset));
     }
     tables.activities = runs;
-    match_with_history(&mut tables.activities, spill, cfg.downhill)?;
+    match_with_history(&mut tables.activities, store, cfg.downhill);
     // In place (no buffer of half the rows, as a stable sort takes): file order breaks the
     // last ties, as it did when this sort was stable.
     let files = &tables.files;
@@ -137,29 +136,28 @@ pub(crate) fn aggregate_beside(
     tables.exports = exports;
     tables.findings = findings::findings(&tables, cfg.findings, cfg.load, cfg.gear);
     tables.recent_from = findings::recent_from(&tables, cfg.findings);
-    Ok(tables)
+    tables
 }
 
 /// Runs whose own flat running does not cover their downhill speeds are compared with the
 /// runner's flat running at those speeds in all their other runs.
 fn match_with_history(
     activities: &mut [Activity],
-    spill: &Spill,
+    store: &Store,
     cfg: &DownhillSettings,
-) -> std::io::Result<()> {
+) {
     let mut all = SpeedBins::default();
     for a in activities.iter().filter(|a| a.run.downhill.has_flat_bins) {
-        all.merge(&spill.bins(&a.run.spilled)?.0);
+        all.merge(store.bins(&a.run).0);
     }
     for a in activities.iter_mut() {
         let run = &mut a.run;
         if run.downhill.matched.is_some() || !run.downhill.has_downhill_bins {
             continue;
         }
-        let (flat, downhill) = spill.bins(&run.spilled)?;
-        let history = all.without(&flat);
+        let (flat, downhill) = store.bins(run);
+        let history = all.without(flat);
         run.downhill.matched =
-            matched_drop(&downhill, &history, cfg).map(|m| (m, MatchSource::History));
+            matched_drop(downhill, &history, cfg).map(|m| (m, MatchSource::History));
     }
-    Ok(())
 }

@@ -1,33 +1,30 @@
-//! What the report keeps in memory of each run while it aggregates the history: a small part
-//! of its facts ([`RunCore`]) and where the rest was put aside ([`Spilled`]).
+//! What aggregation works on of each input and run: the ledger row's [`Slot`] and the small
+//! part of each run's facts ([`RunCore`]); the whole row and the full facts are kept in the
+//! [`Store`](crate::store::Store).
 
 use super::{
     CadenceSource, Label, MatchSource, Matched, OptF64, OptI64, RunFacts, RunGait, Slot, Surface,
 };
 
-/// What the report keeps in memory of one member's [`Outcome`](super::Outcome) while it aggregates: the ledger
-/// row, and where its runs are among the activity rows the spill keeps (each run's
-/// [`RunCore`] in one, its full facts put aside).
+/// What aggregation works on of one member's [`Outcome`](super::Outcome): its ledger row's
+/// slot, and where its runs are among the activity rows (each run's [`RunCore`] in one).
 #[derive(Clone, Debug)]
 pub(crate) struct Kept {
-    /// Its ledger row's slot (the row is put aside; its status may still change to
-    /// `duplicate` in aggregation).
+    /// Its ledger row's slot (its status may still change to `duplicate` in aggregation).
     pub(crate) slot: Slot,
-    /// Its running sessions: their places in the spill's activity rows.
+    /// Its running sessions: their places among the activity rows.
     pub(crate) runs: std::ops::Range<usize>,
     /// Taken from the result cache, not read this time.
     pub(crate) from_cache: bool,
 }
 
-/// What the report keeps in memory of one run while it aggregates the history: the fields the
-/// cross-run rules, the page and duplicate detection read, and where the run's full
-/// [`RunFacts`] lie (`spilled`). Everything else (segments, speed bins, surface features,
-/// device…) is read back from there only when the tables are written, a few runs at a time;
-/// once the rules are done, the activity rows holding these cores are put aside too, and the
-/// tables and the page read them back a block at a time.
+/// What aggregation reads of one run: the fields the cross-run rules, the page and duplicate
+/// detection use, and where the run's full [`RunFacts`] are kept (`facts`). Everything else
+/// (segments, speed bins, surface features, device…) is read from there only when the tables
+/// are written.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RunCore {
-    /// As [`RunFacts::label`] (aggregation fills it; it wins over the spilled copy's); boxed,
+    /// As [`RunFacts::label`] (aggregation fills it; it wins over the kept copy's); boxed,
     /// and only once it names something: most runs have no label, and an empty one takes 56
     /// bytes.
     label: Option<Box<Label>>,
@@ -65,8 +62,8 @@ pub(crate) struct RunCore {
     pub(crate) surface: Surface,
     /// The downhill facts the findings and the page read.
     pub(crate) downhill: DownhillCore,
-    /// Where the full facts lie.
-    pub(crate) spilled: Spilled,
+    /// Where the full facts are kept ([`Store::facts`](crate::store::Store::facts)).
+    pub(crate) facts: u32,
 }
 
 /// The part of [`Downhill`](super::Downhill) kept in memory (see [`RunCore`]); fields as there.
@@ -82,40 +79,12 @@ pub(crate) struct DownhillCore {
     pub(crate) downhill_speed_mps: OptF64,
     pub(crate) downhill_m: f64,
     /// As [`Downhill::matched`](super::Downhill::matched) (aggregation fills it for history matches; it wins over the
-    /// spilled copy's).
+    /// kept copy's).
     pub(crate) matched: Option<(Matched, MatchSource)>,
     /// Whether the run has flat running by speed bin (to match others' downhill).
     pub(crate) has_flat_bins: bool,
     /// Whether the run has downhill running by speed bin (to be matched).
     pub(crate) has_downhill_bins: bool,
-}
-
-/// Where a run's full facts were put aside: its speed bins (`bins_len` bytes, none when both
-/// histograms are empty) followed by the rest of its facts (`facts_len` bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Spilled {
-    /// In the spill file (`true`) or in its in-memory stand-in.
-    pub(crate) on_disk: bool,
-    /// Offset of the first byte.
-    pub(crate) at: u64,
-    /// Length of the speed bins' record.
-    pub(crate) bins_len: u32,
-    /// Length of the facts' record.
-    pub(crate) facts_len: u32,
-}
-
-/// Where a block of activity rows was put aside ([`Spill::put_runs_aside`](crate::spill::Spill::put_runs_aside)):
-/// `rows` rows in one record of `len` bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RunBlock {
-    /// In the spill file (`true`) or in its in-memory stand-in.
-    pub(crate) on_disk: bool,
-    /// Offset of the first byte.
-    pub(crate) at: u64,
-    /// Length of the record.
-    pub(crate) len: u32,
-    /// Rows in the block.
-    pub(crate) rows: u32,
 }
 
 impl RunCore {
@@ -135,8 +104,8 @@ impl RunCore {
         self.label.get_or_insert_with(Box::default)
     }
 
-    /// The in-memory part of `run`, put aside at `spilled`.
-    pub(crate) fn of(run: &RunFacts, spilled: Spilled) -> RunCore {
+    /// What aggregation reads of `run`, whose full facts are kept at `facts`.
+    pub(crate) fn of(run: &RunFacts, facts: u32) -> RunCore {
         let d = &run.downhill;
         RunCore {
             label: (run.label != Label::default()).then(|| Box::new(run.label.clone())),
@@ -170,7 +139,7 @@ impl RunCore {
                 has_flat_bins: !d.flat_bins.bins.is_empty(),
                 has_downhill_bins: !d.downhill_bins.bins.is_empty(),
             },
-            spilled,
+            facts,
         }
     }
 }

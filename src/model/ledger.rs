@@ -1,7 +1,8 @@
 //! The ledger vocabulary: what happened to each input (`status`) and why (`reason`).
 //!
 //! Every member discovery finds ends up as exactly one [`FileRow`] in `files.{parquet,csv}`;
-//! the tokens here are the stable strings users filter on, documented in the README.
+//! the tokens here are the stable strings users filter on, documented in docs/schema.md (the
+//! `files` table) and docs/methodology.md (the ledger).
 
 tokens! {
     /// What became of one input.
@@ -130,9 +131,9 @@ pub(crate) struct FileRow {
     pub(crate) runs: u32,
 }
 
-/// What the report keeps in memory of an input's ledger row while it is made: what duplicate
-/// detection and the summary read, where its source lies in the ledger's text, and where the
-/// whole row was put aside (in the spill, as the runs' facts are).
+/// What aggregation reads of an input's ledger row: what duplicate detection and the summary
+/// use, where its source lies in the ledger's text, and where the whole row is kept (in the
+/// [`Store`](crate::store::Store), as the runs' facts are).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Slot {
     /// As [`FileRow::seq`].
@@ -145,20 +146,20 @@ pub(crate) struct Slot {
     pub(crate) runs: u32,
     /// The source: bytes `source.0..source.1` of the ledger's text.
     pub(crate) source: (u32, u32),
-    /// Where the row lies: in the spill's file (`true`) or its memory, its offset and length.
-    pub(crate) row: (bool, u64, u32),
+    /// Where the whole row is kept ([`Store::row`](crate::store::Store::row)).
+    pub(crate) row: u32,
 }
 
 /// The ledger while the report is made: a slot per input in discovery order, their sources
-/// in one string, and the rows duplicate detection changed. The rows themselves were put
-/// aside as they came, and are read back a frame at a time to be written.
+/// in one string, and the rows duplicate detection changed. The rows themselves are in the
+/// [`Store`](crate::store::Store), read a frame at a time to be written.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Ledger {
     /// Every input's source, one after the other.
     pub(crate) text: String,
     /// One per input, in discovery order (by `seq`).
     pub(crate) slots: Vec<Slot>,
-    /// Rows changed since they were put aside (a duplicate's status and detail), by the
+    /// Rows changed since they were kept (a duplicate's status and detail), by the
     /// index of their slot, in order.
     pub(crate) changed: Vec<(usize, FileRow)>,
 }

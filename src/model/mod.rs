@@ -4,7 +4,7 @@
 //! - [`decoded`]: what the FIT decoder hands to analysis;
 //! - [`run`]: the facts analysis keeps of each running session;
 //! - [`gear`]: shoes: a run's label, an export's index, the gear log, per-pair totals;
-//! - [`kept`]: what aggregation keeps in memory of each run, the rest being put aside;
+//! - [`kept`]: what aggregation reads of each input and run, the rest being in the store;
 //! - [`packed`]: optional numbers in 8 bytes, for those rows;
 //! - [`report`]: the report's rows (activities, weeks, findings) as aggregation builds them.
 //!

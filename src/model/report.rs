@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{
-    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunBlock, RunCore, RunFacts,
+    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts,
     Surface,
 };
 
@@ -104,16 +104,8 @@ impl DiaryDay {
 pub struct Tables {
     /// Every input, once, in discovery order.
     pub(crate) files: Ledger,
-    /// Every distinct run, in start order (undated runs last), while aggregation builds and
-    /// reads them; empty once they are put aside ([`Spill::put_runs_aside`]: then
-    /// [`Spill::runs`] reads them back).
-    ///
-    /// [`Spill::put_runs_aside`]: crate::spill::Spill::put_runs_aside
-    /// [`Spill::runs`]: crate::spill::Spill::runs
+    /// Every distinct run, in start order (undated runs last).
     pub(crate) activities: Vec<Activity>,
-    /// Where the activity rows were put aside, a block at a time, in order (empty while they
-    /// are in `activities`).
-    pub(crate) runs_aside: Vec<RunBlock>,
     /// Every week from the first run (or diary day) to the last.
     pub(crate) weeks: Vec<Week>,
     /// The breaks in running, in order.
@@ -136,14 +128,9 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Runs in the activities table, in memory or put aside.
+    /// Runs in the activities table.
     pub(crate) fn run_count(&self) -> usize {
         self.activities.len()
-            + self
-                .runs_aside
-                .iter()
-                .map(|b| b.rows as usize)
-                .sum::<usize>()
     }
 
     /// The source of a run, as in the ledger.
@@ -307,7 +294,7 @@ tokens! {
 }
 
 tokens! {
-    /// The rule behind a finding (the README's methodology cites each one's evidence).
+    /// The rule behind a finding (docs/methodology.md cites each one's evidence).
     Rule {
         /// A run's median cadence is low.
         LowCadence => "low_cadence",

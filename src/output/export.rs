@@ -10,20 +10,21 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::folder::{TABLE_FORMATS, WORKBOOK};
 use super::frames;
 use super::numbers::with_numbers_as_text;
 use super::xlsx::{self, XlsxFailure};
 use crate::cli::Formats;
 use crate::model::Tables;
-use crate::spill::Spill;
+use crate::store::Store;
 
-/// The workbook's file name.
-pub(crate) const WORKBOOK: &str = "report.xlsx";
 
 /// Writes one table in one format.
 pub(crate) trait Exporter {
     /// File extension, without the dot.
     fn extension(&self) -> &'static str;
+    /// Whether `formats` asks for this format.
+    fn asked(&self, formats: Formats) -> bool;
     /// A writer of one table to `out`, given the table's frames one after the other.
     fn open<'w>(&self, out: &'w mut dyn Write) -> Box<dyn TableWriter + 'w>;
 }
@@ -55,6 +56,9 @@ const ROW_GROUP_ROWS: usize = 512 * 512;
 impl Exporter for Parquet {
     fn extension(&self) -> &'static str {
         "parquet"
+    }
+    fn asked(&self, formats: Formats) -> bool {
+        formats.parquet
     }
     fn open<'w>(&self, out: &'w mut dyn Write) -> Box<dyn TableWriter + 'w> {
         Box::new(ParquetTable {
@@ -133,6 +137,9 @@ impl Exporter for Csv {
     fn extension(&self) -> &'static str {
         "csv"
     }
+    fn asked(&self, formats: Formats) -> bool {
+        formats.csv
+    }
     fn open<'w>(&self, out: &'w mut dyn Write) -> Box<dyn TableWriter + 'w> {
         Box::new(CsvTable { out, header: true })
     }
@@ -209,97 +216,39 @@ pub(crate) enum WriteError {
     },
 }
 
-/// The table files of one run.
-#[derive(Debug, Default)]
-pub(crate) struct Outputs {
-    /// Files written, in order.
-    pub(crate) written: Vec<PathBuf>,
-    /// Files of an earlier run in a format not written this time, removed.
-    pub(crate) removed: Vec<PathBuf>,
-}
-
-/// Writes the tables in every format asked for, then removes the table files fitrisk would
-/// write in the formats *not* asked for, so the folder never mixes two runs. Only those exact
-/// names (`files.csv`, …, `report.xlsx`) are ever removed.
+/// Writes the tables in every format asked for, and the workbook if asked for; returns the
+/// files written, in order.
 ///
 /// Each table's frames are built, written to every format at once and dropped before the next
 /// (the workbook, which holds every sheet until it is saved, keeps them all). The runs' full
-/// facts are read back from `spill`.
+/// facts are read from `store`.
 pub(crate) fn write_tables(
     dir: &Path,
     formats: Formats,
     tables: &Tables,
-    spill: &Spill,
-) -> Result<Outputs, WriteError> {
-    let mut out = Outputs::default();
-    let per_table: [(&dyn Exporter, bool); 2] = [(&Parquet, formats.parquet), (&Csv, formats.csv)];
-    let mut names: Vec<String> = [WORKBOOK, "report.html", super::summary::DECODER_LOG]
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    for (stem, _) in frames::TABLES {
-        for (exporter, _) in per_table {
-            names.push(format!("{stem}.{}", exporter.extension()));
-        }
-    }
-    sweep_leftovers(dir, &names);
+    store: &Store,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let mut written = Vec::new();
     let mut sheets: Vec<(&str, DataFrame)> = Vec::new();
     for (stem, build) in frames::TABLES {
         let mut files: Vec<(Staged, &dyn Exporter)> = Vec::new();
-        for (exporter, asked) in per_table {
-            if asked {
+        for exporter in TABLE_FORMATS {
+            if exporter.asked(formats) {
                 let path = dir.join(format!("{stem}.{}", exporter.extension()));
                 files.push((Staged::create(path)?, exporter));
             }
         }
-        let mut sheet: Option<DataFrame> = None;
-        {
-            let mut writers: Vec<(Box<dyn TableWriter + '_>, &Path)> = files
-                .iter_mut()
-                .map(|(file, exporter)| {
-                    let (path, out) = file.parts();
-                    (exporter.open(out), path)
-                })
-                .collect();
-            let encode = |path: &Path| {
-                let path = path.to_path_buf();
-                move |source| WriteError::Encode { path, source }
-            };
-            let build_error = |source| WriteError::Build {
-                table: stem,
-                source,
-            };
-            for frame in build(tables, spill) {
-                let mut df = frame.map_err(build_error)?;
-                for (writer, path) in writers.iter_mut() {
-                    writer.write(&mut df).map_err(encode(path))?;
-                }
-                if formats.xlsx {
-                    match sheet.as_mut() {
-                        None => sheet = Some(df),
-                        Some(all) => {
-                            all.vstack_mut(&df).map_err(build_error)?;
-                        }
-                    }
-                }
-            }
-            for (writer, path) in writers {
-                writer.finish().map_err(encode(path))?;
-            }
-        }
+        let sheet = write_table(stem, build(tables, store), &mut files, formats.xlsx)?;
         for (file, _) in files {
-            out.written.push(file.commit()?);
+            written.push(file.commit()?);
         }
-        match sheet {
-            Some(mut df) => {
-                df.rechunk_mut();
-                sheets.push((stem, df));
-            }
-            None => crate::memory::release_freed(),
+        if let Some(mut df) = sheet {
+            df.rechunk_mut();
+            sheets.push((stem, df));
         }
     }
-    let workbook = dir.join(WORKBOOK);
     if formats.xlsx {
+        let workbook = dir.join(WORKBOOK);
         // The findings first: they are what a reader opens the workbook for.
         sheets.sort_by_key(|(stem, _)| *stem != "findings");
         let sheets: Vec<(&str, &DataFrame)> = sheets.iter().map(|(s, df)| (*s, df)).collect();
@@ -309,27 +258,53 @@ pub(crate) fn write_tables(
                 source,
             })
         })?;
-        out.written.push(workbook.clone());
+        written.push(workbook);
     }
-    let mut stale: Vec<PathBuf> = Vec::new();
-    for (exporter, asked) in per_table {
-        if !asked {
-            stale.extend(
-                frames::TABLES
-                    .iter()
-                    .map(|(stem, _)| dir.join(format!("{stem}.{}", exporter.extension()))),
-            );
+    Ok(written)
+}
+
+/// Writes one table's `frames` to each of `files`; returns the whole table as one frame when
+/// `sheet` asks for it (for the workbook).
+fn write_table(
+    stem: &'static str,
+    frames: frames::Frames<'_>,
+    files: &mut [(Staged, &dyn Exporter)],
+    sheet: bool,
+) -> Result<Option<DataFrame>, WriteError> {
+    let mut writers: Vec<(Box<dyn TableWriter + '_>, &Path)> = files
+        .iter_mut()
+        .map(|(file, exporter)| {
+            let (path, out) = file.parts();
+            (exporter.open(out), path)
+        })
+        .collect();
+    let encode = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError::Encode { path, source }
+    };
+    let build_error = |source| WriteError::Build {
+        table: stem,
+        source,
+    };
+    let mut whole: Option<DataFrame> = None;
+    for frame in frames {
+        let mut df = frame.map_err(build_error)?;
+        for (writer, path) in writers.iter_mut() {
+            writer.write(&mut df).map_err(encode(path))?;
+        }
+        if sheet {
+            match whole.as_mut() {
+                None => whole = Some(df),
+                Some(all) => {
+                    all.vstack_mut(&df).map_err(build_error)?;
+                }
+            }
         }
     }
-    if !formats.xlsx {
-        stale.push(workbook);
+    for (writer, path) in writers {
+        writer.finish().map_err(encode(path))?;
     }
-    for path in stale {
-        if remove_if_file(&path)? {
-            out.removed.push(path);
-        }
-    }
-    Ok(out)
+    Ok(whole)
 }
 
 /// Removes `path` if it is a regular file (never a folder or a link's target); true if it was.
@@ -345,11 +320,6 @@ pub(crate) fn remove_if_file(path: &Path) -> Result<bool, WriteError> {
         }
         _ => Ok(false),
     }
-}
-
-/// Writes text to `dir/name` atomically. Returns the path.
-pub(crate) fn write_text_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, WriteError> {
-    write_pieces_atomic(dir, name, [text])
 }
 
 /// Writes `name` in `dir` from `pieces`, each written before the next is made, then renames it
@@ -439,7 +409,7 @@ impl Drop for Staged {
 
 /// Removes the temporary files of the outputs `names` that a killed fitrisk left in `dir`
 /// (`.NAME.tmp-PID` of a process that no longer runs); another run's, still writing, stay.
-fn sweep_leftovers(dir: &Path, names: &[String]) {
+pub(crate) fn sweep_leftovers(dir: &Path, names: &[String]) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };

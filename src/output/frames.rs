@@ -1,10 +1,10 @@
 //! Frames: the report's rows as polars `DataFrame`s, one or more per output table (the
-//! activities and segments a frame per [`RUNS_PER_FRAME`] runs, from the facts read back; the
+//! activities and segments a frame per [`RUNS_PER_FRAME`] runs, with the runs' full facts; the
 //! ledger a frame per as many inputs).
 //!
 //! Column names carry their units (`_m`, `_s`, `_spm`, `_mps`, `_pct`); times are written as
-//! UTC plus the athlete's local offset, never in the parsing machine's zone. The README's
-//! output schema documents every column built here.
+//! UTC plus the athlete's local offset, never in the parsing machine's zone. docs/schema.md
+//! documents every column built here (`tests/schema.rs` checks that it does).
 
 use polars::prelude::*;
 
@@ -13,13 +13,12 @@ use chrono::NaiveDate;
 use crate::model::{
     Activity, FileRow, Finding, GearRow, RunFacts, Segment, Status, Surface, Tables, Week,
 };
-use crate::spill::Spill;
+use crate::store::Store;
 
 /// Runs per frame of the activities and segments tables (and inputs per frame of the ledger):
-/// their rows are built from the runs' full facts, read back from the spill this many at a
-/// time, and each frame is a Parquet row group of its own. A history of up to this many runs
-/// gives one row group, as before.
-pub(crate) const RUNS_PER_FRAME: usize = crate::spill::RUNS_PER_BLOCK;
+/// their rows are built with copies of the runs' full facts this many at a time, and each
+/// frame is a Parquet row group of its own.
+pub(crate) const RUNS_PER_FRAME: usize = 1024;
 
 /// Builds a frame column by column.
 struct Frame {
@@ -109,8 +108,8 @@ fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-/// A run of the activities and segments tables: its row, its full facts read back from the
-/// spill, and its file's source and status, from the ledger.
+/// A run of the activities and segments tables: its row, its full facts from the store, and
+/// its file's source and status, from the ledger.
 struct RunRow<'a> {
     row: &'a Activity,
     facts: RunFacts,
@@ -118,21 +117,17 @@ struct RunRow<'a> {
     status: Status,
 }
 
-/// Some runs with their full facts, read back from the spill.
-fn with_facts<'a>(
-    t: &'a Tables,
-    rows: &'a [Activity],
-    spill: &Spill,
-) -> PolarsResult<Vec<RunRow<'a>>> {
+/// Some runs with their full facts.
+fn with_facts<'a>(t: &'a Tables, rows: &'a [Activity], store: &Store) -> Vec<RunRow<'a>> {
     rows.iter()
         .map(|a| {
             let slot = t.files.slot_of_seq(a.seq);
-            Ok(RunRow {
+            RunRow {
                 row: a,
-                facts: spill.facts(&a.run)?,
+                facts: store.facts(&a.run),
                 source: slot.map_or("", |s| t.files.source(s)),
                 status: slot.map_or(Status::Ok, |s| s.status),
-            })
+            }
         })
         .collect()
 }
@@ -363,8 +358,8 @@ fn segments(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
 /// the ledger, the activities and segments (always at least one, empty for an empty table).
 pub(crate) type Frames<'a> = Box<dyn Iterator<Item = PolarsResult<DataFrame>> + 'a>;
 
-/// Builds one table's frames from the rows and the runs put aside.
-pub(crate) type Build = for<'a> fn(&'a Tables, &'a Spill) -> Frames<'a>;
+/// Builds one table's frames from the rows and the store of the runs' full facts.
+pub(crate) type Build = for<'a> fn(&'a Tables, &'a Store) -> Frames<'a>;
 
 /// Every table: its file stem and how its frames are built, in writing order. Frames are built
 /// one at a time, so that only one is held beside the rows while it is written.
@@ -382,20 +377,20 @@ fn one<'a>(frame: PolarsResult<DataFrame>) -> Frames<'a> {
 }
 
 /// The ledger's frames, one per [`RUNS_PER_FRAME`] inputs (a long history makes it the longest
-/// table after the runs'), from its rows read back (or as duplicate detection changed them).
-fn per_input<'a>(t: &'a Tables, spill: &'a Spill) -> Frames<'a> {
+/// table after the runs'), from its rows in the store (or as duplicate detection changed them).
+fn per_input<'a>(t: &'a Tables, store: &'a Store) -> Frames<'a> {
     let ledger = &t.files;
     if ledger.len() == 0 {
         return one(files(&[]));
     }
     Box::new((0..ledger.len()).step_by(RUNS_PER_FRAME).map(move |from| {
         let to = (from + RUNS_PER_FRAME).min(ledger.len());
-        let rows = (from..to)
+        let rows: Vec<FileRow> = (from..to)
             .map(|i| match ledger.changed(i) {
-                Some(row) => Ok(row.clone()),
-                None => spill.row(&ledger.slots[i]),
+                Some(row) => row.clone(),
+                None => store.row(&ledger.slots[i]).clone(),
             })
-            .collect::<std::io::Result<Vec<FileRow>>>()?;
+            .collect();
         files(&rows)
     }))
 }
@@ -403,17 +398,17 @@ fn per_input<'a>(t: &'a Tables, spill: &'a Spill) -> Frames<'a> {
 /// A run table's frames: `build` over each [`RUNS_PER_FRAME`] runs with their full facts.
 fn per_runs<'a>(
     t: &'a Tables,
-    spill: &'a Spill,
+    store: &'a Store,
     build: fn(&[RunRow<'_>]) -> PolarsResult<DataFrame>,
 ) -> Frames<'a> {
     if t.run_count() == 0 {
         return one(build(&[]));
     }
-    // A frame per block the rows were put aside in.
-    Box::new(spill.runs(t).map(move |runs| {
-        let runs = runs?;
-        build(&with_facts(t, &runs, spill)?)
-    }))
+    Box::new(
+        t.activities
+            .chunks(RUNS_PER_FRAME)
+            .map(move |runs| build(&with_facts(t, runs, store))),
+    )
 }
 
 /// `weeks`: one row per week from the first run to the last, weeks without running included.

@@ -3,6 +3,7 @@
 
 pub(crate) mod capture;
 pub(crate) mod export;
+pub(crate) mod folder;
 pub(crate) mod frames;
 pub(crate) mod html;
 mod numbers;

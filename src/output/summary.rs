@@ -5,12 +5,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::folder::DECODER_LOG;
 use super::progress::Captured;
 use crate::csvtext::LineError;
 use crate::model::{plural, Reason, Severity, Status, Tables};
 
-/// The file in the output folder that holds what the decoder printed.
-pub(crate) const DECODER_LOG: &str = "decoder.log";
 
 /// decoder.log's text: the decoder's complaints, each naming its input (`path: byte …`), then
 /// any line it printed to stderr that none of them accounts for; `None` when there is neither.
@@ -65,33 +64,74 @@ pub(crate) struct Summary {
     pub(crate) elapsed: Duration,
     /// Files written.
     pub(crate) written: Vec<PathBuf>,
-    /// Table files of an earlier run in a format not written this time, removed.
+    /// Files of an earlier run not written this time, removed.
     pub(crate) removed: Vec<PathBuf>,
     /// What dependencies wrote to stderr meanwhile.
     pub(crate) captured: Captured,
     /// The decoder's complaints, each naming its input.
     pub(crate) decoder: Vec<String>,
-    /// The first findings in the one order, one line each, and whether each is about now.
-    pub(crate) top_findings: Vec<(bool, String)>,
+    /// The first findings in the one order, one line each.
+    pub(crate) top_findings: Vec<TopFinding>,
     /// The first day of what matters now.
     pub(crate) recent_from: Option<chrono::NaiveDate>,
     /// Findings in all.
     pub(crate) findings: usize,
-    /// The pain diary read: its path, the rows used and the lines left out.
-    pub(crate) diary: Option<(String, usize, Vec<LineError>)>,
-    /// The gear log read: its path, the spans used and the lines left out.
-    pub(crate) gear_log: Option<(String, usize, Vec<LineError>)>,
-    /// Strava export indexes: their source, the activities listed with a file, the lines
-    /// left out (`source:line: what`), and why one was ignored.
-    pub(crate) exports: Vec<(String, usize, Vec<String>, Option<String>)>,
+    /// The pain diary read (its rows are days).
+    pub(crate) diary: Option<RunnerFile>,
+    /// The gear log read (its rows are spans).
+    pub(crate) gear_log: Option<RunnerFile>,
+    /// Strava export indexes read.
+    pub(crate) exports: Vec<ExportRead>,
     /// Pairs of shoes in the gear table.
     pub(crate) pairs: usize,
-    /// The result cache: its file, the inputs taken from it and the fresh results stored in
-    /// it; `None` without a cache.
-    pub(crate) cache: Option<(PathBuf, usize, usize)>,
-    /// What went wrong with the cache (rebuilt, not updated) or the spill file (runs kept in
-    /// memory), a sentence each, for stderr.
+    /// The result cache used; `None` without a cache.
+    pub(crate) cache: Option<CacheUse>,
+    /// What went wrong with the cache (rebuilt, not updated), a sentence each, for stderr.
     pub(crate) notes: Vec<String>,
+}
+
+/// One of the first findings, as the summary lists it.
+#[derive(Clone, Debug)]
+pub(crate) struct TopFinding {
+    /// About what matters now (high or watch, in the recent weeks).
+    pub(crate) now: bool,
+    /// Severity, first day and message.
+    pub(crate) line: String,
+}
+
+/// A runner's own CSV file read beside the FIT files (the pain diary, the gear log).
+#[derive(Clone, Debug)]
+pub(crate) struct RunnerFile {
+    /// The file, as given.
+    pub(crate) path: String,
+    /// The rows used.
+    pub(crate) used: usize,
+    /// The lines left out.
+    pub(crate) errors: Vec<LineError>,
+}
+
+/// A Strava export index read.
+#[derive(Clone, Debug)]
+pub(crate) struct ExportRead {
+    /// The index file.
+    pub(crate) source: String,
+    /// The activities it lists with a file.
+    pub(crate) listed: usize,
+    /// The lines left out (`source:line: what`).
+    pub(crate) errors: Vec<String>,
+    /// Why it was ignored, if it was.
+    pub(crate) ignored: Option<String>,
+}
+
+/// The result cache of a report.
+#[derive(Clone, Debug)]
+pub(crate) struct CacheUse {
+    /// Its file.
+    pub(crate) file: PathBuf,
+    /// Inputs taken from it.
+    pub(crate) from_cache: usize,
+    /// Fresh results stored in it.
+    pub(crate) stored: usize,
 }
 
 impl Summary {
@@ -108,13 +148,11 @@ impl Summary {
         s.exports = t
             .exports
             .iter()
-            .map(|x| {
-                (
-                    x.source.clone(),
-                    x.entries.len(),
-                    x.errors.clone(),
-                    x.ignored.clone(),
-                )
+            .map(|x| ExportRead {
+                source: x.source.clone(),
+                listed: x.entries.len(),
+                errors: x.errors.clone(),
+                ignored: x.ignored.clone(),
             })
             .collect();
         s.recent_from = t.recent_from;
@@ -132,7 +170,7 @@ impl Summary {
                         .unwrap_or_else(|| " ".repeat(10)),
                     f.message
                 );
-                (now, line)
+                TopFinding { now, line }
             })
             .collect();
         for f in &t.files.slots {
@@ -158,29 +196,29 @@ impl Summary {
 
     /// Lines of the runner's own files (pain diary, gear log) left out.
     pub(crate) fn diary_errors(&self) -> usize {
-        self.diary.as_ref().map_or(0, |d| d.2.len())
-            + self.gear_log.as_ref().map_or(0, |d| d.2.len())
+        self.diary.as_ref().map_or(0, |d| d.errors.len())
+            + self.gear_log.as_ref().map_or(0, |d| d.errors.len())
     }
 
     /// The diary and gear log lines left out, one error line each (`path:line: what`), then
     /// the export index lines left out and the indexes ignored, for stderr.
     pub(crate) fn render_diary_errors(&self) -> String {
         let mut o = String::new();
-        for e in self.diary.iter().flat_map(|d| &d.2) {
+        for e in self.diary.iter().flat_map(|d| &d.errors) {
             let _ = writeln!(o, "fitrisk: warning: pain diary {e} (line left out)");
         }
-        for e in self.gear_log.iter().flat_map(|d| &d.2) {
+        for e in self.gear_log.iter().flat_map(|d| &d.errors) {
             let _ = writeln!(o, "fitrisk: warning: gear log {e} (line left out)");
         }
         for note in &self.notes {
             let _ = writeln!(o, "fitrisk: warning: {note}");
         }
-        for (source, _, errors, ignored) in &self.exports {
-            for e in errors {
+        for x in &self.exports {
+            for e in &x.errors {
                 let _ = writeln!(o, "fitrisk: warning: Strava export {e} (line left out)");
             }
-            if let Some(why) = ignored {
-                let _ = writeln!(o, "fitrisk: note: {source} ignored: {why}");
+            if let Some(why) = &x.ignored {
+                let _ = writeln!(o, "fitrisk: note: {} ignored: {why}", x.source);
             }
         }
         o
@@ -189,6 +227,15 @@ impl Summary {
     /// The text printed at the end of a run.
     pub(crate) fn render(&self) -> String {
         let mut o = String::new();
+        self.render_inputs(&mut o);
+        self.render_beside(&mut o);
+        self.render_files(&mut o);
+        self.render_findings(&mut o);
+        o
+    }
+
+    /// What was read, from where, and how long it took.
+    fn render_inputs(&self, o: &mut String) {
         let secs = self.elapsed.as_secs_f64();
         let mb = self.input_bytes as f64 / 1e6;
         let _ = writeln!(
@@ -204,13 +251,15 @@ impl Summary {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        if let Some((file, hits, stored)) = &self.cache {
+        if let Some(c) = &self.cache {
             let _ = writeln!(
                 o,
-                "{:<11}{hits} of {} from {}; {stored} stored",
+                "{:<11}{} of {} from {}; {} stored",
                 "cache",
+                c.from_cache,
                 plural(self.inputs, "input", "inputs"),
-                file.display()
+                c.file.display(),
+                c.stored
             );
         }
         if !self.warnings.is_empty() {
@@ -246,40 +295,35 @@ impl Summary {
                 DECODER_LOG
             );
         }
-        if let Some((path, used, errors)) = &self.diary {
-            let bad = match errors.len() {
+    }
+
+    /// What was read beside the FIT files: the diary, the gear log, the exports, the shoes.
+    fn render_beside(&self, o: &mut String) {
+        let runner_file = |o: &mut String, label: &str, f: &RunnerFile, rows: (&str, &str)| {
+            let bad = match f.errors.len() {
                 0 => String::new(),
                 n => format!(", {} left out (on stderr)", plural(n, "line", "lines")),
             };
-            let _ = writeln!(
-                o,
-                "{:<11}{path}: {}{bad}",
-                "diary",
-                plural(*used, "day", "days")
-            );
+            let used = plural(f.used, rows.0, rows.1);
+            let _ = writeln!(o, "{label:<11}{}: {used}{bad}", f.path);
+        };
+        if let Some(d) = &self.diary {
+            runner_file(o, "diary", d, ("day", "days"));
         }
-        if let Some((path, used, errors)) = &self.gear_log {
-            let bad = match errors.len() {
-                0 => String::new(),
-                n => format!(", {} left out (on stderr)", plural(n, "line", "lines")),
-            };
-            let _ = writeln!(
-                o,
-                "{:<11}{path}: {}{bad}",
-                "gear log",
-                plural(*used, "span", "spans")
-            );
+        if let Some(g) = &self.gear_log {
+            runner_file(o, "gear log", g, ("span", "spans"));
         }
-        for (source, listed, errors, ignored) in &self.exports {
-            let what = match ignored {
+        for x in &self.exports {
+            let what = match &x.ignored {
                 Some(_) => "ignored (on stderr)".to_string(),
-                None if errors.is_empty() => format!("{listed} activities with a file"),
+                None if x.errors.is_empty() => format!("{} activities with a file", x.listed),
                 None => format!(
-                    "{listed} activities with a file, {} left out (on stderr)",
-                    plural(errors.len(), "line", "lines")
+                    "{} activities with a file, {} left out (on stderr)",
+                    x.listed,
+                    plural(x.errors.len(), "line", "lines")
                 ),
             };
-            let _ = writeln!(o, "{:<11}{source}: {what}", "export");
+            let _ = writeln!(o, "{:<11}{}: {what}", "export", x.source);
         }
         if self.pairs > 0 {
             let _ = writeln!(
@@ -289,6 +333,10 @@ impl Summary {
                 plural(self.pairs, "pair", "pairs")
             );
         }
+    }
+
+    /// The files written and removed.
+    fn render_files(&self, o: &mut String) {
         if let Some(dir) = self.written.first().and_then(|p| p.parent()) {
             let names = file_names(&self.written);
             let _ = writeln!(
@@ -307,8 +355,6 @@ impl Summary {
                 file_names(&self.removed).join(", ")
             );
         }
-        self.render_findings(&mut o);
-        o
     }
 
     /// The findings: what matters now (high and watch in the recent weeks), then the history's
@@ -329,8 +375,8 @@ impl Summary {
         let now: Vec<&str> = self
             .top_findings
             .iter()
-            .filter(|x| x.0)
-            .map(|x| x.1.as_str())
+            .filter(|x| x.now)
+            .map(|x| x.line.as_str())
             .collect();
         if now.is_empty() {
             let _ = writeln!(o, "  now{since}: nothing high or to watch");
@@ -340,11 +386,11 @@ impl Summary {
                 let _ = writeln!(o, "    {line}");
             }
         }
-        let mut earlier = self.top_findings.iter().filter(|x| !x.0).peekable();
+        let mut earlier = self.top_findings.iter().filter(|x| !x.now).peekable();
         if earlier.peek().is_some() {
             let _ = writeln!(o, "  the history, most severe first:");
-            for (_, line) in earlier {
-                let _ = writeln!(o, "    {line}");
+            for x in earlier {
+                let _ = writeln!(o, "    {}", x.line);
             }
         }
     }

@@ -19,7 +19,6 @@ use chrono::{Datelike, NaiveDate};
 
 use self::chart::Pieces;
 use crate::model::{CadenceSource, Severity, Surface, Tables};
-use crate::spill::Spill;
 
 /// The thresholds the page draws: the acute:chronic band and the low-cadence line.
 #[derive(Clone, Copy, Debug)]
@@ -38,9 +37,22 @@ pub(crate) struct Thresholds {
     pub(crate) retire_m: f64,
 }
 
-/// What the page draws from the runs, gathered in one pass over the activity rows: by the time
-/// the page is made they are put aside, and read back a block at a time. The dot charts keep a
-/// point per run; the rest is totals per year, month or whole history.
+impl Thresholds {
+    /// The thresholds the settings give.
+    pub(crate) fn of(cfg: &crate::config::Config) -> Thresholds {
+        Thresholds {
+            acwr_low: cfg.load.acwr_low,
+            acwr_high: cfg.load.acwr_high,
+            low_cadence_spm: cfg.findings.low_cadence_spm,
+            pain_threshold: cfg.findings.pain_threshold,
+            pain_high: cfg.findings.pain_high,
+            retire_m: cfg.gear.retire_m,
+        }
+    }
+}
+
+/// What the page draws from the runs, gathered in one pass over the activity rows. The dot
+/// charts keep a point per run; the rest is totals per year, month or whole history.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Runs {
     /// The first and last local days of the dated runs.
@@ -58,49 +70,47 @@ pub(crate) struct Runs {
 }
 
 impl Runs {
-    /// Reads the runs of `t` (put aside in `spill`, or in memory) once.
-    pub(crate) fn read(t: &Tables, spill: &Spill) -> std::io::Result<Runs> {
+    /// Reads the runs of `t` once.
+    pub(crate) fn read(t: &Tables) -> Runs {
         let mut r = Runs {
             // The sum's own starting value, so the total is the one `Iterator::sum` gives.
             distance_m: std::iter::empty::<f64>().sum(),
             ..Runs::default()
         };
-        for block in spill.runs(t) {
-            for a in block?.iter() {
-                let run = &a.run;
-                if let Some(d) = run.distance_m.get() {
-                    r.distance_m += d;
-                }
-                if run.cadence_source == Some(CadenceSource::Records) {
-                    if let (Some(day), Some(c)) = (a.local_day, run.cadence_spm.get()) {
-                        r.cadence.push((chart::year_pos(day), c));
-                    }
-                }
-                let d = &run.downhill;
-                if let (Some(flat), Some(down)) =
-                    (d.flat_cadence_spm.get(), d.downhill_cadence_spm.get())
-                {
-                    r.downhill.push((flat, down));
-                }
-                let Some(day) = a.local_day else {
-                    continue;
-                };
-                r.days = Some(match r.days {
-                    Some((lo, hi)) => (lo.min(day), hi.max(day)),
-                    None => (day, day),
-                });
-                r.surface_years.entry(day.year()).or_default()[run.surface as usize] +=
-                    run.distance_m.unwrap_or(0.0);
-                r.months
-                    .entry((day.year(), day.month()))
-                    .or_default()
-                    .add(run.distance_m.unwrap_or(0.0), run.duration_s.unwrap_or(0.0));
+        for a in &t.activities {
+            let run = &a.run;
+            if let Some(d) = run.distance_m.get() {
+                r.distance_m += d;
             }
+            if run.cadence_source == Some(CadenceSource::Records) {
+                if let (Some(day), Some(c)) = (a.local_day, run.cadence_spm.get()) {
+                    r.cadence.push((chart::year_pos(day), c));
+                }
+            }
+            let d = &run.downhill;
+            if let (Some(flat), Some(down)) =
+                (d.flat_cadence_spm.get(), d.downhill_cadence_spm.get())
+            {
+                r.downhill.push((flat, down));
+            }
+            let Some(day) = a.local_day else {
+                continue;
+            };
+            r.days = Some(match r.days {
+                Some((lo, hi)) => (lo.min(day), hi.max(day)),
+                None => (day, day),
+            });
+            r.surface_years.entry(day.year()).or_default()[run.surface as usize] +=
+                run.distance_m.unwrap_or(0.0);
+            r.months
+                .entry((day.year(), day.month()))
+                .or_default()
+                .add(run.distance_m.unwrap_or(0.0), run.duration_s.unwrap_or(0.0));
         }
         // Grown by doubling; they last until the page is written.
         r.cadence.shrink_to_fit();
         r.downhill.shrink_to_fit();
-        Ok(r)
+        r
     }
 }
 
