@@ -14,9 +14,10 @@ mod run;
 mod surface;
 
 use std::borrow::Cow;
+use std::fmt::Display;
 
 use crate::config::{FileSettings, GaitSettings};
-use crate::model::{plural, Decoded, Gait, Reason, RunFacts, Samples, SessionMsg, Status};
+use crate::model::{plural, Decoded, Gait, Reason, RunFacts, Samples, SessionMsg, Sport, Status};
 use crate::series::{sample_speeds, sample_weights};
 
 /// The verdict on one decoded file.
@@ -46,6 +47,50 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
         sessions: d.sessions.len() as u32,
         runs: Vec::new(),
     };
+    let mut notes = integrity_notes(d);
+    if d.headers > 1 {
+        notes_info(
+            &mut verdict.detail,
+            &format!("chained file with {} parts", d.headers),
+        );
+    }
+    if let Some(why) = not_an_activity(d) {
+        return skip(verdict, Reason::NotActivity, why, &notes);
+    }
+    let sessions = match sessions(d, cfg, &mut notes) {
+        Ok(sessions) => sessions,
+        Err(why) => return skip(verdict, Reason::SportUnknown, why, &notes),
+    };
+    verdict.sessions = sessions.len() as u32;
+    let pass = Pass::over(&sessions, d, cfg);
+    if let Some(text) = pass.implausible() {
+        // First: it is the problem that changed the numbers.
+        notes.insert(0, (Reason::Implausible, format!("implausible: {text}")));
+    }
+    if pass.runs.is_empty() {
+        let (reason, why) = pass.why_no_run();
+        return skip(verdict, reason, why, &notes);
+    }
+    pass.not_counted(&mut verdict.detail);
+    if pass.runs.iter().any(|r| r.start_utc.is_none()) {
+        notes.push((
+            Reason::DeviceTime,
+            "time stamps count from device power-on, not dates: kept without a date".to_string(),
+        ));
+    }
+    verdict.runs = pass.runs;
+    if let Some((reason, _)) = notes.first() {
+        verdict.status = Status::Warning;
+        verdict.reason = Some(*reason);
+    }
+    for (_, n) in &notes {
+        notes_info(&mut verdict.detail, n);
+    }
+    verdict
+}
+
+/// What the decoder said of the file's integrity, a ledger note each.
+fn integrity_notes(d: &Decoded) -> Vec<(Reason, String)> {
     let mut notes: Vec<(Reason, String)> = Vec::new();
     if let Some(t) = &d.integrity.truncated {
         notes.push((Reason::Truncated, t.clone()));
@@ -59,162 +104,224 @@ pub fn analyse(d: &Decoded, cfg: &FileSettings<'_>) -> FileVerdict {
     if let Some(t) = &d.integrity.trailing {
         notes.push((Reason::TrailingData, t.clone()));
     }
-    if d.headers > 1 {
-        notes_info(
-            &mut verdict.detail,
-            &format!("chained file with {} parts", d.headers),
-        );
-    }
+    notes
+}
 
-    if let Some(ft) = &d.file.file_type {
-        if ft != "activity" {
-            return skip(
-                verdict,
-                Reason::NotActivity,
-                format!("file type: {ft}"),
-                &notes,
-            );
+/// Why the file is no activity, or `None` when it may be one: its type says another, or
+/// without a `file_id` it has neither sessions nor records.
+fn not_an_activity(d: &Decoded) -> Option<String> {
+    match &d.file.file_type {
+        Some(ft) if ft != "activity" => Some(format!("file type: {ft}")),
+        Some(_) => None,
+        None if d.sessions.is_empty() && d.samples.is_empty() => {
+            Some("no file_id, session or record messages".to_string())
         }
-    } else if d.sessions.is_empty() && d.samples.is_empty() {
-        return skip(
-            verdict,
-            Reason::NotActivity,
-            "no file_id, session or record messages".to_string(),
-            &notes,
-        );
+        None => None,
     }
+}
 
-    let mut sessions = sessions_of(d);
-    if sessions.is_empty() {
-        // No message names the sport: the records decide.
-        let damaged = d.integrity.truncated.is_some() || !d.integrity.skipped.is_empty();
-        let lost = if damaged {
-            "the messages naming the sport were lost with the damage"
-        } else {
-            "no session, sport or lap message names the sport"
-        };
-        match running_records(&d.samples, cfg) {
-            Ok(shows) => {
-                notes.insert(
-                    0,
-                    (
-                        Reason::SportUnknown,
-                        format!("{lost}; the records show running ({shows}): kept as a run"),
-                    ),
-                );
-                sessions.push(SessionMsg {
-                    sport: Some("running".to_string()),
-                    ..SessionMsg::default()
-                });
-            }
-            Err(why) => {
-                return skip(
-                    verdict,
+/// One session of a file, its sport told.
+struct Session {
+    sport: Sport,
+    msg: SessionMsg,
+}
+
+/// The sessions of a file (see [`sessions_of`]). When no message names the sport, the records
+/// decide: a run (noted first in `notes`) when they show running, else `Err` with why not.
+fn sessions(
+    d: &Decoded,
+    cfg: &FileSettings<'_>,
+    notes: &mut Vec<(Reason, String)>,
+) -> Result<Vec<Session>, String> {
+    let sessions = sessions_of(d);
+    if !sessions.is_empty() {
+        return Ok(sessions);
+    }
+    let damaged = d.integrity.truncated.is_some() || !d.integrity.skipped.is_empty();
+    let lost = if damaged {
+        "the messages naming the sport were lost with the damage"
+    } else {
+        "no session, sport or lap message names the sport"
+    };
+    match running_records(&d.samples, cfg) {
+        Ok(shows) => {
+            notes.insert(
+                0,
+                (
                     Reason::SportUnknown,
-                    format!("{lost}, and the records do not show running ({why})"),
-                    &notes,
-                );
-            }
+                    format!("{lost}; the records show running ({shows}): kept as a run"),
+                ),
+            );
+            Ok(vec![Session {
+                sport: Sport::Running,
+                msg: SessionMsg::default(),
+            }])
         }
+        Err(why) => Err(format!(
+            "{lost}, and the records do not show running ({why})"
+        )),
     }
-    verdict.sessions = sessions.len() as u32;
-    let mut other = Vec::new();
-    let mut implausible: Vec<(usize, String)> = Vec::new();
-    let mut rejected = 0usize;
-    let mut not_on_foot: Vec<String> = Vec::new();
-    let single = sessions.len() == 1;
-    for (i, s) in sessions.iter().enumerate() {
-        let sport = s.sport.clone().unwrap_or_else(|| "unknown".to_string());
-        if sport != "running" {
-            other.push(sport);
-            continue;
-        }
-        // A single session uses the file's samples as they are; sessions of a multisport file
-        // take the samples within their own time range.
-        let samples = match (s.start, s.end) {
-            _ if single => Cow::Borrowed(&d.samples),
-            (Some(lo), Some(hi)) => Cow::Owned(d.samples.slice_time(lo, hi)),
-            (Some(lo), None) => Cow::Owned(d.samples.slice_time(lo, i64::MAX)),
-            _ => Cow::Borrowed(&d.samples),
-        };
-        let g = guard::guard(s, &samples, cfg.guard);
-        if !g.notes.is_empty() {
-            let notes: Vec<String> = g.notes.iter().map(ToString::to_string).collect();
-            implausible.push((i, notes.join(", ")));
-        }
-        if let Some(why) = g.not_on_foot {
-            not_on_foot.push(if single {
-                why.to_string()
-            } else {
-                format!("session {i}: {why}")
-            });
-            continue;
-        }
-        if g.rejected {
-            rejected += 1;
-            continue;
-        }
-        let facts = run::facts(i as u32, &g.session, &g.samples, d, cfg, g.totals_repaired);
-        verdict.runs.push(facts);
-    }
-    if !implausible.is_empty() {
-        let text = if sessions.len() == 1 {
-            implausible[0].1.clone()
+}
+
+/// Something said of session `index` of a file.
+struct Said<T> {
+    index: usize,
+    what: T,
+}
+
+impl<T: Display> Said<T> {
+    /// As the ledger writes it: after "session i: " in a file of several sessions.
+    fn text(&self, single: bool) -> String {
+        if single {
+            self.what.to_string()
         } else {
-            let parts: Vec<String> = implausible
-                .iter()
-                .map(|(i, t)| format!("session {i}: {t}"))
-                .collect();
-            parts.join("; ")
-        };
-        // First: it is the problem that changed the numbers.
-        notes.insert(0, (Reason::Implausible, format!("implausible: {text}")));
-    }
-    if verdict.runs.is_empty() {
-        if !not_on_foot.is_empty() {
-            return skip(verdict, Reason::NotOnFoot, not_on_foot.join("; "), &notes);
+            format!("session {}: {}", self.index, self.what)
         }
-        if rejected > 0 {
-            return skip(
-                verdict,
+    }
+}
+
+/// The guard's notes on one run, `, `-separated as the ledger writes them.
+struct GuardNotes(Vec<guard::Note>);
+
+impl Display for GuardNotes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, note) in self.0.iter().enumerate() {
+            if k > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What the sessions of a file came to, each through the guard and, when running and kept,
+/// analysed.
+struct Pass {
+    /// The file has one session.
+    single: bool,
+    /// The runs kept.
+    runs: Vec<RunFacts>,
+    /// The sports of the other sessions, in file order.
+    other: Vec<Sport>,
+    /// The runs whose values or totals the guard changed.
+    implausible: Vec<Said<GuardNotes>>,
+    /// The runs not on foot.
+    not_on_foot: Vec<Said<guard::NotOnFoot>>,
+    /// Runs with too little plausible data to keep.
+    rejected: usize,
+}
+
+impl Pass {
+    fn over(sessions: &[Session], d: &Decoded, cfg: &FileSettings<'_>) -> Pass {
+        let single = sessions.len() == 1;
+        let mut pass = Pass {
+            single,
+            runs: Vec::new(),
+            other: Vec::new(),
+            implausible: Vec::new(),
+            not_on_foot: Vec::new(),
+            rejected: 0,
+        };
+        for (index, session) in sessions.iter().enumerate() {
+            if session.sport != Sport::Running {
+                pass.other.push(session.sport.clone());
+                continue;
+            }
+            let samples = session_samples(d, &session.msg, single);
+            let g = guard::guard(&session.msg, &samples, cfg.guard);
+            if !g.notes.is_empty() {
+                let what = GuardNotes(g.notes);
+                pass.implausible.push(Said { index, what });
+            }
+            if let Some(what) = g.not_on_foot {
+                pass.not_on_foot.push(Said { index, what });
+                continue;
+            }
+            if g.rejected {
+                pass.rejected += 1;
+                continue;
+            }
+            let facts = run::facts(
+                index as u32,
+                &g.session,
+                &g.samples,
+                d,
+                cfg,
+                g.totals_repaired,
+            );
+            pass.runs.push(facts);
+        }
+        pass
+    }
+
+    /// What the guard changed, for the ledger; `None` when nothing.
+    fn implausible(&self) -> Option<String> {
+        if self.implausible.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .implausible
+            .iter()
+            .map(|s| s.text(self.single))
+            .collect();
+        Some(parts.join("; "))
+    }
+
+    /// Why the file has no run to keep: its runs are not on foot, too little of them is
+    /// plausible, or it has none.
+    fn why_no_run(&self) -> (Reason, String) {
+        if !self.not_on_foot.is_empty() {
+            return (Reason::NotOnFoot, self.not_on_foot().join("; "));
+        }
+        if self.rejected > 0 {
+            return (
                 Reason::Implausible,
                 "too little of the running data is plausible".to_string(),
-                &notes,
             );
         }
+        let mut other: Vec<&str> = self.other.iter().map(Sport::as_str).collect();
         other.dedup();
-        return skip(verdict, Reason::NotRunning, other.join(", "), &notes);
+        (Reason::NotRunning, other.join(", "))
     }
-    for why in &not_on_foot {
-        notes_info(
-            &mut verdict.detail,
-            &format!("not on foot, not counted: {why}"),
-        );
+
+    /// Says in `detail` which sessions of a file with runs are not counted: those not on foot,
+    /// and those of other sports.
+    fn not_counted(&self, detail: &mut String) {
+        for why in self.not_on_foot() {
+            notes_info(detail, &format!("not on foot, not counted: {why}"));
+        }
+        if !self.other.is_empty() {
+            let other: Vec<&str> = self.other.iter().map(Sport::as_str).collect();
+            notes_info(
+                detail,
+                &format!(
+                    "{} ignored: {}",
+                    plural(other.len(), "other session", "other sessions"),
+                    other.join(", ")
+                ),
+            );
+        }
     }
-    if !other.is_empty() {
-        notes_info(
-            &mut verdict.detail,
-            &format!(
-                "{} ignored: {}",
-                plural(other.len(), "other session", "other sessions"),
-                other.join(", ")
-            ),
-        );
+
+    /// Why each run not on foot is not.
+    fn not_on_foot(&self) -> Vec<String> {
+        self.not_on_foot
+            .iter()
+            .map(|s| s.text(self.single))
+            .collect()
     }
-    if verdict.runs.iter().any(|r| r.start_utc.is_none()) {
-        notes.push((
-            Reason::DeviceTime,
-            "time stamps count from device power-on, not dates: kept without a date".to_string(),
-        ));
+}
+
+/// The samples of session `s`: a single session uses the file's samples as they are; sessions
+/// of a multisport file take the samples within their own time range.
+fn session_samples<'a>(d: &'a Decoded, s: &SessionMsg, single: bool) -> Cow<'a, Samples> {
+    match (s.start, s.end) {
+        _ if single => Cow::Borrowed(&d.samples),
+        (Some(lo), Some(hi)) => Cow::Owned(d.samples.slice_time(lo, hi)),
+        (Some(lo), None) => Cow::Owned(d.samples.slice_time(lo, i64::MAX)),
+        _ => Cow::Borrowed(&d.samples),
     }
-    if let Some((reason, _)) = notes.first() {
-        verdict.status = Status::Warning;
-        verdict.reason = Some(*reason);
-    }
-    for (_, n) in &notes {
-        notes_info(&mut verdict.detail, n);
-    }
-    verdict
 }
 
 /// The stretches read past, a note each; past the first few, how many more and their bytes.
@@ -260,17 +367,27 @@ fn skip(
 /// The sessions of a file: its `session` messages, or a single stand-in built from the `sport`
 /// (or first `lap`) message and the records when the file has none (truncated files, some
 /// devices).
-fn sessions_of(d: &Decoded) -> Vec<SessionMsg> {
+fn sessions_of(d: &Decoded) -> Vec<Session> {
     if !d.sessions.is_empty() {
-        return d.sessions.clone();
+        return d
+            .sessions
+            .iter()
+            .map(|msg| Session {
+                sport: Sport::of(msg.sport.as_deref()),
+                msg: msg.clone(),
+            })
+            .collect();
     }
     let Some((sport, sub_sport)) = d.sport_msg.clone().or_else(|| d.lap_sport.clone()) else {
         return Vec::new();
     };
-    vec![SessionMsg {
-        sport,
-        sub_sport,
-        ..SessionMsg::default()
+    vec![Session {
+        sport: Sport::of(sport.as_deref()),
+        msg: SessionMsg {
+            sport,
+            sub_sport,
+            ..SessionMsg::default()
+        },
     }]
 }
 

@@ -4,7 +4,8 @@ use super::{cadence, downhill, gait, surface, SampleSeries};
 use crate::config::FileSettings;
 use crate::fit::time::is_dated;
 use crate::model::{
-    valid_altitude, CadenceSource, Decoded, Gait, RunFacts, Samples, SessionMsg, TotalsSource,
+    valid_altitude, CadenceSource, Decoded, Gait, RunFacts, Samples, SessionMsg, Sport,
+    TotalsSource,
 };
 use crate::series::weighted_median_mean;
 
@@ -43,7 +44,7 @@ pub(super) fn facts(
         session: index,
         start_utc,
         utc_offset_s: d.utc_offset_raw_s.map(round_offset),
-        sport: s.sport.clone().unwrap_or_default(),
+        sport: Sport::Running,
         sub_sport: s.sub_sport.clone(),
         device: d.file.device(),
         duration_s: s.timer_s,

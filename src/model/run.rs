@@ -14,7 +14,7 @@ pub(crate) struct RunFacts {
     /// Local offset from UTC in seconds, from the `activity` message.
     pub(crate) utc_offset_s: Option<i32>,
     /// FIT sport.
-    pub(crate) sport: String,
+    pub(crate) sport: Sport,
     /// FIT sub-sport.
     pub(crate) sub_sport: Option<String>,
     /// Manufacturer and product.
@@ -91,6 +91,44 @@ impl RunFacts {
                 *own = other;
             }
         }
+    }
+}
+
+/// A session's sport, as far as fitrisk tells sports apart: running, which it analyses, or
+/// another by its FIT name. The name is text only where it is written.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum Sport {
+    /// FIT `running`.
+    Running,
+    /// No message names the sport.
+    Unknown,
+    /// Another FIT sport, by its name (`cycling`, `training`…).
+    Other(String),
+}
+
+impl Sport {
+    /// The sport a FIT message names (`None`: it names none).
+    pub(crate) fn of(name: Option<&str>) -> Sport {
+        match name {
+            Some("running") => Sport::Running,
+            Some(name) => Sport::Other(name.to_string()),
+            None => Sport::Unknown,
+        }
+    }
+
+    /// Its FIT name, as the tables and the ledger write it.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Sport::Running => "running",
+            Sport::Unknown => "unknown",
+            Sport::Other(name) => name,
+        }
+    }
+}
+
+impl std::fmt::Display for Sport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
