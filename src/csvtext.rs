@@ -126,7 +126,9 @@ impl Layout {
         for r in all {
             let row = r.and_then(|r| {
                 let line = r.line;
-                self.row(&r).and_then(|t| check(t, line)).map_err(|m| (line, m))
+                self.row(&r)
+                    .and_then(|t| check(t, line))
+                    .map_err(|m| (line, m))
             });
             match row {
                 Ok(u) => rows.rows.push(u),
@@ -184,9 +186,7 @@ impl Layout {
 /// dropped, `None` when nothing is left.
 pub(crate) fn given<'de, D: Deserializer<'de>>(field: D) -> Result<Option<String>, D::Error> {
     let text = Option::<String>::deserialize(field)?;
-    Ok(text
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty()))
+    Ok(text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
 }
 
 /// A local day written `YYYY-MM-DD`; the error says whether the text is not in that form or
@@ -260,7 +260,10 @@ fn start_line(text: &str, fields: &StringRecord) -> usize {
     let Some(pos) = fields.position() else {
         return 0;
     };
-    let rest = text.as_bytes().get(pos.byte() as usize..).unwrap_or_default();
+    let rest = text
+        .as_bytes()
+        .get(pos.byte() as usize..)
+        .unwrap_or_default();
     let blank = rest.iter().take_while(|&&b| b == b'\n').count();
     pos.line() as usize + blank
 }
@@ -268,7 +271,7 @@ fn start_line(text: &str, fields: &StringRecord) -> usize {
 /// The record without the carriage return of a CRLF line end, which the reader leaves on its
 /// last field.
 fn without_cr(fields: StringRecord) -> StringRecord {
-    match fields.iter().last() {
+    match fields.iter().next_back() {
         Some(last) if last.ends_with('\r') => {
             let n = fields.len();
             fields
@@ -290,15 +293,18 @@ fn is_blank(r: &Record) -> bool {
 mod tests {
     use super::*;
 
+    /// A record as its line and fields, or its line and error.
+    type Split = Result<(usize, Vec<String>), (usize, String)>;
+
     /// Each record as its line and fields, or its line and error.
-    fn split(text: &str) -> Vec<Result<(usize, Vec<String>), (usize, String)>> {
+    fn split(text: &str) -> Vec<Split> {
         records(text)
             .into_iter()
             .map(|r| r.map(|r| (r.line, r.fields.iter().map(str::to_string).collect())))
             .collect()
     }
 
-    fn ok(line: usize, fields: &[&str]) -> Result<(usize, Vec<String>), (usize, String)> {
+    fn ok(line: usize, fields: &[&str]) -> Split {
         Ok((line, fields.iter().map(|f| f.to_string()).collect()))
     }
 
@@ -307,11 +313,7 @@ mod tests {
         let text = "a,b\r\n\r\n\n\"x\ny\",\"q\"\"q\"\r\n   \n\nc\n\n";
         assert_eq!(
             split(text),
-            vec![
-                ok(1, &["a", "b"]),
-                ok(4, &["x\ny", "q\"q"]),
-                ok(8, &["c"]),
-            ]
+            vec![ok(1, &["a", "b"]), ok(4, &["x\ny", "q\"q"]), ok(8, &["c"]),]
         );
         // Only a line feed ends a record; a lone carriage return is text.
         assert_eq!(split("a\rb,c"), vec![ok(1, &["a\rb", "c"])]);

@@ -103,7 +103,6 @@ pub fn run(cli: Cli) -> Result<Exit, Fatal> {
 /// The report, a stage at a time.
 fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
     let started = Instant::now();
-    memory::make_polars_zeroes_early();
     let cfg = options(args)?;
     let inputs = Inputs::gather(args, &cfg)?;
     let folder = output_folder(args)?;
@@ -120,12 +119,19 @@ fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
         &cfg.history(),
         args.week_start.into(),
         aggregate::Beside {
-            diary: beside.diary.as_ref().map(|d| d.days.clone()).unwrap_or_default(),
-            gear_log: beside.gear_log.as_ref().map(|g| g.spans.clone()).unwrap_or_default(),
+            diary: beside
+                .diary
+                .as_ref()
+                .map(|d| d.days.clone())
+                .unwrap_or_default(),
+            gear_log: beside
+                .gear_log
+                .as_ref()
+                .map(|g| g.spans.clone())
+                .unwrap_or_default(),
             exports: pass.exports,
         },
     );
-    memory::release_freed();
     let outputs = write(folder, args, &cfg, &tables, &pass.store, &pass.decoder)?;
     let mut summary = Summary::new(&tables, input_bytes);
     summary.elapsed = started.elapsed();
@@ -184,9 +190,6 @@ impl Inputs {
             None => None,
         };
         let files = discover::discover(&args.inputs).map_err(Fatal::usage)?;
-        // What the walk freed (its folders' listings, the list's smaller copies as it grew)
-        // goes back now, not a second later: the pass would otherwise keep it resident.
-        memory::release_freed();
         // An export's index alone is no activity: without a FIT file there is nothing to
         // report.
         if files.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
@@ -343,7 +346,11 @@ fn tidy_cache(
         .iter()
         .map(|p| discover::source_name(p))
         .collect();
-    let seen: Vec<&str> = pass.outcomes.iter().map(|o| store.source(&o.slot)).collect();
+    let seen: Vec<&str> = pass
+        .outcomes
+        .iter()
+        .map(|o| store.source(&o.slot))
+        .collect();
     let tidy = c
         .confirmed(&pass.confirmed)
         .and_then(|()| c.prune(&roots, seen));

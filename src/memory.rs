@@ -1,16 +1,4 @@
-//! Memory the allocator holds on to.
-
-/// Hands freed memory back to the system now. mimalloc keeps freed pages for a second before it
-/// returns them, so one stage's freed memory would otherwise add to the next stage's peak; each
-/// stage that frees much (the parallel pass, each output table) calls this once it is done
-/// (README, Performance). Does nothing without mimalloc.
-pub(crate) fn release_freed() {
-    #[cfg(feature = "mimalloc")]
-    // SAFETY: `mi_collect` only walks mimalloc's own free lists; it has no preconditions.
-    unsafe {
-        libmimalloc_sys::mi_collect(true)
-    }
-}
+//! Memory the allocator holds on to: the one allocator setting fitrisk makes.
 
 /// `mi_option_purge_delay`: the place of `purge_delay` in mimalloc 3's `mi_option_e`
 /// (`mimalloc.h`), for which libmimalloc-sys has no constant. A test checks its default.
@@ -22,10 +10,11 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const _: () = assert!(PURGE_DELAY + 1 == libmimalloc_sys::mi_option_use_numa_nodes);
 
 /// From now on, memory freed goes back to the system at once, not after mimalloc's delay of a
-/// second. Called once the parallel pass is done. Aggregation and the output files free
-/// memory a stage at a time, and what mimalloc kept of it for that second grew with the
-/// history (4 MB of a warm ten-year run, 7 MB of thirty years), for a few milliseconds of a
-/// warm run's time (README, Memory). The pass itself keeps the delay: its workers free and
+/// second. Called once the parallel pass is done: aggregation and the output files free
+/// memory a stage at a time, and what mimalloc kept of it for that second added to each later
+/// stage's peak. Measured on a thirty-year history (7,874 runs), a warm report's peak is
+/// 46 MB with this and 52-55 MB without: it is what keeps a warm report under the 50 MB bound
+/// (docs/performance.md, Memory). The pass itself keeps the delay: its workers free and
 /// allocate samples all the time, and handing those back at once made a cold run 11 % slower.
 pub(crate) fn hand_back_at_once() {
     #[cfg(feature = "mimalloc")]
@@ -33,15 +22,6 @@ pub(crate) fn hand_back_at_once() {
     unsafe {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 0)
     }
-}
-
-/// Makes polars' one buffer of zeros now, at start. polars makes it (8 MB, and keeps it) the
-/// first time a column needs zeros — writing the first Parquet page of a column with nulls.
-/// Made at start, it comes from the kernel as untouched pages, which cost no memory; made once
-/// the report has freed memory, the allocator may hand it some of that and zero it by hand,
-/// which makes all 8 MB resident. Which of the two happened varied from run to run.
-pub(crate) fn make_polars_zeroes_early() {
-    drop(polars_buffer::Buffer::<u8>::zeroed(1));
 }
 
 #[cfg(all(test, feature = "mimalloc"))]

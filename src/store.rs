@@ -8,7 +8,9 @@
 
 use std::mem;
 
-use crate::model::{Activity, FileRow, Kept, OptF64, OptI64, Outcome, RunCore, RunFacts, Slot, SpeedBins};
+use crate::model::{
+    Activity, FileRow, Kept, OptF64, OptI64, Outcome, RunCore, RunFacts, Slot, SpeedBins,
+};
 
 /// What [`Store::keep_outcome`] keeps beside each outcome's [`Kept`], for aggregation.
 #[derive(Debug, Default)]

@@ -61,15 +61,10 @@ pub(crate) fn aggregate_beside(
     week_start: Weekday,
     beside: Beside,
 ) -> Tables {
-    let Beside {
-        diary,
-        gear_log,
-        exports,
-    } = beside;
     let KeptRows { mut runs, sources } = rows;
     // A run finds its source in the ledger by `seq` (`Tables::source_of`).
     debug_assert!(outcomes.windows(2).all(|w| w[0].slot.seq < w[1].slot.seq));
-    gear::label_from_exports(&outcomes, &sources, &mut runs, &exports);
+    gear::label_from_exports(&outcomes, &sources, &mut runs, &beside.exports);
     let marked = dedupe::mark(&mut outcomes, &sources, &mut runs, store, cfg.ingest);
     let dropped = marked.is_dup;
     // The duplicates leave, and the rest are put in the order of their files, as they were
@@ -106,8 +101,14 @@ pub(crate) fn aggregate_beside(
     }
     tables.activities = runs;
     match_with_history(&mut tables.activities, store, cfg.downhill);
-    // In place (no buffer of half the rows, as a stable sort takes): file order breaks the
-    // last ties, as it did when this sort was stable.
+    in_start_order(&mut tables);
+    apply_rules(&mut tables, cfg, week_start, beside);
+    tables
+}
+
+/// Puts the runs in start order (undated runs last); in place (no buffer of half the rows, as
+/// a stable sort takes): file order breaks the last ties, as it did when this sort was stable.
+fn in_start_order(tables: &mut Tables) {
     let files = &tables.files;
     tables.activities.sort_unstable_by(|a, b| {
         let ka = (a.run.start_utc.is_none(), a.run.start_utc.get());
@@ -117,6 +118,21 @@ pub(crate) fn aggregate_beside(
             .then_with(|| a.run.session.cmp(&b.run.session))
             .then_with(|| a.seq.cmp(&b.seq))
     });
+}
+
+/// The cross-run rules over the runs in start order: shoes from the gear log, breaks, long-run
+/// spikes, weeks, pain, the gear table and the findings.
+fn apply_rules(
+    tables: &mut Tables,
+    cfg: &HistorySettings<'_>,
+    week_start: Weekday,
+    beside: Beside,
+) {
+    let Beside {
+        diary,
+        gear_log,
+        exports,
+    } = beside;
     gear::label_from_log(&mut tables.activities, &gear_log);
     tables.breaks = load::breaks(&tables.activities, cfg.load, week_start);
     load::long_run_spikes(&mut tables.activities, &tables.breaks, cfg.load);
@@ -129,23 +145,18 @@ pub(crate) fn aggregate_beside(
         week_start,
     );
     tables.diary = diary;
-    pain::join(&mut tables);
+    pain::join(tables);
     tables.gear = gear::table(&tables.activities, &gear_log, cfg.gear);
     tables.gear_thresholds_m = cfg.gear.thresholds_m.clone();
     tables.gear_log = gear_log;
     tables.exports = exports;
-    tables.findings = findings::findings(&tables, cfg.findings, cfg.load, cfg.gear);
-    tables.recent_from = findings::recent_from(&tables, cfg.findings);
-    tables
+    tables.findings = findings::findings(tables, cfg.findings, cfg.load, cfg.gear);
+    tables.recent_from = findings::recent_from(tables, cfg.findings);
 }
 
 /// Runs whose own flat running does not cover their downhill speeds are compared with the
 /// runner's flat running at those speeds in all their other runs.
-fn match_with_history(
-    activities: &mut [Activity],
-    store: &Store,
-    cfg: &DownhillSettings,
-) {
+fn match_with_history(activities: &mut [Activity], store: &Store, cfg: &DownhillSettings) {
     let mut all = SpeedBins::default();
     for a in activities.iter().filter(|a| a.run.downhill.has_flat_bins) {
         all.merge(store.bins(&a.run).0);

@@ -157,10 +157,9 @@ impl Cache {
         }
     }
 
-    /// A writer for fresh results. Its error is given as text: the pass keeps it so
-    /// (`pipeline::Pass::stored`).
-    pub(crate) fn writer(&self) -> Result<Writer, String> {
-        Writer::new(&self.file, self.context).map_err(|e| e.to_string())
+    /// A writer for fresh results.
+    pub(crate) fn writer(&self) -> Result<Writer, Error> {
+        Writer::new(&self.file, self.context)
     }
 
     /// Marks entries whose content was confirmed as read now.

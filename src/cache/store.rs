@@ -282,7 +282,7 @@ pub(crate) struct Writer {
     /// Entries committed.
     pub(crate) stored: usize,
     /// The first write that failed; nothing more is written after it.
-    pub(crate) error: Option<String>,
+    pub(crate) error: Option<Error>,
 }
 
 impl Writer {
@@ -315,7 +315,7 @@ impl Writer {
         let batch = std::mem::take(&mut self.pending);
         match self.commit(&batch) {
             Ok(()) => self.stored += batch.len(),
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(Error::Sqlite(e)),
         }
     }
 

@@ -3,8 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{
-    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts,
-    Surface,
+    ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts, Surface,
 };
 
 /// A local day on the wire, as days since 1 January of year 1 (chrono's serde is not built).

@@ -18,7 +18,6 @@ use crate::cli::Formats;
 use crate::model::Tables;
 use crate::store::Store;
 
-
 /// Writes one table in one format.
 pub(crate) trait Exporter {
     /// File extension, without the dot.

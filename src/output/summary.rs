@@ -10,7 +10,6 @@ use super::progress::Captured;
 use crate::csvtext::LineError;
 use crate::model::{plural, Reason, Severity, Status, Tables};
 
-
 /// decoder.log's text: the decoder's complaints, each naming its input (`path: byte …`), then
 /// any line it printed to stderr that none of them accounts for; `None` when there is neither.
 pub(crate) fn decoder_log(attributed: &[String], captured: &Captured) -> Option<String> {

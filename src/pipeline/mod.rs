@@ -154,7 +154,7 @@ pub(crate) struct Pass<R> {
     /// The Strava export indexes (`activities.csv`) found among the inputs, in order.
     pub(crate) indexes: Vec<ExportIndex>,
     /// Fresh results stored in the cache, and the first error writing it.
-    pub(crate) stored: (usize, Option<String>),
+    pub(crate) stored: (usize, Option<cache::Error>),
     /// Cache entries whose content was confirmed (see [`Cache::confirmed`]).
     pub(crate) confirmed: Vec<i64>,
 }
@@ -257,7 +257,6 @@ pub(crate) fn run_with_cache<R>(
         Some(w) => (w.stored, w.error),
         None => (0, write_error),
     };
-    crate::memory::release_freed();
     Ok(pass)
 }
 
