@@ -103,6 +103,7 @@ pub fn run(cli: Cli) -> Result<Exit, Fatal> {
 /// The report, a stage at a time.
 fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
     let started = Instant::now();
+    memory::make_polars_zeroes_early();
     let cfg = options(args)?;
     let inputs = Inputs::gather(args, &cfg)?;
     let folder = output_folder(args)?;
