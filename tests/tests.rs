@@ -20,4 +20,5 @@ mod outputs;
 mod page;
 mod report;
 mod robust;
+mod schema;
 mod surface;

@@ -10,7 +10,7 @@ settings! {
         /// …if their distances also agree within this percentage.
         duplicate_distance_pct: f64 = 2.0, [NonNegative], "…when their distances also agree within this percentage.";
         /// Largest activity file read, decompressed, MB: a bigger one is `too_large`. Bounds the
-        /// memory a zip bomb can take (see the README's Performance section).
+        /// memory a zip bomb can take (see docs/performance.md, The member cap).
         max_member_mb: u64 = 64, [Within(1.0, 4096.0)], "Largest activity file read (decompressed), MB; a larger one is skipped as too_large.";
     }
 }

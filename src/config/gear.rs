@@ -7,7 +7,7 @@ settings! {
     /// `[gear]` in the config file.
     struct GearSettings = "gear", "Shoes: running distance per pair, from an export's gear or the gear log." {
         /// A pair past this running distance is a finding, m (800 km: inside the 480–965 km range
-        /// runners are told; see the README).
+        /// runners are told; see docs/methodology.md, Shoes).
         retire_m: f64 = 800_000.0, [Positive], "Flag a pair past this running distance, m (800 km, inside the 480–965 km range runners are told).";
         /// Distances whose crossing date the `gear` table shows, m.
         thresholds_m: Vec<f64> = vec![480_000.0, 800_000.0], [Positive, When(|s| s.thresholds_m.len() <= 8, "at most 8 distances")], "The gear table shows the day each pair crossed each of these distances, m.";

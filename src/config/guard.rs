@@ -1,6 +1,6 @@
 //! Plausibility bounds (`[guard]`): what a running sample or a session total can be. Values
 //! outside them are damage, not measurements, and are dropped before any analysis (see
-//! `analyse/guard/` and the README's *Plausibility guards*).
+//! `analyse/guard/` and docs/methodology.md, *Plausibility guards*).
 
 use super::declare::settings;
 

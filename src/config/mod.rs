@@ -2,7 +2,7 @@
 //!
 //! A user may pass a TOML file (`--config FILE`) that overrides any subset of the settings; an
 //! unknown key or a value of the wrong type is an error that names the key. The defaults and
-//! the reasoning behind each one are documented in the README's methodology section.
+//! the reasoning behind each one are documented in docs/settings.md and docs/methodology.md.
 
 use std::path::{Path, PathBuf};
 
