@@ -1,6 +1,6 @@
 //! The performance baseline: fitparser's bare `from_bytes` over every `.fit` file under the
 //! given folders, on all cores, doing nothing with the records: the loop of `floor_decode.rs`
-//! plus fitparser's profile decoding of every message. It was the README's baseline before the
+//! plus fitparser's profile decoding of every message. It was the performance baseline before the
 //! floor; it stays as a second reference.
 //!
 //! `cargo run --release --example bare_decode -- ../shared/fit-corpus`

@@ -2,7 +2,7 @@
 //! FIT file fitrisk would read under the given folders, on all cores, doing nothing with the
 //! messages (what the loop includes and omits: `benches/floor/mod.rs`). No design that keeps
 //! fitparser as its decoder can import the same files faster; `fitrisk report` is measured
-//! against this in the README.
+//! against this in docs/performance.md.
 //!
 //! Files are found by fitrisk's own discovery and read whole, as `fitrisk report` reads them;
 //! the floor reads plain `.fit` files only, and stops with an error on a folder holding

@@ -1,4 +1,5 @@
-//! Memory the allocator holds on to: the one allocator setting fitrisk makes.
+//! Memory the allocator holds on to: the two settings fitrisk makes for memory alone, each
+//! measured beside it.
 
 /// `mi_option_purge_delay`: the place of `purge_delay` in mimalloc 3's `mi_option_e`
 /// (`mimalloc.h`), for which libmimalloc-sys has no constant. A test checks its default.
