@@ -43,16 +43,8 @@ struct Row {
     note: Option<String>,
 }
 
-/// A diary that was read: its rows (by date) and the lines that could not be used.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Diary {
-    /// The file, as given.
-    pub(crate) path: String,
-    /// The usable rows, sorted by date.
-    pub(crate) days: Vec<DiaryDay>,
-    /// The rows left out, each naming its file and line.
-    pub(crate) errors: Vec<LineError>,
-}
+/// A diary that was read: its days (sorted by date) and the lines that could not be used.
+pub(crate) type Diary = Rows<DiaryDay>;
 
 /// Reads and checks a diary file.
 pub(crate) fn read(path: &Path) -> Result<Diary, FileError> {
@@ -65,25 +57,23 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Diary, FileError> {
     LAYOUT.parse(path, text, day).map(from_rows)
 }
 
-/// The diary from its rows: a second row for a day already given is left out.
-fn from_rows(rows: Rows<DiaryDay>) -> Diary {
-    let mut diary = Diary {
-        path: rows.path,
-        days: Vec::with_capacity(rows.rows.len()),
-        errors: rows.errors,
-    };
-    for day in rows.rows {
-        match diary.days.iter().find(|d| d.date == day.date) {
-            Some(first) => diary.errors.push(LineError {
+/// The diary from its rows in file order: sorted by date, and a second row for a day already
+/// given left out (the sort is stable, so the first of a day's rows is the file's first).
+fn from_rows(mut diary: Diary) -> Diary {
+    diary.rows.sort_by_key(|d| d.date);
+    let mut kept: Vec<DiaryDay> = Vec::with_capacity(diary.rows.len());
+    for day in std::mem::take(&mut diary.rows) {
+        match kept.last() {
+            Some(first) if first.date == day.date => diary.errors.push(LineError {
                 path: diary.path.clone(),
                 line: day.line,
                 message: format!("{} is already on line {}", day.date, first.line),
             }),
-            None => diary.days.push(day),
+            _ => kept.push(day),
         }
     }
+    diary.rows = kept;
     diary.errors.sort_by_key(|e| e.line);
-    diary.days.sort_by_key(|d| d.date);
     diary
 }
 
@@ -128,17 +118,17 @@ mod tests {
                     2024-03-04,0\n";
         let d = parse("d.csv", text).unwrap();
         assert_eq!(d.errors, vec![]);
-        assert_eq!(d.days.len(), 3);
-        assert_eq!(d.days[0].date, day("2024-03-01"));
-        assert_eq!(d.days[0].line, 4);
-        assert_eq!(d.days[0].next_morning, None);
-        assert_eq!(d.days[0].location.as_deref(), Some("left knee"));
-        assert_eq!(d.days[0].note.as_deref(), Some("two\nlines"));
-        assert_eq!(d.days[1].note.as_deref(), Some("easy, then \"hilly\""));
-        assert_eq!(d.days[1].next_morning, Some(1.0));
-        assert_eq!(d.days[1].line, 2);
+        assert_eq!(d.rows.len(), 3);
+        assert_eq!(d.rows[0].date, day("2024-03-01"));
+        assert_eq!(d.rows[0].line, 4);
+        assert_eq!(d.rows[0].next_morning, None);
+        assert_eq!(d.rows[0].location.as_deref(), Some("left knee"));
+        assert_eq!(d.rows[0].note.as_deref(), Some("two\nlines"));
+        assert_eq!(d.rows[1].note.as_deref(), Some("easy, then \"hilly\""));
+        assert_eq!(d.rows[1].next_morning, Some(1.0));
+        assert_eq!(d.rows[1].line, 2);
         // The row after a quoted line break is numbered by the line it starts on.
-        assert_eq!((d.days[2].line, d.days[2].pain), (6, 0.0));
+        assert_eq!((d.rows[2].line, d.rows[2].pain), (6, 0.0));
     }
 
     #[test]
@@ -160,9 +150,9 @@ mod tests {
             "d.csv:3: pain `11` is not a number from 0 to 10"
         );
         assert!(d.errors[4].message.contains("already on line 2"));
-        let dates: Vec<NaiveDate> = d.days.iter().map(|d| d.date).collect();
+        let dates: Vec<NaiveDate> = d.rows.iter().map(|d| d.date).collect();
         assert_eq!(dates, vec![day("2024-03-01"), day("2024-03-07")]);
-        assert_eq!(d.days[1].worst(), 6.0);
+        assert_eq!(d.rows[1].worst(), 6.0);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::csvtext::{given, local_day, FileError, Layout, LineError, Rows};
+use crate::csvtext::{given, local_day, FileError, Layout, Rows};
 use crate::model::GearSpan;
 
 /// The header the log must start with.
@@ -36,36 +36,18 @@ struct Row {
     to: Option<String>,
 }
 
-/// A gear log that was read.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct GearLog {
-    /// The file, as given.
-    pub(crate) path: String,
-    /// The usable spans, in file order.
-    pub(crate) spans: Vec<GearSpan>,
-    /// The lines left out.
-    pub(crate) errors: Vec<LineError>,
-}
-
-impl From<Rows<GearSpan>> for GearLog {
-    fn from(rows: Rows<GearSpan>) -> Self {
-        GearLog {
-            path: rows.path,
-            spans: rows.rows,
-            errors: rows.errors,
-        }
-    }
-}
+/// A gear log that was read: its spans, in file order, and the lines that could not be used.
+pub(crate) type GearLog = Rows<GearSpan>;
 
 /// Reads and checks a gear log.
 pub(crate) fn read(path: &Path) -> Result<GearLog, FileError> {
-    LAYOUT.read(path, span).map(GearLog::from)
+    LAYOUT.read(path, span)
 }
 
 /// Parses gear log text; `path` names the file in messages.
 #[cfg(test)]
 pub(crate) fn parse(path: &str, text: &str) -> Result<GearLog, FileError> {
-    LAYOUT.parse(path, text, span).map(GearLog::from)
+    LAYOUT.parse(path, text, span)
 }
 
 /// A row → a span of days the pair was worn, or what is wrong with it.
@@ -110,12 +92,12 @@ mod tests {
             "gear,from,to\nA,2024-01-01,\nB,2024-02-01,2024-02-10\nC,2024-13-01,\nD,2024-03-05,2024-03-01\n",
         )
         .unwrap();
-        assert_eq!(log.spans.len(), 2);
+        assert_eq!(log.rows.len(), 2);
         let lines: Vec<usize> = log.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![4, 5]);
-        assert_eq!(worn_on(&log.spans, day("2024-01-15")).unwrap().gear, "A");
-        assert_eq!(worn_on(&log.spans, day("2024-02-10")).unwrap().gear, "B");
-        assert_eq!(worn_on(&log.spans, day("2024-02-11")).unwrap().gear, "A");
-        assert!(worn_on(&log.spans, day("2023-12-31")).is_none());
+        assert_eq!(worn_on(&log.rows, day("2024-01-15")).unwrap().gear, "A");
+        assert_eq!(worn_on(&log.rows, day("2024-02-10")).unwrap().gear, "B");
+        assert_eq!(worn_on(&log.rows, day("2024-02-11")).unwrap().gear, "A");
+        assert!(worn_on(&log.rows, day("2023-12-31")).is_none());
     }
 }

@@ -108,11 +108,14 @@ fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
     let inputs = Inputs::gather(args, &cfg)?;
     let folder = output_folder(args)?;
     let Inputs {
-        beside,
+        diary,
+        gear_log,
         files,
         bytes: input_bytes,
     } = inputs;
     let pass = Pass::run(args, &cfg, files, input_bytes)?;
+    let (diary, diary_read) = rows_and_summary(diary);
+    let (gear_log, gear_log_read) = rows_and_summary(gear_log);
     let tables = aggregate::aggregate_beside(
         pass.kept,
         pass.rows,
@@ -120,16 +123,8 @@ fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
         &cfg.history(),
         args.week_start.into(),
         aggregate::Beside {
-            diary: beside
-                .diary
-                .as_ref()
-                .map(|d| d.days.clone())
-                .unwrap_or_default(),
-            gear_log: beside
-                .gear_log
-                .as_ref()
-                .map(|g| g.spans.clone())
-                .unwrap_or_default(),
+            diary,
+            gear_log,
             exports: pass.exports,
         },
     );
@@ -140,19 +135,26 @@ fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
     summary.removed = outputs.removed;
     summary.captured = pass.decoder.captured;
     summary.decoder = pass.decoder.lines;
-    summary.diary = beside.diary.map(|d| RunnerFile {
-        used: d.days.len(),
-        path: d.path,
-        errors: d.errors,
-    });
-    summary.gear_log = beside.gear_log.map(|g| RunnerFile {
-        used: g.spans.len(),
-        path: g.path,
-        errors: g.errors,
-    });
+    summary.diary = diary_read;
+    summary.gear_log = gear_log_read;
     summary.cache = pass.cache;
     summary.notes = pass.notes;
     Ok(tell(&summary, args))
+}
+
+/// A runner's file, if one was read: its rows for aggregation, and what the summary says of it.
+fn rows_and_summary<U>(file: Option<csvtext::Rows<U>>) -> (Vec<U>, Option<RunnerFile>) {
+    match file {
+        Some(f) => {
+            let read = RunnerFile {
+                used: f.rows.len(),
+                path: f.path,
+                errors: f.errors,
+            };
+            (f.rows, Some(read))
+        }
+        None => (Vec::new(), None),
+    }
 }
 
 /// The options stage: the settings, from the config file given or the defaults.
@@ -163,15 +165,12 @@ fn options(args: &ReportArgs) -> Result<Config, Fatal> {
     }
 }
 
-/// What the runner keeps beside the FIT files.
-struct Beside {
-    diary: Option<diary::Diary>,
-    gear_log: Option<gearlog::GearLog>,
-}
-
-/// The inputs stage: the runner's files and every input found.
+/// The inputs stage: the runner's own files and every input found.
 struct Inputs {
-    beside: Beside,
+    /// The pain diary, if one was given.
+    diary: Option<diary::Diary>,
+    /// The gear log, if one was given.
+    gear_log: Option<gearlog::GearLog>,
     files: Vec<discover::Input>,
     /// Their size in all.
     bytes: u64,
@@ -208,7 +207,8 @@ impl Inputs {
         Ok(Inputs {
             bytes: discover::total_bytes(&files),
             files,
-            beside: Beside { diary, gear_log },
+            diary,
+            gear_log,
         })
     }
 }

@@ -125,13 +125,7 @@ impl Witness<'_> {
         });
         if let Some(why) = why {
             let new = self.span_s.filter(|&x| self.in_time(x));
-            repairs.push(Repair::Replaced {
-                total: Total::ElapsedTime,
-                old: s.elapsed_s,
-                new,
-                why,
-            });
-            s.elapsed_s = new;
+            replace(repairs, Total::ElapsedTime, &mut s.elapsed_s, new, why);
         }
     }
 
@@ -149,13 +143,7 @@ impl Witness<'_> {
             let new = self
                 .timer_s
                 .filter(|&x| self.in_time(x) && !Self::above(x, s.elapsed_s));
-            repairs.push(Repair::Replaced {
-                total: Total::TimerTime,
-                old: s.timer_s,
-                new,
-                why,
-            });
-            s.timer_s = new;
+            replace(repairs, Total::TimerTime, &mut s.timer_s, new, why);
         }
     }
 
@@ -173,19 +161,31 @@ impl Witness<'_> {
     /// not.
     fn distance(&self, s: &mut SessionMsg, max_d: f64, repairs: &mut Vec<Repair>) {
         let plausible = |x: f64| (0.0..=max_d).contains(&x);
-        if let Some(d) = s.distance_m.filter(|&d| !plausible(d)) {
+        if s.distance_m.is_some_and(|d| !plausible(d)) {
             let new = self.distance_m.filter(|&x| plausible(x));
-            repairs.push(Repair::Replaced {
-                total: Total::Distance,
-                old: Some(d),
-                new,
-                why: Why::FasterThanBound {
-                    max_speed_mps: self.cfg.max_speed_mps,
-                },
-            });
-            s.distance_m = new;
+            let why = Why::FasterThanBound {
+                max_speed_mps: self.cfg.max_speed_mps,
+            };
+            replace(repairs, Total::Distance, &mut s.distance_m, new, why);
         }
     }
+}
+
+/// Replaces a session total by `new`, noting the repair with the value it had.
+fn replace(
+    repairs: &mut Vec<Repair>,
+    total: Total,
+    field: &mut Option<f64>,
+    new: Option<f64>,
+    why: Why,
+) {
+    repairs.push(Repair::Replaced {
+        total,
+        old: *field,
+        new,
+        why,
+    });
+    *field = new;
 }
 
 /// The session's average speed beyond the speed bound, its ascent or descent more than its
@@ -267,13 +267,13 @@ fn agree_with_records(
     let mut changed = false;
     if let Some(d) = s.distance_m {
         if stale(d, before.distance_m, kept.distance_m, DISTANCE_SLACK_M) {
-            repairs.push(Repair::Replaced {
-                total: Total::Distance,
-                old: Some(d),
-                new: kept.distance_m,
+            replace(
+                repairs,
+                Total::Distance,
+                &mut s.distance_m,
+                kept.distance_m,
                 why,
-            });
-            s.distance_m = kept.distance_m;
+            );
             changed = true;
         }
     }
@@ -293,13 +293,7 @@ fn agree_with_records(
     ] {
         if let Some(x) = *total {
             if stale(x, was, now, SPAN_SLACK_S) {
-                repairs.push(Repair::Replaced {
-                    total: which,
-                    old: Some(x),
-                    new: now,
-                    why,
-                });
-                *total = now;
+                replace(repairs, which, total, now, why);
                 changed = true;
             }
         }
