@@ -133,6 +133,12 @@ fn take_what_is_missing(to: &mut RunCore, own: &RunFacts, from: &RunFacts, sourc
         ("ascent", own.ascent_m, from.ascent_m, &mut m.ascent_m),
         ("descent", own.descent_m, from.descent_m, &mut m.descent_m),
         ("power", own.power_w, from.power_w, &mut m.power_w),
+        (
+            "contact-time balance",
+            own.gct_balance_left_pct,
+            from.gct_balance_left_pct,
+            &mut m.gct_balance_left_pct,
+        ),
     ] {
         if mine.is_none() && slot.is_none() && theirs.is_some() {
             *slot = theirs;
@@ -151,6 +157,9 @@ fn take_what_is_missing(to: &mut RunCore, own: &RunFacts, from: &RunFacts, sourc
     }
     if to.descent_m.get().is_none() {
         to.descent_m = m.descent_m.into();
+    }
+    if to.gct_balance_left_pct.get().is_none() {
+        to.gct_balance_left_pct = m.gct_balance_left_pct.into();
     }
     if m != Merged::default() {
         to.label_mut().merged = Some(Box::new(m));

@@ -56,7 +56,8 @@ pub(super) fn facts(
         cadence_spm: cadence.median_spm,
         cadence_spm_mean: cadence.mean_spm,
         cadence_source: cadence.source,
-        power_w: running_power(samples, &series),
+        power_w: running_median(&samples.power_w, &series),
+        gct_balance_left_pct: running_median(&samples.stance_balance_pct, &series),
         running_s,
         walking_s,
         gait: gait::of_run(running_s, walking_s, cfg.gait),
@@ -122,10 +123,11 @@ fn totals_source(s: &SessionMsg, totals_repaired: bool) -> TotalsSource {
     }
 }
 
-/// The time-weighted median power of the running samples that carry one, W.
-fn running_power(samples: &Samples, series: &SampleSeries) -> Option<f64> {
+/// The time-weighted median of a per-sample column (power, contact-time balance) over the
+/// running samples that carry a value above 0.
+fn running_median(column: &[f64], series: &SampleSeries) -> Option<f64> {
     let w: Vec<f64> = (series.gait.iter().enumerate())
-        .map(|(i, g)| match samples.power_w.get(i) {
+        .map(|(i, g)| match column.get(i) {
             Some(&p) if *g == Gait::Running && p > 0.0 => p,
             _ => f64::NAN,
         })

@@ -32,6 +32,10 @@ settings! {
         /// Highest plausible power, W (a runner's sustained power is a few hundred watts; a
         /// sprint's start stays under this).
         max_power_w: f64 = 2000.0, [Positive], "Highest plausible power, W.";
+        /// Largest plausible distance of the ground-contact-time balance from an even 50 %,
+        /// percentage points: Garmin colours above 52.2 % red, and a limp that bad is still far
+        /// inside 30–70 %.
+        max_stance_balance_off_pct: f64 = 20.0, [Within(0.0, 50.0)], "A contact-time balance (left foot's share) further than this from 50 % is damage, percentage points.";
         /// Longest plausible session, elapsed or timer time, s.
         max_duration_s: f64 = 7.0 * 86_400.0, [Positive], "Longest plausible session (elapsed or timer time), s.";
         /// A session's distance or time is kept when it is plausible and within this share of what

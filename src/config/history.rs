@@ -47,6 +47,16 @@ settings! {
         return_second_max_pct: f64 = 85.0, [When(|s| s.return_second_max_pct >= s.return_first_max_pct && s.return_second_max_pct <= 1000.0, "must be from load.return_first_max_pct to 1000")], "Second half of a return: flag a week above this share, %.";
         /// A week of the first half at or above this share is a return at full load (`high`), %.
         return_full_pct: f64 = 90.0, [When(|s| s.return_full_pct >= s.return_first_max_pct && s.return_full_pct <= 1000.0, "must be from load.return_first_max_pct to 1000")], "A first-half week at or above this share is a return at full load (`high`), %.";
+        /// Flag a week whose training monotony (Foster 1998: mean daily distance ÷ its standard
+        /// deviation over the week's seven days) is at or above this…
+        monotony_max: f64 = 2.0, [Positive], "Flag a week whose monotony (mean daily distance ÷ its SD over 7 days) is at or above this… (2.0: coaching convention, Runalyze's critical level)";
+        /// …while its strain (distance × monotony) is more than this above the usual strain (the
+        /// median of the last `usual_weeks` regular weeks), %: Foster's thresholds were each
+        /// athlete's own.
+        strain_rise_pct: f64 = 20.0, [NonNegative], "…while its strain (km × monotony) is more than this above the usual strain of the last usual_weeks regular weeks, %…";
+        /// …in at least this many weeks in a row (monotony that stays high); a single week is
+        /// only flagged in the weekly table.
+        monotony_weeks: u32 = 2, [AtLeast(1.0)], "…in at least this many weeks in a row (a single week is flagged in weeks.csv only).";
         /// Offset used for runs whose device wrote none, s east of UTC.
         default_utc_offset_s: i32 = 0, [When(|s| (-14 * 3600..=14 * 3600).contains(&s.default_utc_offset_s), "must be within ±14 hours (±50400 s)")], "Offset for runs whose device wrote none, s east of UTC.";
     }
@@ -79,6 +89,18 @@ settings! {
         pain_high: f64 = 7.0, [When(|s| s.pain_high > s.pain_threshold && s.pain_high <= 10.0, "must be above findings.pain_threshold and at most 10")], "…as `high` at or above this: back off, 0–10.";
         /// A pain finding names what preceded it in this many days up to the day.
         pain_lookback_days: u32 = 28, [AtLeast(1.0)], "A pain finding names what preceded it in this many days.";
+        /// A run whose contact-time balance (left foot's share) is more than this many points off
+        /// the runner's usual, with the runs next to it off on the same side, is a shift.
+        gct_balance_shift_pct: f64 = 1.5, [Positive], "Flag runs whose contact-time balance is more than this off the runner's usual, percentage points…";
+        /// …in a row of at least this many runs.
+        gct_balance_min_runs: u32 = 2, [AtLeast(1.0)], "…this many runs in a row or more.";
+        /// The usual balance is the median of the runs in this many days before a run…
+        gct_balance_baseline_days: u32 = 56, [AtLeast(1.0)], "The usual balance: the median of the runs in this many days before…";
+        /// …when there are at least this many of them.
+        gct_balance_min_baseline_runs: u32 = 4, [AtLeast(1.0)], "…when there are at least this many.";
+        /// A shift with a diary day of pain in this many days before it, or during it, is
+        /// `watch` (otherwise `info`).
+        gct_balance_pain_days: u32 = 14, [], "A shift is `watch` with pain in the diary this many days before it or during it, `info` otherwise.";
         /// A rule's occurrence within this many days of its previous one continues that episode.
         episode_gap_days: u32 = 7, [], "An occurrence within this many days of a rule's previous one continues that episode.";
         /// A rule with this many `watch` or `info` episodes or more is summarised as one pattern

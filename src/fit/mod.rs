@@ -129,6 +129,11 @@ mod tests {
             );
             same(ours.stance_time_ms[i], get("stance_time"), "stance time");
             same(ours.power_w[i], get("power"), "power");
+            same(
+                ours.stance_balance_pct[i],
+                get("stance_time_balance"),
+                "stance time balance",
+            );
             dynamics += ours.stance_time_ms[i].is_finite() as usize;
         }
         dynamics

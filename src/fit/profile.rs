@@ -82,6 +82,8 @@ pub(crate) mod record {
     pub(crate) const ENHANCED_SPEED: Field = Field::scaled(73, 1000.0, 0.0);
     /// m, uint32.
     pub(crate) const ENHANCED_ALTITUDE: Field = Field::scaled(78, 5.0, 500.0);
+    /// Left foot's share of ground contact time, % (uint16 × 100; running dynamics).
+    pub(crate) const STANCE_TIME_BALANCE: Field = Field::scaled(84, 100.0, 0.0);
     /// mm.
     pub(crate) const STEP_LENGTH: Field = Field::scaled(85, 10.0, 0.0);
 }

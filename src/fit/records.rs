@@ -28,6 +28,7 @@ struct RecordValues {
     step_length_mm: Option<f64>,
     vertical_oscillation_mm: Option<f64>,
     stance_time_ms: Option<f64>,
+    stance_balance_pct: Option<f64>,
     power_w: Option<f64>,
 }
 
@@ -47,6 +48,7 @@ impl RecordValues {
             step_length_mm: get(record::STEP_LENGTH),
             vertical_oscillation_mm: get(record::VERTICAL_OSCILLATION),
             stance_time_ms: get(record::STANCE_TIME),
+            stance_balance_pct: get(record::STANCE_TIME_BALANCE),
             power_w: get(record::POWER),
         }
     }
@@ -77,13 +79,14 @@ impl RecordValues {
         s.vertical_oscillation_mm
             .push(or_nan(self.vertical_oscillation_mm));
         s.stance_time_ms.push(or_nan(self.stance_time_ms));
+        s.stance_balance_pct.push(or_nan(self.stance_balance_pct));
         s.power_w.push(or_nan(self.power_w));
     }
 }
 
 /// Every field [`RecordValues::read`] reads; a field's index here is its slot in
 /// [`RawRecord`]'s values.
-const READ: [Field; 14] = [
+const READ: [Field; 15] = [
     record::POSITION_LAT,
     record::POSITION_LONG,
     record::ALTITUDE,
@@ -98,6 +101,7 @@ const READ: [Field; 14] = [
     record::ENHANCED_ALTITUDE,
     record::STEP_LENGTH,
     record::POWER,
+    record::STANCE_TIME_BALANCE,
 ];
 
 /// Where [`RawRecord::read`] puts a field's value while it walks fitparser's field map: the

@@ -32,6 +32,8 @@ pub(crate) struct Samples {
     pub(crate) vertical_oscillation_mm: Vec<f64>,
     /// Ground contact (stance) time, milliseconds.
     pub(crate) stance_time_ms: Vec<f64>,
+    /// Left foot's share of ground contact time (`stance_time_balance`), %.
+    pub(crate) stance_balance_pct: Vec<f64>,
     /// Power, watts.
     pub(crate) power_w: Vec<f64>,
 }
@@ -61,6 +63,7 @@ impl Samples {
             &mut self.step_length_mm,
             &mut self.vertical_oscillation_mm,
             &mut self.stance_time_ms,
+            &mut self.stance_balance_pct,
             &mut self.power_w,
         ] {
             v.truncate(n);
@@ -98,6 +101,7 @@ impl Samples {
             step_length_mm: pick(&self.step_length_mm),
             vertical_oscillation_mm: pick(&self.vertical_oscillation_mm),
             stance_time_ms: pick(&self.stance_time_ms),
+            stance_balance_pct: pick(&self.stance_balance_pct),
             power_w: pick(&self.power_w),
         }
     }

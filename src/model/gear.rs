@@ -42,6 +42,8 @@ pub(crate) struct Merged {
     pub(crate) descent_m: Option<f64>,
     /// Running power, from a copy with a power meter.
     pub(crate) power_w: Option<f64>,
+    /// Contact-time balance, from a copy with running dynamics.
+    pub(crate) gct_balance_left_pct: Option<f64>,
     /// Where each came from: "rpe, feel from <source>", a line per copy.
     pub(crate) from: Vec<String>,
 }

@@ -54,6 +54,8 @@ pub(crate) struct RunCore {
     pub(crate) gait: Option<RunGait>,
     /// As [`RunFacts::rpe`].
     pub(crate) rpe: OptF64,
+    /// As [`RunFacts::gct_balance_left_pct`].
+    pub(crate) gct_balance_left_pct: OptF64,
     /// As [`RunFacts::samples`].
     pub(crate) samples: u32,
     /// As [`RunFacts::file_key`].
@@ -122,6 +124,7 @@ impl RunCore {
             walking_s: run.walking_s,
             gait: run.gait,
             rpe: run.rpe.into(),
+            gct_balance_left_pct: run.gct_balance_left_pct.into(),
             samples: run.samples,
             file_key: run.file_key,
             surface: run.surface.surface,

@@ -202,6 +202,27 @@ pub(crate) struct Week {
     pub(crate) runs_without_rpe: u32,
     /// The sRPE ratios, as the distance ones; `None` where a window holds an unrated run.
     pub(crate) srpe: Ratios,
+    /// Days of the week with running.
+    pub(crate) running_days: u32,
+    /// Training monotony on distance (Foster 1998): the mean of the week's seven daily
+    /// distances over their population standard deviation, capped at 10; `None` in a week
+    /// without running.
+    pub(crate) monotony: Option<f64>,
+    /// Strain on distance: the week's distance in km × `monotony`.
+    pub(crate) strain_km: Option<f64>,
+    /// The usual strain before this week: the median of the last regular weeks' (as
+    /// `usual_m`), km; `None` with too few.
+    pub(crate) usual_strain_km: Option<f64>,
+    /// Monotony at or above `monotony_max` with the strain more than `strain_rise_pct` above
+    /// the usual.
+    pub(crate) flag_monotony: bool,
+    /// Monotony on the daily session-RPE loads; `None` unless every run of the week is rated.
+    pub(crate) srpe_monotony: Option<f64>,
+    /// The week's session-RPE load × `srpe_monotony`.
+    pub(crate) srpe_strain: Option<f64>,
+    /// The median of the week's runs' contact-time balance (left foot's share), %; `None`
+    /// without a run that carries one.
+    pub(crate) gct_balance_left_pct: Option<f64>,
     /// Highest diary score of the week (during or next morning, on the row's date); `None`
     /// without diary rows in the week.
     pub(crate) pain_max: Option<f64>,
@@ -325,6 +346,10 @@ tokens! {
         ShoeRetiredWorn => "shoe_retired_worn",
         /// A load spike run mostly in a pair past the retirement distance.
         ShoeSpike => "shoe_spike",
+        /// A week of high training monotony with its strain above the usual.
+        Monotony => "monotony",
+        /// Contact-time balance away from the runner's usual over runs in a row.
+        GctBalance => "gct_balance",
     }
 }
 

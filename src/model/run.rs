@@ -39,6 +39,9 @@ pub(crate) struct RunFacts {
     pub(crate) cadence_source: Option<CadenceSource>,
     /// Power: time-weighted median of running samples that carry it, W.
     pub(crate) power_w: Option<f64>,
+    /// Ground-contact-time balance, the left foot's share: time-weighted median of the
+    /// running samples that carry it, %.
+    pub(crate) gct_balance_left_pct: Option<f64>,
     /// Time the samples stand for while running, s.
     pub(crate) running_s: f64,
     /// …while walking, s.
@@ -86,6 +89,7 @@ impl RunFacts {
             (&mut self.ascent_m, m.ascent_m),
             (&mut self.descent_m, m.descent_m),
             (&mut self.power_w, m.power_w),
+            (&mut self.gct_balance_left_pct, m.gct_balance_left_pct),
         ] {
             if own.is_none() {
                 *own = other;

@@ -159,6 +159,7 @@ fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
             r().map(|x| x.cadence_source.map(|c| c.as_str())),
         )
         .f64("power_w", r().map(|x| x.power_w))
+        .f64("gct_balance_left_pct", r().map(|x| x.gct_balance_left_pct))
         .f64("running_s", r().map(|x| Some(x.running_s)))
         .f64("walking_s", r().map(|x| Some(x.walking_s)))
         .str("gait", r().map(|x| x.gait.map(|g| g.as_str())))
@@ -458,6 +459,14 @@ fn weeks(rows: &[Week]) -> PolarsResult<DataFrame> {
         .f64("srpe_acwr_ewma", w().map(|x| x.srpe.acwr_ewma))
         .f64("pain_max", w().map(|x| x.pain_max))
         .i64("pain_days", w().map(|x| x.pain_days.map(i64::from)))
+        .u32("running_days", w().map(|x| x.running_days))
+        .f64("monotony", w().map(|x| x.monotony))
+        .f64("strain_km", w().map(|x| x.strain_km))
+        .f64("usual_strain_km", w().map(|x| x.usual_strain_km))
+        .bool("flag_monotony", w().map(|x| x.flag_monotony))
+        .f64("srpe_monotony", w().map(|x| x.srpe_monotony))
+        .f64("srpe_strain", w().map(|x| x.srpe_strain))
+        .f64("gct_balance_left_pct", w().map(|x| x.gct_balance_left_pct))
         .finish()
 }
 

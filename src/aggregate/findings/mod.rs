@@ -10,6 +10,7 @@
 //! These are load heuristics, not diagnoses. Every threshold is configurable (`[findings]`
 //! and `[load]` in the config file) and every rule cites its evidence in the methodology.
 
+mod balance;
 mod episode;
 mod gear;
 mod history;
@@ -54,7 +55,7 @@ pub(super) fn findings(
         Some(weeks::RISING),
         cfg,
     ));
-    for items in [w.low, w.one_surface] {
+    for items in [w.low, w.one_surface, w.monotony] {
         out.extend(episode::findings(&episodes(items, gap), None, cfg));
     }
     out.extend(episode::findings(
@@ -62,6 +63,7 @@ pub(super) fn findings(
         None,
         cfg,
     ));
+    out.extend(episode::findings(&balance::episodes(t, cfg), None, cfg));
     out.extend(history::findings(t, cfg));
     out.extend(gear::findings(t, gear_cfg, load_cfg));
     out.extend(pain::findings(

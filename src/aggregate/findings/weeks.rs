@@ -25,6 +25,11 @@ const EV_ACWR: &str =
                        al. 2019, Impellizzeri et al. 2021)";
 const EV_ACWR_LOW: &str = "Gabbett 2016 (lowest injury risk at acute:chronic 0.8–1.3; \
                            under-training may also raise it — no figure for runners)";
+const EV_MONOTONY: &str = "Foster 1998 (25 athletes: most illnesses and minor injuries came \
+                           when an athlete passed a threshold of their own, mostly of strain; \
+                           monotony = mean daily load ÷ its SD, strain = weekly load × \
+                           monotony); the 2.0 line is a coaching convention (Runalyze's \
+                           critical level), not Foster's";
 const EV_VARIETY: &str = "common coaching advice to vary terrain weekly (no trial evidence)";
 const EV_RETURN: &str = "return-to-running plans after time off (as commonly coded from \
                          Daniels' Running Formula: 6–28 days off, about 50 % of the former load \
@@ -44,12 +49,15 @@ pub(super) struct WeekRules {
     pub(super) low: Vec<Occurrence>,
     /// Weeks closing a window on one surface.
     pub(super) one_surface: Vec<Occurrence>,
+    /// Weeks of high monotony with the strain above the usual.
+    pub(super) monotony: Vec<Occurrence>,
 }
 
 /// The weekly rules over the table.
 pub(super) fn occurrences(weeks: &[Week], cfg: &LoadSettings) -> WeekRules {
     let mut out = WeekRules::default();
     let mut streak = 0usize;
+    let mut monotonous: Vec<Occurrence> = Vec::new();
     for (i, w) in weeks.iter().enumerate() {
         if let Some(o) = rising(weeks, i, cfg) {
             out.rising.push(o);
@@ -57,13 +65,27 @@ pub(super) fn occurrences(weeks: &[Week], cfg: &LoadSettings) -> WeekRules {
         if let Some(o) = low_ratio(w, cfg) {
             out.low.push(o);
         }
+        // Monotony counts when it stays high: `monotony_weeks` flagged weeks in a row.
+        match monotony(w, cfg) {
+            Some(o) => monotonous.push(o),
+            None => keep_if_long(&mut monotonous, &mut out.monotony, cfg.monotony_weeks),
+        }
         streak = if w.flag_no_variety { streak + 1 } else { 0 };
         if streak > 0 {
             out.one_surface
                 .push(one_surface(weeks, i, streak, cfg.no_variety_weeks));
         }
     }
+    keep_if_long(&mut monotonous, &mut out.monotony, cfg.monotony_weeks);
     out
+}
+
+/// Moves a run of weeks in a row into `to` when it is at least `n` long; empties it.
+fn keep_if_long(run: &mut Vec<Occurrence>, to: &mut Vec<Occurrence>, n: u32) {
+    if run.len() >= n as usize {
+        to.append(run);
+    }
+    run.clear();
 }
 
 /// An occurrence of a weekly rule in week `w`.
@@ -220,6 +242,39 @@ fn low_ratio(w: &Week, cfg: &LoadSettings) -> Option<Occurrence> {
         (
             format!("weeks below {:.1}× the 4-week average", cfg.acwr_low),
             "the lowest",
+        ),
+    ))
+}
+
+/// A week of high monotony (`watch`) while its strain is above the usual: much the same load
+/// every day, more of it than usual.
+fn monotony(w: &Week, cfg: &LoadSettings) -> Option<Occurrence> {
+    let (m, strain, usual) = (w.monotony?, w.strain_km?, w.usual_strain_km?);
+    if !w.flag_monotony {
+        return None;
+    }
+    let limit = cfg.monotony_max;
+    let shown = decisive(m, limit, 2);
+    let rise = 100.0 * (strain / usual - 1.0);
+    let days = w.running_days;
+    Some(occurrence(
+        w,
+        Rule::Monotony,
+        Severity::Watch,
+        (m, limit, m),
+        format!(
+            "The week of {} ran {} on {days} of its 7 days, much the same each day: monotony              {shown} (at or above {limit:.1}), strain {strain:.0} km, {} % above your usual              {usual:.0} km (more than {:.0} %).",
+            w.start,
+            fmt_km(w.distance_m),
+            decisive(rise, cfg.strain_rise_pct, 0),
+            cfg.strain_rise_pct,
+        ),
+        format!("monotony {shown} in the week of {} ({})", w.start, fmt_km(w.distance_m)),
+        "Make the week uneven again: keep easy days short and easy, and take a day without          running.",
+        EV_MONOTONY,
+        (
+            format!("weeks of monotony at or above {limit:.1} with strain above the usual"),
+            "the highest",
         ),
     ))
 }

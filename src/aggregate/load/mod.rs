@@ -9,11 +9,13 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+mod monotony;
 mod returns;
 mod spikes;
 
 use crate::config::LoadSettings;
 use crate::model::{Activity, Break, Ratios, RunCore, Week};
+use crate::series::median;
 
 pub(crate) use returns::{breaks, rise, Rise};
 pub(crate) use spikes::long_run_spikes;
@@ -112,6 +114,8 @@ pub(super) fn weeks(
     set_ratios(&mut out, &placed, first_day);
     let in_break = returns::mark_returns(&mut out, breaks, w0, cfg);
     returns::set_usual(&mut out, &in_break, first_day / 7, cfg);
+    monotony::set_monotony(&mut out, &placed, &in_break, first_day / 7, cfg);
+    set_balance(&mut out, &dated, w0);
     returns::set_return_bases(&mut out, breaks, w0);
     returns::set_flags(&mut out, &placed.surfaces_seen, &in_break, cfg);
     out
@@ -162,6 +166,9 @@ fn place_runs(dated: &[(NaiveDate, &Activity)], w0: NaiveDate, out: &mut [Week])
         let w = &mut out[di / 7];
         let r = &a.run;
         let dist = r.distance_m.unwrap_or(0.0);
+        if p.distance[di] == 0.0 && dist > 0.0 {
+            w.running_days += 1;
+        }
         p.distance[di] += dist;
         w.runs += 1;
         w.distance_m += dist;
@@ -185,6 +192,19 @@ fn place_runs(dated: &[(NaiveDate, &Activity)], w0: NaiveDate, out: &mut [Week])
         }
     }
     p
+}
+
+/// Each week's contact-time balance: the median of its runs' (those that carry one).
+fn set_balance(out: &mut [Week], dated: &[(NaiveDate, &Activity)], w0: NaiveDate) {
+    let mut per_week: Vec<Vec<f64>> = vec![Vec::new(); out.len()];
+    for (day, a) in dated {
+        if let Some(b) = a.run.gct_balance_left_pct.get() {
+            per_week[(*day - w0).num_days() as usize / 7].push(b);
+        }
+    }
+    for (w, mut v) in out.iter_mut().zip(per_week) {
+        w.gct_balance_left_pct = median(&mut v);
+    }
 }
 
 /// Acute and chronic loads and their ratios on each week's last day, distance and session-RPE,

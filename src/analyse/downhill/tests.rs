@@ -32,6 +32,7 @@ fn run(len_m: f64, speed: f64, alt: impl Fn(f64) -> f64, spm: impl Fn(f64) -> f6
             &mut s.step_length_mm,
             &mut s.vertical_oscillation_mm,
             &mut s.stance_time_ms,
+            &mut s.stance_balance_pct,
             &mut s.power_w,
         ] {
             v.push(f64::NAN);

@@ -305,6 +305,12 @@ fn values(s: &mut Samples, cfg: &GuardSettings, notes: &mut Vec<Note>) {
                 max_w: cfg.max_power_w,
             },
         ),
+        (
+            &mut s.stance_balance_pct,
+            Bound::StanceBalance {
+                max_off_pct: cfg.max_stance_balance_off_pct,
+            },
+        ),
     ];
     for (column, bound) in columns {
         let count = drop_outside(column, bound, per_raw);
@@ -331,6 +337,8 @@ fn drop_outside(column: &mut [f64], bound: Bound, per_raw: f64) -> usize {
         Bound::VerticalOscillation { max_mm } => (0.0..=max_mm, false),
         Bound::StanceTime { max_ms } => (0.0..=max_ms, false),
         Bound::Power { max_w } => (0.0..=max_w, false),
+        // 0 is no reading (a stop, a step the pod missed).
+        Bound::StanceBalance { max_off_pct } => (50.0 - max_off_pct..=50.0 + max_off_pct, true),
     };
     let outside = |x: f64| !(allowed.contains(&x) || (zero_allowed && x == 0.0));
     let mut count = 0;
@@ -463,6 +471,7 @@ mod tests {
             step_length_mm: nan.clone(),
             vertical_oscillation_mm: nan.clone(),
             stance_time_ms: nan.clone(),
+            stance_balance_pct: nan.clone(),
             power_w: nan,
         }
     }

@@ -141,6 +141,9 @@ pub(in crate::analyse) enum Bound {
     StanceTime { max_ms: f64 },
     /// 0 to the highest power.
     Power { max_w: f64 },
+    /// The left foot's share of ground contact within this of an even 50 % (0, no reading, is
+    /// left alone).
+    StanceBalance { max_off_pct: f64 },
 }
 
 impl Bound {
@@ -155,6 +158,7 @@ impl Bound {
             Bound::VerticalOscillation { .. } => ("vertical oscillation", "vertical oscillations"),
             Bound::StanceTime { .. } => ("stance time", "stance times"),
             Bound::Power { .. } => ("power", "powers"),
+            Bound::StanceBalance { .. } => ("contact-time balance", "contact-time balances"),
         }
     }
 }
@@ -174,6 +178,12 @@ impl Display for Bound {
             Bound::VerticalOscillation { max_mm } => write!(f, "above {} mm", fmt(max_mm, 0)),
             Bound::StanceTime { max_ms } => write!(f, "above {} ms", fmt(max_ms, 0)),
             Bound::Power { max_w } => write!(f, "above {} W", fmt(max_w, 0)),
+            Bound::StanceBalance { max_off_pct } => write!(
+                f,
+                "outside {}–{} % left",
+                fmt(50.0 - max_off_pct, 1),
+                fmt(50.0 + max_off_pct, 1)
+            ),
         }
     }
 }

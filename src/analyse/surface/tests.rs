@@ -72,6 +72,7 @@ fn record(truth: &[Truth], gps: bool, alt_jitter: f64, seed: u64) -> Samples {
         s.step_length_mm.push(f64::NAN);
         s.vertical_oscillation_mm.push(f64::NAN);
         s.stance_time_ms.push(f64::NAN);
+        s.stance_balance_pct.push(f64::NAN);
         s.power_w.push(f64::NAN);
     }
     s
@@ -310,6 +311,7 @@ fn too_little_data_is_unknown() {
         &mut s.step_length_mm,
         &mut s.vertical_oscillation_mm,
         &mut s.stance_time_ms,
+        &mut s.stance_balance_pct,
         &mut s.power_w,
     ] {
         v.truncate(3);

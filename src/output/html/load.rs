@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use chrono::{Duration, NaiveDate};
 use plotters::prelude::*;
 
-use super::chart::{self, Layout, Mark, BAND, BLUE, DARK_BLUE, ORANGE};
+use super::chart::{self, Layout, Mark, BAND, BLUE, DARK_BLUE, DARK_RED, GREY, ORANGE};
 use super::{escape, Runs, Thresholds};
 use crate::model::{Tables, Week};
 
@@ -81,6 +81,7 @@ pub(super) fn section(t: &Tables, r: &Runs, th: &Thresholds) -> String {
         o.push_str(&history_figure(t));
     }
     o.push_str(&recent_figure(t, th));
+    o.push_str(&monotony_figure(t, th));
     o.push_str(&monthly_figure(&months));
     o.push_str(&years_table(&years, &months));
     o
@@ -187,6 +188,16 @@ impl WeekAxis {
 
     /// The grid with week-start labels and a km axis.
     pub(super) fn mesh(&self, c: &mut chart::Chart<'_, '_>, layout: Layout) -> chart::ChartResult {
+        self.mesh_as(c, layout, "km per week")
+    }
+
+    /// The grid with week-start labels and `y_desc` on the left axis.
+    pub(super) fn mesh_as(
+        &self,
+        c: &mut chart::Chart<'_, '_>,
+        layout: Layout,
+        y_desc: &str,
+    ) -> chart::ChartResult {
         let wide = layout.w >= chart::WIDE.w;
         chart::mesh(
             c,
@@ -204,7 +215,7 @@ impl WeekAxis {
                     })
                     .unwrap_or_default()
             },
-            "km per week",
+            y_desc,
             None,
         )
     }
@@ -272,6 +283,81 @@ fn recent_figure(t: &Tables, th: &Thresholds) -> String {
          four; it is shown once 28 days of history exist and breaks off after four weeks \
          without running.",
         &format!(" class=\"weeks-recent\" data-from=\"{from}\" data-to=\"{to}\""),
+    )
+}
+
+/// Monotony and strain of the recent weeks: strain as bars, monotony as a line against its
+/// threshold. Nothing when no recent week has a monotony (no running).
+fn monotony_figure(t: &Tables, th: &Thresholds) -> String {
+    let weeks = recent_weeks(t);
+    if weeks.iter().all(|w| w.monotony.is_none()) {
+        return String::new();
+    }
+    let axis = WeekAxis::new(weeks);
+    let max_strain = chart::top(weeks.iter().filter_map(|w| w.strain_km));
+    let max_m = weeks
+        .iter()
+        .filter_map(|w| w.monotony)
+        .fold(th.monotony_max * 1.5, f64::max)
+        * 1.05;
+    let svg = chart::both(|root, layout| {
+        let n = axis.n;
+        let mut c = chart::builder(root, layout, true, false)
+            .build_cartesian_2d(-0.5..n - 0.5, 0.0..max_strain)?
+            .set_secondary_coord(-0.5..n - 0.5, 0.0..max_m);
+        axis.mesh_as(&mut c, layout, "strain, km")?;
+        c.configure_secondary_axes()
+            .label_style(layout.label())
+            .axis_desc_style(layout.label())
+            .y_label_formatter(&|y| format!("{y:.1}"))
+            .y_desc("monotony")
+            .draw()?;
+        c.draw_series(weeks.iter().enumerate().filter_map(|(i, w)| {
+            let x = i as f64;
+            let colour = if w.flag_monotony { ORANGE } else { GREY };
+            w.strain_km
+                .map(|s| Rectangle::new([(x - 0.38, 0.0), (x + 0.38, s)], colour.mix(0.5).filled()))
+        }))?;
+        c.draw_secondary_series(LineSeries::new(
+            [(-0.5, th.monotony_max), (n - 0.5, th.monotony_max)],
+            DARK_RED.stroke_width(1),
+        ))?;
+        for piece in pieces(
+            weeks
+                .iter()
+                .enumerate()
+                .map(|(i, w)| w.monotony.map(|m| (i as f64, m))),
+        ) {
+            c.draw_secondary_series(LineSeries::new(piece, DARK_BLUE.stroke_width(2)))?;
+        }
+        Ok(())
+    });
+    let (from, to) = (weeks[0].start, weeks[weeks.len() - 1].start);
+    let flagged = weeks.iter().filter(|w| w.flag_monotony).count();
+    chart::figure(
+        &format!("How evenly the load was spread, {from} to {to}"),
+        &[
+            (
+                Mark::Box(chart::tint(GREY, 0.5)),
+                "strain: km × monotony (left axis)".into(),
+            ),
+            (
+                Mark::Box(chart::tint(ORANGE, 0.5)),
+                "a week of high monotony with strain above the usual".into(),
+            ),
+            (Mark::Line(DARK_BLUE), "monotony (right axis)".into()),
+            (
+                Mark::Line(DARK_RED),
+                format!("monotony {:.1}", th.monotony_max),
+            ),
+        ],
+        &svg,
+        "Monotony is a week's mean daily distance over the spread of its seven daily distances \
+         (Foster 1998): hard days and easy days keep it low; much the same distance every day \
+         raises it. Strain is the week's distance times its monotony.",
+        &format!(
+            " class=\"monotony\" data-from=\"{from}\" data-to=\"{to}\" data-flagged=\"{flagged}\""
+        ),
     )
 }
 

@@ -4,6 +4,7 @@
 //! plotters' SVG backend, inlined twice (a wide layout and a phone one; CSS shows one), with
 //! their legends in HTML above them so no legend covers data.
 
+mod balance;
 mod chart;
 mod findings;
 mod form;
@@ -35,6 +36,10 @@ pub(crate) struct Thresholds {
     pub(crate) pain_high: f64,
     /// A pair past this running distance is a finding, m.
     pub(crate) retire_m: f64,
+    /// A week's monotony at or above this (with the strain above the usual) is flagged.
+    pub(crate) monotony_max: f64,
+    /// A run's contact-time balance this many points off the usual is a shift.
+    pub(crate) gct_balance_shift_pct: f64,
 }
 
 impl Thresholds {
@@ -47,6 +52,8 @@ impl Thresholds {
             pain_threshold: cfg.findings.pain_threshold,
             pain_high: cfg.findings.pain_high,
             retire_m: cfg.gear.retire_m,
+            monotony_max: cfg.load.monotony_max,
+            gct_balance_shift_pct: cfg.findings.gct_balance_shift_pct,
         }
     }
 }
@@ -174,11 +181,12 @@ pub(crate) fn render<'a>(
     fn one<'a>(piece: String) -> Pieces<'a> {
         Box::new(std::iter::once(piece))
     }
-    let sections: [Section; 11] = [
+    let sections: [Section; 12] = [
         |t, r, _| one(head(t, r)),
         |t, _, _| one(read::section(t)),
         |t, r, th| one(load::section(t, r, th)),
         |t, _, th| one(pain::section(t, th)),
+        |t, _, th| one(balance::section(t, th)),
         |t, _, th| one(gear::section(t, th)),
         |_, _, _| one("<h2>Running form</h2>\n".to_string()),
         |_, r, th| form::cadence(r, th.low_cadence_spm),

@@ -24,7 +24,7 @@ pub(super) fn section(t: &Tables, th: &Thresholds) -> String {
 
 /// The weeks the chart spans: the last 52, or from the diary's first day when it began
 /// earlier, so that every diary day (and every pain episode) is on it.
-fn charted_weeks(t: &Tables) -> &[Week] {
+pub(super) fn charted_weeks(t: &Tables) -> &[Week] {
     let recent = recent_weeks(t);
     let from = match (t.diary.first(), recent.first()) {
         (Some(d), Some(w)) if d.date < w.start => t
