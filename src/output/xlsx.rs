@@ -7,6 +7,11 @@
 //! missing value. Number formats are stored in the file in Excel's neutral notation and shown
 //! with the reader's own decimal separator, so the workbook reads the same in every locale.
 //! The header row is bold, frozen and has an autofilter.
+//!
+//! Text is user text in places (paths, activity and gear names), so it is never a formula: every
+//! text cell is a string cell, and one that starts as a formula would (`=`, `+`, `-`, `@`, a tab
+//! or a carriage return: OWASP's CSV-injection list) also carries Excel's quote prefix, so that
+//! editing the cell keeps it text. A text longer than a cell holds is cut to fit, ending `…`.
 
 use std::io::Write;
 
@@ -24,6 +29,50 @@ const MIN_WIDTH: usize = 8;
 const MAX_WIDTH: usize = 60;
 /// Rows looked at when sizing a text column.
 const WIDTH_SAMPLE: usize = 2_000;
+/// The longest text a cell holds, in UTF-16 code units (Excel's limit).
+const MAX_TEXT: usize = 32_767;
+
+/// Whether a spreadsheet would read this text, typed into a cell, as a formula: it starts with
+/// one of the characters OWASP's CSV-injection guidance lists.
+pub(crate) fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// The text as a cell holds it: whole, or cut to [`MAX_TEXT`] code units ending `…`.
+fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_TEXT || text.encode_utf16().count() <= MAX_TEXT {
+        return text.into();
+    }
+    let mut units = 0;
+    let mut cut = String::new();
+    for ch in text.chars() {
+        units += ch.len_utf16();
+        if units > MAX_TEXT - 1 {
+            break;
+        }
+        cut.push(ch);
+    }
+    cut.push('…');
+    cut.into()
+}
+
+/// Writes a text cell: always a string, never a formula; quote-prefixed when it starts as one
+/// would.
+fn write_text(
+    sheet: &mut Worksheet,
+    row: RowNum,
+    c: ColNum,
+    text: &str,
+    quoted: &Format,
+) -> Result<(), XlsxError> {
+    let text = cell_text(text);
+    if looks_like_formula(&text) {
+        sheet.write_string_with_format(row, c, text, quoted)?;
+    } else {
+        sheet.write_string(row, c, text)?;
+    }
+    Ok(())
+}
 
 /// The display format of a float column, after its name's unit suffix; `None` keeps Excel's
 /// "General". The cell always keeps the full value.
@@ -103,6 +152,7 @@ pub(crate) fn write(sheets: &[(&str, &DataFrame)], out: &mut dyn Write) -> Resul
 /// Writes one column below its header; returns the width (characters) it needs.
 fn write_column(sheet: &mut Worksheet, c: ColNum, s: &Series) -> Result<usize, XlsxFailure> {
     let row = |i: usize| (i + 1) as RowNum;
+    let quoted = Format::new().set_quote_prefix();
     match s.dtype() {
         DataType::Boolean => {
             for (i, v) in s.bool()?.iter().enumerate() {
@@ -116,7 +166,7 @@ fn write_column(sheet: &mut Worksheet, c: ColNum, s: &Series) -> Result<usize, X
             let mut width = 0;
             for (i, v) in s.str()?.iter().enumerate() {
                 if let Some(v) = v {
-                    sheet.write_string(row(i), c, v)?;
+                    write_text(sheet, row(i), c, v, &quoted)?;
                     if i < WIDTH_SAMPLE {
                         width = width.max(v.chars().count() + 1);
                     }
@@ -166,7 +216,7 @@ fn write_column(sheet: &mut Worksheet, c: ColNum, s: &Series) -> Result<usize, X
             let text = s.cast(&DataType::String)?;
             for (i, v) in text.str()?.iter().enumerate() {
                 if let Some(v) = v {
-                    sheet.write_string(row(i), c, v)?;
+                    write_text(sheet, row(i), c, v, &quoted)?;
                 }
             }
             Ok(12)
@@ -211,6 +261,28 @@ mod tests {
         assert_eq!(number_format("srpe_acwr"), Some("0.00"));
         assert_eq!(number_format("srpe_load"), Some("0"));
         assert_eq!(number_format("source"), None);
+    }
+
+    #[test]
+    fn text_that_starts_like_a_formula_is_recognised() {
+        for t in ["=1+1", "+4", "-x", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(looks_like_formula(t), "{t:?}");
+        }
+        for t in ["a=1", " =1", "'=1", "", "Pegasus 40"] {
+            assert!(!looks_like_formula(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn text_longer_than_a_cell_is_cut_to_fit() {
+        assert_eq!(cell_text("short"), "short");
+        let exact = "é".repeat(MAX_TEXT);
+        assert_eq!(cell_text(&exact), exact);
+        // Characters outside the basic plane count two units each.
+        let long = "😀".repeat(MAX_TEXT);
+        let cut = cell_text(&long);
+        assert!(cut.ends_with('…') && cut.starts_with("😀😀"));
+        assert_eq!(cut.encode_utf16().count(), MAX_TEXT);
     }
 
     #[test]
