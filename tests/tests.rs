@@ -6,6 +6,7 @@ mod support;
 mod cache;
 mod corpus;
 mod downhill;
+mod dynamics;
 mod effort;
 mod fields;
 mod findings;

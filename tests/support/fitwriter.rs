@@ -559,6 +559,9 @@ pub struct Sample {
     pub stance_time_pct: Option<f64>,
     /// Vertical oscillation ÷ step length, % (`vertical_ratio`, 83, uint16, scale 100).
     pub vertical_ratio_pct: Option<f64>,
+    /// The left foot's share of ground contact, % (`stance_time_balance`, 84, uint16, scale
+    /// 100).
+    pub stance_time_balance_pct: Option<f64>,
     /// FIT `activity_type` enum (field 42; 1 = running).
     pub activity_type: Option<u8>,
 }
@@ -849,6 +852,12 @@ fn record_fields(s: &Sample, legacy: bool, fractional: bool) -> Vec<Field> {
     }
     if let Some(vr) = s.vertical_ratio_pct {
         f.push(Field::u16(83, scaled_u16(vr, 100.0, 0.0, "vertical_ratio")));
+    }
+    if let Some(b) = s.stance_time_balance_pct {
+        f.push(Field::u16(
+            84,
+            scaled_u16(b, 100.0, 0.0, "stance_time_balance"),
+        ));
     }
     if let Some(sl) = s.step_length_mm {
         f.push(Field::u16(85, scaled_u16(sl, 10.0, 0.0, "step_length")));

@@ -263,14 +263,21 @@ fn monotony(w: &Week, cfg: &LoadSettings) -> Option<Occurrence> {
         Severity::Watch,
         (m, limit, m),
         format!(
-            "The week of {} ran {} on {days} of its 7 days, much the same each day: monotony              {shown} (at or above {limit:.1}), strain {strain:.0} km, {} % above your usual              {usual:.0} km (more than {:.0} %).",
+            "The week of {} ran {} on {days} of its 7 days, much the same each day: monotony \
+             {shown} (at or above {limit:.1}), strain {strain:.0} km, {} % above your usual \
+             {usual:.0} km (more than {:.0} %).",
             w.start,
             fmt_km(w.distance_m),
             decisive(rise, cfg.strain_rise_pct, 0),
             cfg.strain_rise_pct,
         ),
-        format!("monotony {shown} in the week of {} ({})", w.start, fmt_km(w.distance_m)),
-        "Make the week uneven again: keep easy days short and easy, and take a day without          running.",
+        format!(
+            "monotony {shown} in the week of {} ({})",
+            w.start,
+            fmt_km(w.distance_m)
+        ),
+        "Make the week uneven again: keep easy days short and easy, and take a day without \
+         running.",
         EV_MONOTONY,
         (
             format!("weeks of monotony at or above {limit:.1} with strain above the usual"),
