@@ -92,10 +92,18 @@ fn user_text_that_starts_like_a_formula_is_a_quoted_string_cell_and_verbatim_in_
             &run_bytes(T0 + (3 + i as i64) * DAY, 510 + i as u32),
         );
     }
+    // And a pair whose name is longer than a workbook cell holds (32,767 characters).
+    write(&input, "r9.fit", &run_bytes(T0 + 9 * DAY, 509));
+    let long = "=".repeat(40) + "long ".repeat(8_000).trim_end();
     let gear = write(
         tmp.path(),
         "gear.csv",
-        format!("gear,from,to\n{},2024-04-17,2024-04-17\n", quoted(GEAR_LOG)).as_bytes(),
+        format!(
+            "gear,from,to\n{},2024-04-17,2024-04-17\n{},2024-04-24,2024-04-24\n",
+            quoted(GEAR_LOG),
+            quoted(&long)
+        )
+        .as_bytes(),
     );
     let diary = write(
         tmp.path(),
@@ -118,6 +126,7 @@ fn user_text_that_starts_like_a_formula_is_a_quoted_string_cell_and_verbatim_in_
         .arg(&out)
         .arg("export_1.zip")
         .arg("r3.fit")
+        .arg("r9.fit")
         .args(FILE_NAMES);
     let result = cmd.output().unwrap();
     assert!(result.status.success(), "{result:?}");
@@ -127,8 +136,12 @@ fn user_text_that_starts_like_a_formula_is_a_quoted_string_cell_and_verbatim_in_
     assert!(names.contains(&NAME_EQ.to_string()), "{names:?}");
     assert!(names.contains(&NAME_AT.to_string()), "{names:?}");
     let gears = csv_column(&out.join("gear.csv"), "gear");
-    for g in [GEAR_PLUS, GEAR_MINUS, GEAR_LOG] {
-        assert!(gears.contains(&g.to_string()), "{g} in {gears:?}");
+    for g in [GEAR_PLUS, GEAR_MINUS, GEAR_LOG, long.as_str()] {
+        assert!(
+            gears.contains(&g.to_string()),
+            "{} in gear.csv",
+            &g[..g.len().min(60)]
+        );
     }
     let sources = csv_column(&out.join("files.csv"), "source");
     for f in FILE_NAMES {
@@ -154,6 +167,14 @@ fn user_text_that_starts_like_a_formula_is_a_quoted_string_cell_and_verbatim_in_
             let Some(Data::String(text)) = range.get((r, c)) else {
                 continue;
             };
+            if text.starts_with(&long[..50]) {
+                assert!(
+                    text.encode_utf16().count() <= 32_767,
+                    "{sheet} {r},{c}: too long"
+                );
+                *planted.entry("long".into()).or_default() += 1;
+                assert!(long.starts_with(&text[..text.len() - '…'.len_utf8()]));
+            }
             let formula_like = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
             if formula_like {
                 assert!(
@@ -170,6 +191,8 @@ fn user_text_that_starts_like_a_formula_is_a_quoted_string_cell_and_verbatim_in_
             }
         }
     }
+    // The long name, cut to fit, in activities and gear (the workbook was written at all).
+    assert_eq!(planted.get("long"), Some(&2), "{:?}", planted.keys());
     for want in [NAME_EQ, NAME_AT, GEAR_PLUS, GEAR_MINUS, GEAR_LOG]
         .into_iter()
         .chain(FILE_NAMES)

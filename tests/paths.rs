@@ -42,6 +42,9 @@ fn every_path_argument_may_be_bytes_that_are_not_utf8() {
     let file = latin1(&input, b"lundi \xe9t\xe9.fit");
     run_file(&file, T0, 172.0, 901);
     run_file(&input.join("tuesday.fit"), T0 + 86_400, 150.0, 902);
+    // A file named on the command line by itself.
+    let single = latin1(tmp.path(), b"mercredi \xe9.fit");
+    run_file(&single, T0 + 2 * 86_400, 165.0, 904);
     let out = latin1(tmp.path(), b"rapport \xe9");
     let diary = latin1(tmp.path(), b"journal \xe9.csv");
     std::fs::write(
@@ -57,6 +60,7 @@ fn every_path_argument_may_be_bytes_that_are_not_utf8() {
     let cache = latin1(tmp.path(), b"cache \xe9");
     let args: Vec<&OsStr> = vec![
         input.as_os_str(),
+        single.as_os_str(),
         "-o".as_ref(),
         out.as_os_str(),
         "--diary".as_ref(),
@@ -94,6 +98,9 @@ fn every_path_argument_may_be_bytes_that_are_not_utf8() {
         "{:?}",
         cell(&files, "source", i)
     );
+    let k = row(&files, "mercredi \\xe9.fit");
+    assert_eq!(cell(&files, "status", k).as_deref(), Some("ok"));
+    assert_eq!(activities.height(), 3);
     let j = row(&activities, "lundi \\xe9t\\xe9.fit");
     // The diary, the gear log and the settings were all read.
     assert_eq!(num(&activities, "pain", j), Some(4.0));
@@ -118,14 +125,14 @@ fn every_path_argument_may_be_bytes_that_are_not_utf8() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("lundi \\xe9t\\xe9.fit"));
 
-    // The cache went to its folder, and a second run reads both files from it.
+    // The cache went to its folder, and a second run reads every file from it.
     assert!(cache.is_dir() && std::fs::read_dir(&cache).unwrap().next().is_some());
     assert!(!out.join(".fitrisk-cache").exists());
     let second = fitrisk_report(&args);
     let summary = String::from_utf8_lossy(&second.stdout).into_owned()
         + &String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(0), "{summary}");
-    assert!(summary.contains("2 of 2 inputs from"), "{summary}");
+    assert!(summary.contains("3 of 3 inputs from"), "{summary}");
 }
 
 #[test]
