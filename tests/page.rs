@@ -28,8 +28,11 @@ fn has_class(n: &roxmltree::Node, class: &str) -> bool {
         .is_some_and(|c| c.split_whitespace().any(|x| x == class))
 }
 
+/// The text of an element: its text nodes, each once (an element's own `text()` is its first
+/// child's, which the text node gives again).
 fn text_of(n: &roxmltree::Node) -> String {
     n.descendants()
+        .filter(|d| d.is_text())
         .filter_map(|d| d.text())
         .collect::<Vec<_>>()
         .join(" ")
