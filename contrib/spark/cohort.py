@@ -8,7 +8,8 @@
 1. `BIN report ROOT --athletes --shard K/N -o OUT --quiet` for K = 1..N, one Spark task each
    (N partitions of one shard each), so the executors run the shards side by side; every shard
    writes its own athletes into the one OUT. The exit codes come back to the driver; any shard
-   that fails fails the whole run (after all have finished), with its stderr.
+   that fails fails the whole run (after all have finished), with its stderr. Exit 3 (`--strict`:
+   written, but some input could not be read) lets the run go on and is the driver's exit code.
 2. `BIN squad OUT` on the driver: squad.csv and squad.html over every athlete.
 3. Views `activities`, `weeks` and `findings` over OUT's Parquet tables (`athlete` from the
    partition path), and every `.sql` file of contrib/sql/ run with Spark SQL: each result is
@@ -118,10 +119,12 @@ def main():
     extra = as_of + a.extra
     os.makedirs(a.out, exist_ok=True)
 
-    if not a.queries_only:
-        report(spark, sc, a, n, as_of, extra)
+    code = 0 if a.queries_only else report(spark, sc, a, n, as_of, extra)
     queries(spark, a)
     spark.stop()
+    if code:
+        print("cohort.py: some inputs could not be read (--strict): see each athlete's files.csv")
+    sys.exit(code)
 
 
 def report(spark, sc, a, n, as_of, extra):
@@ -131,15 +134,17 @@ def report(spark, sc, a, n, as_of, extra):
     results = sorted(
         sc.parallelize(range(1, n + 1), n).map(lambda k: run_shard(k, n, *args)).collect()
     )
-    failed = [r for r in results if r[1] != 0]
+    # 3 is `--strict`'s "written, but some input could not be read": the reports are there.
+    failed = [r for r in results if r[1] not in (0, 3)]
     for k, code, host, secs, err in results:
         print(f"shard {k}/{n} on {host}: exit {code} in {secs:.1f} s")
-        if code != 0 and err:
+        if code not in (0, 3) and err:
             print("  " + err.rstrip().replace("\n", "\n  "))
     print(f"{n} shards in {time.monotonic() - t:.1f} s")
     if failed:
         spark.stop()
         sys.exit(f"cohort.py: {len(failed)} of {n} shards failed: {[r[0] for r in failed]}")
+    return 3 if any(r[1] == 3 for r in results) else 0
 
     # 2. The squad summary over every athlete's tables.
     squad = subprocess.run([a.fitrisk, "squad", a.out, *as_of])
