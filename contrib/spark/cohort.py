@@ -156,7 +156,10 @@ def report(spark, sc, a, n, as_of, extra):
 def queries(spark, a):
     # 3. The queries, with Spark SQL.
     for v in VIEWS:
-        spark.read.parquet("file://" + os.path.join(a.out, v)).createOrReplaceTempView(v)
+        # mergeSchema: athletes' files may differ in their columns (as DuckDB's union_by_name).
+        spark.read.option("mergeSchema", "true").parquet(
+            "file://" + os.path.join(a.out, v)
+        ).createOrReplaceTempView(v)
     files = sorted(f for f in os.listdir(a.sql) if f.endswith(".sql"))
     for f in files:
         name = f[:-4]

@@ -42,10 +42,11 @@ def create_views(con, out):
     for t in VIEWS:
         pattern = os.path.join(out, t, "*", "*.parquet").replace("'", "''")
         # hive_types: a cohort whose names all look like numbers or dates would otherwise get an
-        # integer or date `athlete` column.
+        # integer or date `athlete` column. union_by_name: athletes' files may differ in their
+        # columns (a column only some inputs give), which would otherwise be an error.
         con.execute(
             f"CREATE OR REPLACE VIEW {t} AS SELECT * FROM read_parquet('{pattern}', "
-            f"hive_partitioning = true, hive_types = {{'athlete': 'VARCHAR'}})"
+            f"hive_partitioning = true, hive_types = {{'athlete': 'VARCHAR'}}, union_by_name = true)"
         )
 
 
