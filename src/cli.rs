@@ -21,6 +21,21 @@ pub enum Command {
     Report(ReportArgs),
     /// Print the default settings as a commented TOML file (a starting point for --config).
     Config(ConfigArgs),
+    /// Build squad.csv and squad.html from a cohort's output folder (after `report
+    /// --athletes --shard K/N` runs are all done; an unsharded run writes them itself).
+    Squad(SquadArgs),
+}
+
+/// Arguments of `fitrisk squad`.
+#[derive(Debug, clap::Args)]
+pub struct SquadArgs {
+    /// The cohort's output folder (the -o of `fitrisk report ROOT --athletes`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The day the view is for, YYYY-MM-DD: its week is "this week" [default: today, UTC].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Arguments of `fitrisk config`.
@@ -33,7 +48,7 @@ pub struct ConfigArgs {
 }
 
 /// Arguments of `fitrisk report`.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct ReportArgs {
     /// Folders (searched recursively) or single files: .fit, .fit.gz, or Garmin/Strava .zip
     /// exports (zips inside zips too).
@@ -97,6 +112,42 @@ pub struct ReportArgs {
     /// Read every file, and neither use nor update the cache.
     #[arg(long)]
     pub no_cache: bool,
+
+    /// A cohort: every immediate sub-folder of the one INPUT is an athlete, named by the folder
+    /// and reported on its own (its `diary.csv` and `gear.csv`, when there, are its diary and
+    /// gear log) into DIR/athletes/<name>/; the Parquet tables form one dataset partitioned by
+    /// athlete (DIR/<table>/athlete=<name>/), and squad.csv and squad.html list them all.
+    #[arg(long, conflicts_with_all = ["diary", "gear"])]
+    pub athletes: bool,
+
+    /// With --athletes: only the athletes of shard K of N (a stable split by name), so that N
+    /// processes can write into one DIR at once; then `fitrisk squad DIR`.
+    #[arg(long, value_name = "K/N", value_parser = shard, requires = "athletes")]
+    pub shard: Option<Shard>,
+
+    /// With --athletes: the day the squad view is for, YYYY-MM-DD [default: today, UTC].
+    #[arg(long, value_name = "DATE", requires = "athletes")]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// `--shard K/N`: shard K (1-based) of N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which, from 1.
+    pub k: u32,
+    /// Of how many.
+    pub n: u32,
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+fn shard(text: &str) -> Result<Shard, String> {
+    let bad = || format!("`{text}` is not K/N with 1 ≤ K ≤ N (e.g. 2/8)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok(Shard { k, n })
 }
 
 /// Output formats, as named on the command line.

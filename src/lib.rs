@@ -17,6 +17,7 @@ pub mod aggregate;
 pub mod analyse;
 pub(crate) mod cache;
 pub mod cli;
+mod cohort;
 pub mod config;
 pub(crate) mod csvtext;
 pub(crate) mod diary;
@@ -88,6 +89,7 @@ impl Fatal {
 pub fn run(cli: Cli) -> Result<Exit, Fatal> {
     match cli.command {
         Command::Report(args) => report(&args),
+        Command::Squad(args) => cohort::squad(&args),
         Command::Config(args) => {
             let text = if args.reference {
                 Config::reference()
@@ -100,13 +102,28 @@ pub fn run(cli: Cli) -> Result<Exit, Fatal> {
     }
 }
 
-/// The report, a stage at a time.
+/// The report of one runner, or of a cohort with `--athletes`.
 fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
+    if args.athletes {
+        return cohort::run(args);
+    }
+    if args.shard.is_some() || args.as_of.is_some() {
+        return Err(Fatal::usage(anyhow::anyhow!(
+            "--shard and --as-of are for a cohort: add --athletes"
+        )));
+    }
+    let summary = report_one(args, None)?;
+    Ok(tell(&summary, args))
+}
+
+/// One runner's report, a stage at a time; for an athlete of a cohort, its Parquet tables go
+/// into the cohort's dataset (`hive`), and a folder without activity files gives empty tables.
+fn report_one(args: &ReportArgs, hive: Option<output::export::Hive>) -> Result<Summary, Fatal> {
     let started = Instant::now();
     memory::make_polars_zeroes_early();
     let cfg = options(args)?;
-    let inputs = Inputs::gather(args, &cfg)?;
-    let folder = output_folder(args)?;
+    let inputs = Inputs::gather(args, &cfg, hive.is_some())?;
+    let folder = output_folder(args)?.with_hive(hive);
     let Inputs {
         diary,
         gear_log,
@@ -139,7 +156,7 @@ fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
     summary.gear_log = gear_log_read;
     summary.cache = pass.cache;
     summary.notes = pass.notes;
-    Ok(tell(&summary, args))
+    Ok(summary)
 }
 
 /// A runner's file, if one was read: its rows for aggregation, and what the summary says of it.
@@ -180,7 +197,7 @@ impl Inputs {
     /// Reads the diary and the gear log, then finds the inputs. A diary or gear log that
     /// cannot be used at all stops the run at once, as a bad config file does, before the
     /// FIT files are read; their bad lines are reported at the end.
-    fn gather(args: &ReportArgs, cfg: &Config) -> Result<Inputs, Fatal> {
+    fn gather(args: &ReportArgs, cfg: &Config, may_be_empty: bool) -> Result<Inputs, Fatal> {
         let diary = match args.diary.as_deref().or(cfg.diary()) {
             Some(path) => Some(diary::read(path).map_err(Fatal::usage)?),
             None => None,
@@ -192,7 +209,7 @@ impl Inputs {
         let files = discover::discover(&args.inputs).map_err(Fatal::usage)?;
         // An export's index alone is no activity: without a FIT file there is nothing to
         // report.
-        if files.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
+        if !may_be_empty && files.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
             let searched: Vec<String> = args
                 .inputs
                 .iter()

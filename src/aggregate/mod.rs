@@ -13,8 +13,8 @@ use chrono::Weekday;
 use crate::analyse::downhill::matched_drop;
 use crate::config::{DownhillSettings, HistorySettings};
 use crate::model::{
-    Activity, DiaryDay, ExportIndex, GearSpan, Kept, Ledger, MatchSource, Outcome, SpeedBins,
-    Tables,
+    Activity, DiaryDay, ExportIndex, FirstDay, GearSpan, Kept, Ledger, MatchSource, Outcome,
+    SpeedBins, Tables,
 };
 use crate::store::{KeptRows, Store};
 
@@ -81,6 +81,7 @@ pub(crate) fn aggregate_beside(
     let mut slots = Vec::with_capacity(outcomes.len());
     slots.extend(outcomes.into_iter().map(|o| o.slot));
     let mut tables = Tables {
+        first_day: FirstDay(week_start),
         files: Ledger {
             text: sources,
             slots,

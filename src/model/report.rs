@@ -1,6 +1,6 @@
 //! The report's rows, as aggregation builds them and the output stage writes them.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::{
     ExportIndex, FileRow, GearRow, GearSpan, Ledger, OptF64, OptI64, RunCore, RunFacts, Surface,
@@ -98,9 +98,29 @@ impl DiaryDay {
     }
 }
 
+/// The first day of the report's weeks (`--week-start`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FirstDay(pub(crate) Weekday);
+
+impl Default for FirstDay {
+    fn default() -> Self {
+        FirstDay(Weekday::Mon)
+    }
+}
+
+impl FirstDay {
+    /// The first day of the week `day` falls in.
+    pub(crate) fn week_of(self, day: NaiveDate) -> NaiveDate {
+        let back = (7 + day.weekday().num_days_from_monday() - self.0.num_days_from_monday()) % 7;
+        day - Duration::days(i64::from(back))
+    }
+}
+
 /// The report's rows.
 #[derive(Clone, Debug, Default)]
 pub struct Tables {
+    /// The first day of its weeks.
+    pub(crate) first_day: FirstDay,
     /// Every input, once, in discovery order.
     pub(crate) files: Ledger,
     /// Every distinct run, in start order (undated runs last).

@@ -226,6 +226,7 @@ pub(crate) fn write_tables(
     formats: Formats,
     tables: &Tables,
     store: &Store,
+    hive: Option<&Hive>,
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut written = Vec::new();
     let mut sheets: Vec<(&str, DataFrame)> = Vec::new();
@@ -233,7 +234,10 @@ pub(crate) fn write_tables(
         let mut files: Vec<(Staged, &dyn Exporter)> = Vec::new();
         for exporter in TABLE_FORMATS {
             if exporter.asked(formats) {
-                let path = dir.join(format!("{stem}.{}", exporter.extension()));
+                let path = match hive {
+                    Some(h) if exporter.extension() == "parquet" => h.file(stem)?,
+                    _ => dir.join(format!("{stem}.{}", exporter.extension())),
+                };
                 files.push((Staged::create(path)?, exporter));
             }
         }
@@ -307,6 +311,31 @@ fn write_table(
 }
 
 /// Removes `path` if it is a regular file (never a folder or a link's target); true if it was.
+/// Where a cohort's athlete's Parquet tables go: one hive-partitioned dataset for the cohort,
+/// `<root>/<table>/<partition>/part-0.parquet`, which DuckDB and Spark read whole.
+#[derive(Clone, Debug)]
+pub(crate) struct Hive {
+    /// The cohort's output folder.
+    pub(crate) root: PathBuf,
+    /// The athlete's partition folder, `athlete=<escaped name>`.
+    pub(crate) partition: String,
+}
+
+impl Hive {
+    /// The file of table `stem`, its folder made.
+    pub(crate) fn file(&self, stem: &str) -> Result<PathBuf, WriteError> {
+        let dir = self.root.join(stem).join(&self.partition);
+        std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(dir.join(HIVE_FILE))
+    }
+}
+
+/// The one file of a table's partition.
+pub(crate) const HIVE_FILE: &str = "part-0.parquet";
+
 pub(crate) fn remove_if_file(path: &Path) -> Result<bool, WriteError> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.is_file() => {

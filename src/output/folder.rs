@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::export::{self, Csv, Exporter, Parquet, WriteError};
+use super::export::{self, Csv, Exporter, Hive, Parquet, WriteError};
 use super::frames;
 use crate::cli::Formats;
 use crate::model::Tables;
@@ -38,6 +38,8 @@ pub(crate) fn every_name() -> Vec<String> {
 #[derive(Debug)]
 pub(crate) struct Folder {
     dir: PathBuf,
+    /// Where the Parquet tables go instead, for an athlete of a cohort.
+    hive: Option<Hive>,
     /// Files written, in order.
     written: Vec<PathBuf>,
 }
@@ -58,8 +60,14 @@ impl Folder {
         export::sweep_leftovers(dir, &every_name());
         Folder {
             dir: dir.to_path_buf(),
+            hive: None,
             written: Vec::new(),
         }
+    }
+
+    /// The same folder, its Parquet tables written into the cohort's dataset instead.
+    pub(crate) fn with_hive(self, hive: Option<Hive>) -> Folder {
+        Folder { hive, ..self }
     }
 
     /// Writes the tables in every format asked for, and the workbook if asked for.
@@ -69,7 +77,7 @@ impl Folder {
         tables: &Tables,
         store: &Store,
     ) -> Result<(), WriteError> {
-        let written = export::write_tables(&self.dir, formats, tables, store)?;
+        let written = export::write_tables(&self.dir, formats, tables, store, self.hive.as_ref())?;
         self.written.extend(written);
         Ok(())
     }

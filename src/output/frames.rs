@@ -112,6 +112,8 @@ fn files(rows: &[FileRow]) -> PolarsResult<DataFrame> {
 /// its file's source and status, from the ledger.
 struct RunRow<'a> {
     row: &'a Activity,
+    /// The first day of the week the run was counted in.
+    week_start: Option<NaiveDate>,
     facts: RunFacts,
     source: &'a str,
     status: Status,
@@ -124,6 +126,7 @@ fn with_facts<'a>(t: &'a Tables, rows: &'a [Activity], store: &Store) -> Vec<Run
             let slot = t.files.slot_of_seq(a.seq);
             RunRow {
                 row: a,
+                week_start: a.local_day.map(|d| t.first_day.week_of(d)),
                 facts: store.facts(&a.run),
                 source: slot.map_or("", |s| t.files.source(s)),
                 status: slot.map_or(Status::Ok, |s| s.status),
@@ -137,11 +140,23 @@ fn activities(rows: &[RunRow<'_>]) -> PolarsResult<DataFrame> {
     let r = || rows.iter().map(|x| &x.facts);
     let f = Frame::new(rows.len()).str("source", rows.iter().map(|x| Some(x.source)));
     let status = rows.iter().map(|x| Some(x.status.as_str()));
+    let weeks = rows.iter();
+    // How the local day was found: the offset the device wrote, or the configured default.
+    let sources = rows
+        .iter()
+        .map(|x| match (x.row.local_day, x.facts.utc_offset_s) {
+            (None, _) => None,
+            (Some(_), Some(_)) => Some("device"),
+            (Some(_), None) => Some("default_offset"),
+        });
     let rows = || rows.iter().map(|x| x.row);
     let f = f
         .u32("session", r().map(|x| x.session))
         .datetime("start_utc", r().map(|x| x.start_utc))?
         .datetime("start_local", rows().map(|a| a.start_local.get()))?
+        .date("local_day", rows().map(|a| a.local_day))?
+        .date("week_start", weeks.map(|x| x.week_start))?
+        .str("local_time_source", sources)
         .i64("utc_offset_s", r().map(|x| x.utc_offset_s.map(i64::from)))
         .str("sport", r().map(|x| Some(x.sport.as_str())))
         .str("sub_sport", r().map(|x| x.sub_sport.as_deref()))

@@ -8,5 +8,6 @@ pub(crate) mod frames;
 pub(crate) mod html;
 mod numbers;
 pub(crate) mod progress;
+pub(crate) mod squad;
 pub(crate) mod summary;
 pub(crate) mod xlsx;

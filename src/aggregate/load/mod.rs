@@ -14,7 +14,7 @@ mod returns;
 mod spikes;
 
 use crate::config::LoadSettings;
-use crate::model::{Activity, Break, Ratios, RunCore, Week};
+use crate::model::{Activity, Break, FirstDay, Ratios, RunCore, Week};
 use crate::series::median;
 
 pub(crate) use returns::{breaks, rise, Rise};
@@ -27,8 +27,7 @@ pub(super) fn day_of(local_unix: i64) -> Option<NaiveDate> {
 }
 
 pub(super) fn week_start_of(day: NaiveDate, first: Weekday) -> NaiveDate {
-    let back = (7 + day.weekday().num_days_from_monday() - first.num_days_from_monday()) % 7;
-    day - Duration::days(back as i64)
+    FirstDay(first).week_of(day)
 }
 
 /// Window totals and exponentially weighted averages of one daily load series, from which
