@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use chrono::DateTime;
 use polars::prelude::*;
 
+use crate::support::findings_check;
 use crate::support::*;
 
 fn corpus() -> Option<PathBuf> {
@@ -92,6 +93,9 @@ fn the_corpus_is_accounted_for_and_segments_agree_with_device_totals() {
 
     // Each kept run's distance, timer time, start and cadence against the manifest.
     agrees_with_the_manifest(&r, &rows);
+    // Every finding's message states its value on its side of the threshold.
+    let n = findings_check::check(&findings_check::read(&r.dir), "the corpus");
+    assert!(n >= 10, "only {n} findings");
 
     // Segments against the sessions' ascent and descent.
     let seg = read_parquet(&r.dir.join("segments.parquet"));

@@ -4,6 +4,7 @@
 mod support;
 
 mod cache;
+mod cohort;
 mod corpus;
 mod downhill;
 mod dynamics;

@@ -2,6 +2,7 @@
 //! reads the report back with polars.
 
 pub mod course;
+pub mod findings_check;
 pub mod fitwriter;
 pub mod history;
 pub mod history_samples;
