@@ -24,6 +24,7 @@ mod page;
 mod paths;
 mod report;
 mod robust;
+mod rules;
 mod schema;
 mod surface;
 mod visible;
