@@ -143,7 +143,10 @@ pub struct Shard {
 fn shard(text: &str) -> Result<Shard, String> {
     let bad = || format!("`{text}` is not K/N with 1 ≤ K ≤ N (e.g. 2/8)");
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
-    let (k, n): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (k, n): (u32, u32) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if k == 0 || k > n {
         return Err(bad());
     }

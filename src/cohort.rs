@@ -61,10 +61,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Exit, Fatal> {
             squad::tell_athlete(&AthleteLine::of(&a.name, &summary));
         }
         // The runner's bad diary lines and the notes still reach stderr.
-        let quiet = ReportArgs {
-            quiet: true,
-            ..one
-        };
+        let quiet = ReportArgs { quiet: true, ..one };
         if tell(&summary, &quiet) == Exit::Unreadable {
             exit = Exit::Unreadable;
         }
@@ -113,8 +110,7 @@ pub(crate) fn athletes(root: &Path) -> anyhow::Result<(Vec<Athlete>, Vec<OsStrin
         .map_err(|e| anyhow::anyhow!("cannot read the cohort's folder {}: {e}", root.display()))?;
     let (mut athletes, mut loose) = (Vec::new(), Vec::new());
     for entry in entries {
-        let entry =
-            entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", root.display()))?;
+        let entry = entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", root.display()))?;
         let path = entry.path();
         let name = entry.file_name();
         if name.as_bytes().starts_with(b".") {
@@ -184,7 +180,9 @@ pub(crate) fn unescape(name: &str) -> OsString {
     let mut decoded = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(v)) => {
                 decoded.push(v);

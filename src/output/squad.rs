@@ -116,10 +116,7 @@ fn dates(df: &DataFrame, col: &str) -> Vec<Option<NaiveDate>> {
 
 fn numbers(df: &DataFrame, col: &str) -> Vec<Option<f64>> {
     match df.column(col).and_then(|c| c.cast(&DataType::Float64)) {
-        Ok(c) => c
-            .f64()
-            .map(|c| c.iter().collect())
-            .unwrap_or_default(),
+        Ok(c) => c.f64().map(|c| c.iter().collect()).unwrap_or_default(),
         Err(_) => vec![None; df.height()],
     }
 }
@@ -207,7 +204,9 @@ fn open_findings(f: &DataFrame, day: NaiveDate, r: &mut Row) {
     let (severity, message) = (texts(f, "severity"), texts(f, "message"));
     let (first, last) = (dates(f, "first_local"), dates(f, "last_local"));
     for i in 0..f.height() {
-        let reaches = last[i].or(first[i]).is_some_and(|l| l > day - Duration::days(OPEN_DAYS));
+        let reaches = last[i]
+            .or(first[i])
+            .is_some_and(|l| l > day - Duration::days(OPEN_DAYS));
         let started = first[i].is_none_or(|s| s <= day);
         if !(reaches && started) {
             continue;
@@ -274,7 +273,8 @@ fn csv(rows: &[Row]) -> anyhow::Result<String> {
             r.folder.clone(),
             r.runs.to_string(),
             date(r.last_run),
-            r.days_since_last_run.map_or(String::new(), |d| d.to_string()),
+            r.days_since_last_run
+                .map_or(String::new(), |d| d.to_string()),
             date(r.week_start),
             num(r.this_week_m),
             num(r.this_week_acwr),
@@ -356,7 +356,8 @@ fn html(rows: &[Row], day: NaiveDate) -> String {
             escape(&href(&page(r))),
             escape(&r.athlete),
             r.runs,
-            r.days_since_last_run.map_or(String::new(), |d| d.to_string()),
+            r.days_since_last_run
+                .map_or(String::new(), |d| d.to_string()),
             km(r.this_week_m),
             ratio(r.this_week_acwr),
             km(r.last_week_m),
