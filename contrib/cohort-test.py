@@ -14,7 +14,8 @@
 4. contrib/spark/cohort.py ROOT B --shards 2 --as-of DATE, in local mode: the shards as Spark
    tasks, `fitrisk squad B`, the queries in Spark SQL; check.py on B too.
 5. A and B compared: the same partitions of every table, each with the same rows (DuckDB
-   `EXCEPT ALL` both ways), the same CSV tables per athlete, the same squad.csv byte for byte,
+   `EXCEPT ALL` both ways), the same CSV tables in each `athletes/<escaped name>/`, the same
+   squad.csv byte for byte,
    and Spark's query results equal to DuckDB's (numbers to the rounding the queries keep).
 
 BIN: --fitrisk, else $FITRISK_BIN, else $CARGO_TARGET_DIR/debug/fitrisk (what `cargo test`
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 import duckdb
 
@@ -104,12 +106,13 @@ def compare_datasets(a, b, problems):
                 problems.append(
                     f"{t}/{p}: {na} rows unsharded, {nb} sharded; {only_a} only unsharded, {only_b} only sharded"
                 )
-    # The per-athlete folders: the same CSV tables.
+    # The per-athlete folders, named as the partitions (escaped): the same CSV tables.
     da, db = os.path.join(a, "athletes"), os.path.join(b, "athletes")
     names_a = sorted(os.listdir(da)) if os.path.isdir(da) else []
     names_b = sorted(os.listdir(db)) if os.path.isdir(db) else []
-    if names_a != names_b or names_a != sorted(ATHLETES):
-        problems.append(f"athletes/: {names_a} unsharded, {names_b} sharded, expected {sorted(ATHLETES)}")
+    unescaped = sorted(urllib.parse.unquote(n) for n in names_a)
+    if names_a != names_b or unescaped != sorted(ATHLETES):
+        problems.append(f"athletes/: {names_a} unsharded, {names_b} sharded, expected {sorted(ATHLETES)} escaped")
     for n in sorted(set(names_a) & set(names_b)):
         for t in TABLES:
             fa, fb = os.path.join(da, n, t + ".csv"), os.path.join(db, n, t + ".csv")

@@ -144,13 +144,13 @@ def report(spark, sc, a, n, as_of, extra):
     if failed:
         spark.stop()
         sys.exit(f"cohort.py: {len(failed)} of {n} shards failed: {[r[0] for r in failed]}")
-    return 3 if any(r[1] == 3 for r in results) else 0
 
     # 2. The squad summary over every athlete's tables.
     squad = subprocess.run([a.fitrisk, "squad", a.out, *as_of])
     if squad.returncode != 0:
         spark.stop()
         sys.exit(f"cohort.py: fitrisk squad exited {squad.returncode}")
+    return 3 if any(r[1] == 3 for r in results) else 0
 
 
 def queries(spark, a):
