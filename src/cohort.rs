@@ -152,7 +152,7 @@ pub(crate) fn escape(name: &OsStr) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            if c.is_control() || "\"#%'*/:=?\\{[]^".contains(c) {
+            if c.is_ascii_control() || "\"#%'*/:=?\\{[]^".contains(c) {
                 let mut buf = [0; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
                     out.push_str(&format!("%{b:02X}"));
