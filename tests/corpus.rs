@@ -303,8 +303,8 @@ fn agrees_with_the_manifest(r: &Report, rows: &[BTreeMap<String, String>]) {
 
     // The kept sessions of each file.
     let mut files: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for i in 0..a.height() {
-        files.entry(name(&src[i])).or_default().push(i);
+    for (i, s) in src.iter().enumerate() {
+        files.entry(name(s)).or_default().push(i);
     }
     let mut listed_seen = BTreeSet::new();
     let (mut compared, mut several, mut cadences) = (0, 0, 0);

@@ -401,3 +401,36 @@ fn every_finding_of_the_planted_history_states_its_value_on_its_side_of_the_thre
         findings_check::unstated_thresholds()
     );
 }
+
+/// KNOWN BUG (fails until fixed in src/aggregate/findings/gear.rs `past_retirement`): a pair
+/// 13 m past its retirement distance reads "has 16.7 km of running, past 16.7 km": the message
+/// rounds the distance with `fmt_km` instead of showing it on its side of the threshold
+/// (`decisive`), as every other rule does. The same happens at the default 800 km for a pair at
+/// 800.0x km; a retirement distance of 16.7 km makes it two runs.
+#[test]
+fn shoe_distance_a_pair_just_past_its_retirement_distance_says_so_in_its_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let runs = [Run::flat(0, 1, 8000.0), Run::flat(0, 3, 8712.72)];
+    for (i, r) in runs.iter().enumerate() {
+        write(&input, &format!("{i:03}.fit"), &r.encode(9800 + i as u32));
+    }
+    let gear = write(tmp.path(), "gear.csv", b"gear,from,to\nA,2022-01-01,\n");
+    let cfg = write(tmp.path(), "c.toml", b"[gear]\nretire_m = 16700\n");
+    let r = report_with(
+        &[&input],
+        &tmp.path().join("out"),
+        &[
+            "--gear",
+            gear.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let f = findings_check::read(&r.dir);
+    let rows = of(&f, "shoe_distance");
+    assert_eq!(rows.len(), 1, "{f:#?}");
+    assert!((rows[0].value - 16.71272).abs() < 1e-6 && rows[0].threshold == 16.7);
+    findings_check::check(&f, "a pair 13 m past its retirement distance");
+}
