@@ -217,6 +217,12 @@ pub(crate) fn violations(run: &RunFacts) -> Vec<String> {
         within(run.power_w, 0.0, MAX_POWER_W),
         format!("power_w {:?}", run.power_w),
     );
+    // A share of contact time: strictly inside 0–100 (0 is the devices' "no reading").
+    check(
+        run.gct_balance_left_pct
+            .is_none_or(|b| b > 0.0 && b < 100.0),
+        format!("gct_balance_left_pct {:?}", run.gct_balance_left_pct),
+    );
     check(within(run.rpe, 0.0, 10.0), format!("rpe {:?}", run.rpe));
     check(within(run.feel, 0.0, 100.0), format!("feel {:?}", run.feel));
 
@@ -532,6 +538,10 @@ mod tests {
                 Box::new(|r| r.cadence_spm_mean = Some(-2.0)),
             ),
             ("power_w", Box::new(|r| r.power_w = Some(5000.0))),
+            (
+                "gct_balance_left_pct",
+                Box::new(|r| r.gct_balance_left_pct = Some(100.0)),
+            ),
             ("rpe", Box::new(|r| r.rpe = Some(11.0))),
             ("feel", Box::new(|r| r.feel = Some(101.0))),
             (

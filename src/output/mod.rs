@@ -7,6 +7,7 @@ pub(crate) mod folder;
 pub(crate) mod frames;
 pub(crate) mod html;
 mod numbers;
+pub(crate) mod partition;
 pub(crate) mod progress;
 pub(crate) mod squad;
 pub(crate) mod summary;

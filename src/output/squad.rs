@@ -15,8 +15,8 @@ use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
 
 use super::export::{write_pieces_atomic, HIVE_FILE};
+use super::partition::{unescape, ATHLETES};
 use super::summary::Summary;
-use crate::cohort::{unescape, ATHLETES};
 
 /// The squad files' names.
 pub(crate) const SQUAD_CSV: &str = "squad.csv";
@@ -122,7 +122,7 @@ fn numbers(df: &DataFrame, col: &str) -> Vec<Option<f64>> {
 }
 
 fn texts(df: &DataFrame, col: &str) -> Vec<Option<String>> {
-    match df.column(col).and_then(|c| c.str().map(|s| s.clone())) {
+    match df.column(col).and_then(|c| c.str().cloned()) {
         Ok(c) => c.iter().map(|s| s.map(str::to_string)).collect(),
         Err(_) => vec![None; df.height()],
     }
@@ -228,8 +228,7 @@ fn shoes_past_distance(g: &DataFrame) -> usize {
     let Some(col) = g
         .get_column_names()
         .into_iter()
-        .filter(|c| c.starts_with("crossed_") && c.ends_with("_m"))
-        .last()
+        .rfind(|c| c.starts_with("crossed_") && c.ends_with("_m"))
         .map(|c| c.to_string())
     else {
         return 0;

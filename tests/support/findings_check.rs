@@ -205,6 +205,10 @@ pub const SPECS: &[Spec] = &[
         Unstated("names the scores, not the threshold"),
     ),
     spec("shoe_distance", None, Above, Times(1.0), Times(1.0)),
+    // "monotony 2.45 (at or above 2.0)".
+    spec("monotony", None, AtLeast, Times(1.0), Times(1.0)),
+    // "2.2 points toward the left … (… a shift of more than 1.5)".
+    spec("gct_balance", None, Above, Times(1.0), Times(1.0)),
     spec(
         "shoe_retired_worn",
         None,

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::Duration;
 
 use super::super::gear::retirements;
-use super::text::fmt_km;
+use super::text::{decisive, fmt_km};
 use crate::config::{GearSettings, LoadSettings};
 use crate::model::{plural, Finding, GearRow, Rule, Scope, Severity, Tables, Week};
 
@@ -117,9 +117,9 @@ impl Shoes<'_> {
             Rule::ShoeDistance,
             (row.distance_m / 1000.0, cfg.retire_m / 1000.0),
             format!(
-                "{} has {} of running, past {} (crossed on {}).",
+                "{} has {} km of running, past {} (crossed on {}).",
                 row.gear,
-                fmt_km(row.distance_m),
+                decisive(row.distance_m / 1000.0, cfg.retire_m / 1000.0, 1),
                 fmt_km(cfg.retire_m),
                 crossed.map_or("an undated run".into(), |d| d.to_string())
             ),

@@ -23,7 +23,8 @@ pub(crate) const MONOTONY_CAP: f64 = 10.0;
 pub(crate) fn monotony(days: &[f64]) -> Option<f64> {
     let n = days.len() as f64;
     let mean = days.iter().sum::<f64>() / n;
-    if !(mean > 0.0) {
+    // NaN (no days) and 0 alike: no load.
+    if mean.is_nan() || mean <= 0.0 {
         return None;
     }
     let sd = (days.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
