@@ -71,7 +71,8 @@ pub(crate) fn write(dir: &Path, as_of: Option<NaiveDate>, quiet: bool) -> anyhow
     Ok(())
 }
 
-/// Every athlete's row, by folder name: the athletes are the folders of `athletes/`.
+/// Every athlete's row, those with open high and watch findings first, then by folder name:
+/// the athletes are the folders of `athletes/`.
 pub(crate) fn read(dir: &Path, day: NaiveDate) -> anyhow::Result<Vec<Row>> {
     let mut folders: Vec<String> = std::fs::read_dir(dir.join(ATHLETES))
         .with_context(|| format!("cannot read {}", dir.join(ATHLETES).display()))?
@@ -80,7 +81,17 @@ pub(crate) fn read(dir: &Path, day: NaiveDate) -> anyhow::Result<Vec<Row>> {
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
     folders.sort();
-    folders.iter().map(|f| row(dir, f, day)).collect()
+    let mut rows: Vec<Row> = folders
+        .iter()
+        .map(|f| row(dir, f, day))
+        .collect::<anyhow::Result<_>>()?;
+    // Who needs a look first: open high findings, then watch, then by name.
+    rows.sort_by(|a, b| {
+        (b.high_open, b.watch_open)
+            .cmp(&(a.high_open, a.watch_open))
+            .then_with(|| a.folder.cmp(&b.folder))
+    });
+    Ok(rows)
 }
 
 /// One athlete's table from the dataset; `None` when its shard has not written it.
@@ -327,9 +338,10 @@ fn html(rows: &[Row], day: NaiveDate) -> String {
          font-size:.9em}}th,td{{padding:.25em .6em;border-bottom:1px solid #eee;text-align:right}}\
          th:first-child,td:first-child,td.text{{text-align:left}}.high{{color:#b00020;\
          font-weight:bold}}.watch{{color:#a15c00;font-weight:bold}}small{{color:#555}}</style>\n\
-         </head>\n<body>\n<h1>Squad, {day}</h1>\n<p>{} athletes. The week of {day} is \"this \
-         week\"; open findings reach into the four weeks up to it. These are load heuristics, \
-         not diagnoses.</p>\n<div style=\"overflow-x:auto\"><table class=\"squad\"><thead><tr>\
+         </head>\n<body>\n<h1>Squad, {day}</h1>\n<p>{} athletes, those with open findings first. \
+         \"This week\" is the one holding {day}; open findings reach into the four weeks up \
+         to it. These are load heuristics, not diagnoses.</p>\n\
+         <div style=\"overflow-x:auto\"><table class=\"squad\"><thead><tr>\
          <th>Athlete</th><th>Runs</th><th>Days since a run</th><th>This week, km</th>\
          <th>Ratio</th><th>Last week, km</th><th>Ratio</th><th>Usual, km</th><th>High</th>\
          <th>Watch</th><th>First open finding</th><th>Shoes past distance</th><th>Last pain</th>\
