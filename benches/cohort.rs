@@ -2,9 +2,11 @@
 //! synthetic history each (1 by default; `tests/support/history.rs`, a seed per runner) as the
 //! sub-folders of one folder, then times, side by side in one run and each `--repeat` times:
 //!
-//! - (a) one athlete alone, `fitrisk report ROOT/athlete-01 --no-cache` (the baseline);
+//! - (a) athletes alone: `fitrisk report ROOT/athlete-NN --no-cache` for the first five (the
+//!   baseline: their bytes over their summed times, so one athlete's quicker files do not
+//!   set it);
 //! - (b) the cohort cold, `fitrisk report ROOT --athletes --no-cache`;
-//! - (c) one athlete alone again, over its cache (warm);
+//! - (c) the same five alone again, each over its cache (warm);
 //! - (d) the cohort warm, over the caches a cold run filled.
 //!
 //! and reports each one's throughput in MB of input per second, the cohort's against the one
@@ -65,7 +67,11 @@ fn args() -> Args {
     a
 }
 
-/// Writes the cohort under `root` (made afresh); its size in bytes.
+/// How many athletes are timed alone for the baseline.
+const ALONE: u32 = 5;
+
+/// Writes the cohort under `root` (made afresh); its size in bytes, and that of the first
+/// [`ALONE`] athletes.
 fn generate(root: &Path, athletes: u32, years: u32) -> (u64, u64) {
     if root.exists() {
         std::fs::remove_dir_all(root).expect("old cohort removed");
@@ -77,8 +83,8 @@ fn generate(root: &Path, athletes: u32, years: u32) -> (u64, u64) {
         let dir = root.join(format!("athlete-{k:02}"));
         let written = history::write(&dir, &runs, threads).expect("history written");
         all += written.bytes;
-        if k == 1 {
-            first = written.bytes;
+        if k <= ALONE {
+            first += written.bytes;
         }
     }
     (all, first)
@@ -94,8 +100,8 @@ fn main() {
     let start = Instant::now();
     let (bytes, one_bytes) = generate(&root, args.athletes, args.years);
     println!(
-        "cohort: {} athletes × {} year(s), {:.1} MB ({:.1} MB for athlete-01), generated in \
-         {:.1} s\n  in {}",
+        "cohort: {} athletes × {} year(s), {:.1} MB ({:.1} MB for the first {ALONE}), generated \
+         in {:.1} s\n  in {}",
         args.athletes,
         args.years,
         mb(bytes),
@@ -111,27 +117,44 @@ fn main() {
         c.args(extra).env_remove("TZ");
         measure(&mut c, &log)
     };
-    let one = root.join("athlete-01");
+    let alone: Vec<PathBuf> = (1..=ALONE.min(args.athletes))
+        .map(|k| root.join(format!("athlete-{k:02}")))
+        .collect();
     let fresh = |out: &Path| {
         if out.exists() {
             std::fs::remove_dir_all(out).expect("old report removed");
         }
     };
+    // The athletes alone, one after the other: one measurement of their summed time.
+    let each = |extra: &[&str], cold: bool| {
+        let mut total = Measured {
+            wall: std::time::Duration::ZERO,
+            peak_rss: None,
+        };
+        for (i, dir) in alone.iter().enumerate() {
+            let out = one_out.join(i.to_string());
+            if cold {
+                fresh(&out);
+            }
+            let m = run(dir, &out, extra);
+            total.wall += m.wall;
+            total.peak_rss = total.peak_rss.max(m.peak_rss);
+        }
+        total
+    };
     // Interleaved, so that the machine's drift falls on both alike.
     let (mut a, mut b, mut c, mut d): (Vec<Measured>, Vec<Measured>, Vec<_>, Vec<_>) =
         Default::default();
     for _ in 0..args.repeat {
-        fresh(&one_out);
-        a.push(run(&one, &one_out, &["--no-cache"]));
+        a.push(each(&["--no-cache"], true));
         fresh(&all_out);
         b.push(run(&root, &all_out, &["--athletes", "--no-cache"]));
     }
-    fresh(&one_out);
-    run(&one, &one_out, &[]);
+    each(&[], true);
     fresh(&all_out);
     run(&root, &all_out, &["--athletes"]);
     for _ in 0..args.repeat {
-        c.push(run(&one, &one_out, &[]));
+        c.push(each(&[], false));
         d.push(run(&root, &all_out, &["--athletes"]));
     }
     let rate = |runs: &[Measured], bytes: u64| {
@@ -148,9 +171,9 @@ fn main() {
         "run", "median", "MB/s", "peak RSS, max"
     );
     let rows: [(&str, &[Measured], u64); 4] = [
-        ("(a) one athlete, cold (--no-cache)", &a, one_bytes),
+        ("(a) 5 athletes alone, cold (--no-cache)", &a, one_bytes),
         ("(b) the cohort, cold (--no-cache)", &b, bytes),
-        ("(c) one athlete, warm", &c, one_bytes),
+        ("(c) 5 athletes alone, warm", &c, one_bytes),
         ("(d) the cohort, warm", &d, bytes),
     ];
     for (name, runs, n) in rows {
@@ -162,7 +185,7 @@ fn main() {
         );
     }
     println!(
-        "\ncohort ÷ one athlete, MB/s: cold {:.3}, warm {:.3}",
+        "\ncohort ÷ athletes alone, MB/s: cold {:.3}, warm {:.3}",
         rate(&b, bytes) / rate(&a, one_bytes),
         rate(&d, bytes) / rate(&c, one_bytes)
     );
