@@ -125,8 +125,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "K/N", value_parser = shard, requires = "athletes")]
     pub shard: Option<Shard>,
 
-    /// With --athletes: the day the squad view is for, YYYY-MM-DD [default: today, UTC].
-    #[arg(long, value_name = "DATE", requires = "athletes")]
+    /// With --athletes, unsharded: the day the squad view is for, YYYY-MM-DD [default: today,
+    /// UTC]; after shards, give it to `fitrisk squad`.
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "athletes",
+        conflicts_with = "shard"
+    )]
     pub as_of: Option<chrono::NaiveDate>,
 }
 

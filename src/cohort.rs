@@ -9,10 +9,9 @@
 //! the last shard, `fitrisk squad OUT` builds the view from the dataset.
 
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ReportArgs, Shard, SquadArgs};
+use crate::cli::{Format, ReportArgs, Shard, SquadArgs};
 use crate::output::export::Hive;
 use crate::output::partition::{escape, ATHLETES};
 use crate::output::squad::{self, AthleteLine};
@@ -40,7 +39,14 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Exit, Fatal> {
             args.inputs.len()
         )));
     };
-    let (athletes, loose) = athletes(root).map_err(Fatal::usage)?;
+    let (athletes, loose) = athletes(root, &args.output).map_err(Fatal::usage)?;
+    if athletes.is_empty() {
+        return Err(Fatal::usage(anyhow::anyhow!(
+            "no athlete in {}: with --athletes every sub-folder is an athlete (for one runner's \
+             files, leave out --athletes)",
+            root.display()
+        )));
+    }
     if !loose.is_empty() {
         squad::tell_loose(root, &loose);
     }
@@ -55,13 +61,24 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Exit, Fatal> {
             root: args.output.clone(),
             partition: format!("athlete={}", a.name),
         };
-        let summary = report_one(&one, Some(hive))?;
+        // One athlete that cannot be reported (an unusable diary, a folder that cannot be
+        // written) does not stop the others; the run then ends in failure, and the squad view
+        // shows the athlete's folder without tables as not reported.
+        let _ = std::fs::create_dir_all(&one.output);
+        let summary = match report_one(&one, Some(hive)) {
+            Ok(s) => s,
+            Err(f) => {
+                squad::tell_failed(&a.name, &f.error);
+                exit = Exit::Failure;
+                continue;
+            }
+        };
         if !args.quiet {
             squad::tell_athlete(&AthleteLine::of(&a.name, &summary));
         }
         // The runner's bad diary lines and the notes still reach stderr.
         let quiet = ReportArgs { quiet: true, ..one };
-        if tell(&summary, &quiet) == Exit::Unreadable {
+        if tell(&summary, &quiet) == Exit::Unreadable && exit == Exit::Ok {
             exit = Exit::Unreadable;
         }
     }
@@ -88,7 +105,11 @@ pub(crate) fn squad(args: &SquadArgs) -> Result<Exit, Fatal> {
 /// gear log when its folder holds them; the rest as given.
 fn athlete_args(args: &ReportArgs, a: &Athlete) -> ReportArgs {
     let beside = |name: &str| Some(a.dir.join(name)).filter(|p| p.is_file());
+    // The dataset is the Parquet tables: written whatever other formats are asked for.
+    let mut format = args.format.clone();
+    format.push(Format::Parquet);
     ReportArgs {
+        format,
         inputs: vec![a.dir.clone()],
         output: args.output.join(ATHLETES).join(&a.name),
         cache: args.cache.as_ref().map(|c| c.join(&a.name)),
@@ -102,9 +123,10 @@ fn athlete_args(args: &ReportArgs, a: &Athlete) -> ReportArgs {
     }
 }
 
-/// The athletes under `root` (its sub-folders, by name) and the entries directly under it
-/// that are no athlete's (files).
-pub(crate) fn athletes(root: &Path) -> anyhow::Result<(Vec<Athlete>, Vec<OsString>)> {
+/// The athletes under `root` (its sub-folders, by name; the output folder `out` is none) and
+/// the entries directly under it that are no athlete's (files).
+pub(crate) fn athletes(root: &Path, out: &Path) -> anyhow::Result<(Vec<Athlete>, Vec<OsString>)> {
+    let out = out.canonicalize().ok();
     let entries = std::fs::read_dir(root)
         .map_err(|e| anyhow::anyhow!("cannot read the cohort's folder {}: {e}", root.display()))?;
     let (mut athletes, mut loose) = (Vec::new(), Vec::new());
@@ -112,8 +134,11 @@ pub(crate) fn athletes(root: &Path) -> anyhow::Result<(Vec<Athlete>, Vec<OsStrin
         let entry = entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", root.display()))?;
         let path = entry.path();
         let name = entry.file_name();
-        if name.as_bytes().starts_with(b".") {
+        if name.to_string_lossy().starts_with('.') {
             continue; // hidden: a cache, a sync tool's folder
+        }
+        if out.is_some() && path.canonicalize().ok() == out {
+            continue; // the report itself, written inside the cohort's folder
         }
         if path.is_dir() {
             athletes.push(Athlete {

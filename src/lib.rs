@@ -107,11 +107,6 @@ fn report(args: &ReportArgs) -> Result<Exit, Fatal> {
     if args.athletes {
         return cohort::run(args);
     }
-    if args.shard.is_some() || args.as_of.is_some() {
-        return Err(Fatal::usage(anyhow::anyhow!(
-            "--shard and --as-of are for a cohort: add --athletes"
-        )));
-    }
     let summary = report_one(args, None)?;
     Ok(tell(&summary, args))
 }
@@ -197,19 +192,26 @@ impl Inputs {
     /// Reads the diary and the gear log, then finds the inputs. A diary or gear log that
     /// cannot be used at all stops the run at once, as a bad config file does, before the
     /// FIT files are read; their bad lines are reported at the end.
-    fn gather(args: &ReportArgs, cfg: &Config, may_be_empty: bool) -> Result<Inputs, Fatal> {
-        let diary = match args.diary.as_deref().or(cfg.diary()) {
+    /// An athlete of a cohort (`athlete`) may have no activity file, and has only the diary and
+    /// gear log of its own folder, never the config file's.
+    fn gather(args: &ReportArgs, cfg: &Config, athlete: bool) -> Result<Inputs, Fatal> {
+        let (cfg_diary, cfg_gear) = if athlete {
+            (None, None)
+        } else {
+            (cfg.diary(), cfg.gear_log())
+        };
+        let diary = match args.diary.as_deref().or(cfg_diary) {
             Some(path) => Some(diary::read(path).map_err(Fatal::usage)?),
             None => None,
         };
-        let gear_log = match args.gear.as_deref().or(cfg.gear_log()) {
+        let gear_log = match args.gear.as_deref().or(cfg_gear) {
             Some(path) => Some(gearlog::read(path).map_err(Fatal::usage)?),
             None => None,
         };
         let files = discover::discover(&args.inputs).map_err(Fatal::usage)?;
         // An export's index alone is no activity: without a FIT file there is nothing to
         // report.
-        if !may_be_empty && files.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
+        if !athlete && files.iter().all(|i| i.kind == discover::Kind::StravaIndex) {
             let searched: Vec<String> = args
                 .inputs
                 .iter()

@@ -191,9 +191,9 @@ fn each_athlete_is_a_single_run_and_the_tables_are_one_dataset() {
     let squad = std::fs::read_to_string(out.join("squad.csv")).unwrap();
     let lines: Vec<&str> = squad.lines().collect();
     assert_eq!(lines.len(), 5, "{squad}");
-    assert!(lines[1].starts_with("anna,anna,"), "{squad}");
-    assert!(lines[2].starts_with("bo=b,bo%3Db,"), "{squad}");
-    assert!(lines[4].starts_with("empty,empty,0,"), "{squad}");
+    assert!(lines[1].starts_with("anna,anna,true,"), "{squad}");
+    assert!(lines[2].starts_with("bo=b,bo%3Db,true,"), "{squad}");
+    assert!(lines[4].starts_with("empty,empty,true,0,"), "{squad}");
     let html = std::fs::read_to_string(out.join("squad.html")).unwrap();
     assert_eq!(html.matches("<tr data-athlete=").count(), 4);
     assert!(
@@ -352,4 +352,37 @@ fn weeks_are_activities_grouped_by_week_start() {
         }
         assert!(checked > 100, "{checked} weeks");
     }
+}
+
+#[test]
+fn an_athlete_that_cannot_be_reported_does_not_stop_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = cohort(tmp.path());
+    // Not a diary: its header is wrong, which stops that athlete's report.
+    std::fs::write(root.join("bo=b/diary.csv"), "day,how bad\n2021-01-01,4\n").unwrap();
+    let out = tmp.path().join("out");
+    let done = Command::new(bin())
+        .args([
+            os("report"),
+            root.as_os_str(),
+            os("--athletes"),
+            os("-o"),
+            out.as_os_str(),
+        ])
+        .args([os("--as-of"), os(AS_OF)])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("athlete bo%3Db not reported"), "{stderr}");
+    let squad = std::fs::read_to_string(out.join("squad.csv")).unwrap();
+    assert!(squad.contains("\nbo=b,bo%3Db,false,"), "{squad}");
+    assert!(squad.contains("\nanna,anna,true,"), "{squad}");
+    // The athletes after it were reported.
+    assert!(out
+        .join("activities/athlete=empty/part-0.parquet")
+        .is_file());
+    assert!(out
+        .join("activities/athlete=caf\u{FFFD}E9/part-0.parquet")
+        .is_file());
 }

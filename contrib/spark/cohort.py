@@ -108,6 +108,8 @@ def main():
         .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
         # A shard is not retried by Spark: a failure is fitrisk's answer, reported below.
         .config("spark.task.maxFailures", "1")
+        # One attempt of a shard at a time: two would write the same athletes' files.
+        .config("spark.speculation", "false")
         .getOrCreate()
     )
     sc = spark.sparkContext

@@ -152,6 +152,7 @@ fn apply_rules(
     tables.gear_log = gear_log;
     tables.exports = exports;
     tables.findings = findings::findings(tables, cfg.findings, cfg.load, cfg.gear);
+    tables.gct_shifts = findings::gct_shift_sources(tables, cfg.findings);
     tables.recent_from = findings::recent_from(tables, cfg.findings);
 }
 

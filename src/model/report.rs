@@ -134,6 +134,8 @@ pub struct Tables {
     /// What the rules found, in the one order the table, the page and the summary show:
     /// what matters now, then the history's most severe, then the rest.
     pub(crate) findings: Vec<Finding>,
+    /// The sources of the runs in a contact-time balance shift (for the page).
+    pub(crate) gct_shifts: Vec<String>,
     /// The first day of what matters now (the last weeks up to the history's last day).
     pub(crate) recent_from: Option<NaiveDate>,
     /// Running totals per pair of shoes, by name.

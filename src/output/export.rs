@@ -310,7 +310,6 @@ fn write_table(
     Ok(whole)
 }
 
-/// Removes `path` if it is a regular file (never a folder or a link's target); true if it was.
 /// Where a cohort's athlete's Parquet tables go: one hive-partitioned dataset for the cohort,
 /// `<root>/<table>/<partition>/part-0.parquet`, which DuckDB and Spark read whole.
 #[derive(Clone, Debug)]
@@ -336,6 +335,7 @@ impl Hive {
 /// The one file of a table's partition.
 pub(crate) const HIVE_FILE: &str = "part-0.parquet";
 
+/// Removes `path` if it is a regular file (never a folder or a link's target); true if it was.
 pub(crate) fn remove_if_file(path: &Path) -> Result<bool, WriteError> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.is_file() => {

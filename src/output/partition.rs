@@ -1,8 +1,8 @@
 //! A cohort's athletes in paths: the folder of their own outputs, and their names as path
 //! segments and Hive partition values (`athlete=<name>`), escaped reversibly.
 
+use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// The folder of the athletes' own outputs inside the cohort's.
 pub(crate) const ATHLETES: &str = "athletes";
@@ -13,7 +13,7 @@ pub(crate) const ATHLETES: &str = "athletes";
 /// digits (DuckDB refuses a partition value that decodes to bytes that are not UTF-8), and a
 /// `�` of the name itself is doubled; the rest, accented letters included, stays as it is.
 pub(crate) fn escape(name: &OsStr) -> String {
-    let bytes = name.as_bytes();
+    let bytes = bytes_of(name);
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
@@ -79,12 +79,37 @@ pub(crate) fn unescape(name: &str) -> OsString {
             Err(_) => out.extend_from_slice(format!("{RAW}{hex}").as_bytes()),
         }
     }
-    OsString::from_vec(out)
+    os_string(out)
 }
 
-#[cfg(test)]
+/// A name's bytes (elsewhere than on Unix, its text, lossily).
+#[cfg(unix)]
+fn bytes_of(name: &OsStr) -> Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    Cow::Borrowed(name.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn bytes_of(name: &OsStr) -> Cow<'_, [u8]> {
+    Cow::Owned(name.to_string_lossy().into_owned().into_bytes())
+}
+
+/// A name of these bytes.
+#[cfg(unix)]
+fn os_string(bytes: Vec<u8>) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(bytes)
+}
+
+#[cfg(not(unix))]
+fn os_string(bytes: Vec<u8>) -> OsString {
+    OsString::from(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::os::unix::ffi::OsStrExt;
 
     #[test]
     fn names_escape_reversibly_and_only_where_hive_must() {

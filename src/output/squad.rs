@@ -33,6 +33,8 @@ pub(crate) struct Row {
     pub(crate) folder: String,
     /// The athlete's name (the folder's, unescaped; shown lossily if it is not UTF-8).
     pub(crate) athlete: String,
+    /// Its tables are in the dataset (false: its report did not finish).
+    pub(crate) reported: bool,
     pub(crate) runs: usize,
     pub(crate) last_run: Option<NaiveDate>,
     pub(crate) days_since_last_run: Option<i64>,
@@ -57,6 +59,11 @@ pub(crate) struct Row {
 pub(crate) fn write(dir: &Path, as_of: Option<NaiveDate>, quiet: bool) -> anyhow::Result<()> {
     let day = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let rows = read(dir, day)?;
+    let missing: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.reported)
+        .map(|r| r.athlete.as_str())
+        .collect();
     write_pieces_atomic(dir, SQUAD_CSV, [csv(&rows)?])?;
     write_pieces_atomic(dir, SQUAD_HTML, [html(&rows, day)])?;
     if !quiet {
@@ -66,6 +73,20 @@ pub(crate) fn write(dir: &Path, as_of: Option<NaiveDate>, quiet: bool) -> anyhow
             rows.iter().filter(|r| r.high_open > 0).count(),
             dir.join(SQUAD_CSV).display(),
             dir.join(SQUAD_HTML).display()
+        );
+    }
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "{} {} no tables in the dataset (a report that did not finish): {}; the squad view \
+             marks {} not reported",
+            missing.len(),
+            if missing.len() == 1 {
+                "athlete has"
+            } else {
+                "athletes have"
+            },
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
         );
     }
     Ok(())
@@ -145,19 +166,35 @@ fn row(dir: &Path, folder: &str, day: NaiveDate) -> anyhow::Result<Row> {
     let mut r = Row {
         folder: folder.to_string(),
         athlete: name.to_string_lossy().into_owned(),
+        reported: true,
         ..Row::default()
     };
-    if let Some(a) = table(dir, "activities", folder)? {
-        r.runs = a.height();
-        r.last_run = dates(&a, "local_day")
-            .into_iter()
-            .flatten()
-            .filter(|&d| d <= day)
-            .max();
-        r.days_since_last_run = r.last_run.map(|d| (day - d).num_days());
-    }
+    // Its report did not finish (a shard killed, an athlete that failed): said, not shown as
+    // an athlete without runs.
+    let Some(a) = table(dir, "activities", folder)? else {
+        r.reported = false;
+        return Ok(r);
+    };
+    let days: Vec<Option<NaiveDate>> = dates(&a, "local_day")
+        .into_iter()
+        .map(|d| d.filter(|&d| d <= day))
+        .collect();
+    r.runs = days.iter().flatten().count();
+    r.last_run = days.iter().flatten().max().copied();
+    r.days_since_last_run = r.last_run.map(|d| (day - d).num_days());
     if let Some(w) = table(dir, "weeks", folder)? {
         this_and_last_week(&w, day, &mut r);
+    }
+    // This week so far: its runs up to the view's day (the table's week may run past it).
+    if let Some(start) = r.week_start {
+        let m = numbers(&a, "distance_m");
+        let so_far = days
+            .iter()
+            .zip(&m)
+            .filter(|(d, _)| d.is_some_and(|d| d >= start))
+            .map(|(_, m)| m.unwrap_or(0.0))
+            .sum::<f64>();
+        r.this_week_m = Some(so_far + 0.0);
     }
     if let Some(f) = table(dir, "findings", folder)? {
         open_findings(&f, day, &mut r);
@@ -186,21 +223,24 @@ fn this_and_last_week(w: &DataFrame, day: NaiveDate, r: &mut Row) {
     // The week's first day follows the report's --week-start: read it off the table.
     let first = starts.iter().flatten().next().copied();
     r.week_start = first.map(|f| day - Duration::days((day - f).num_days().rem_euclid(7)));
-    match week_of(day) {
+    if let Some(i) = week_of(day) {
+        r.this_week_acwr = acwr[i];
+    }
+    // After the history's last week, a week without a row had no running.
+    let after = |d: NaiveDate| first.is_some_and(|f| f <= d);
+    match week_of(day - Duration::days(7)) {
         Some(i) => {
-            r.this_week_m = m[i];
-            r.this_week_acwr = acwr[i];
-            r.usual_m = usual[i];
+            r.last_week_m = m[i];
+            r.last_week_acwr = acwr[i];
         }
-        // After the history's last week: nothing run this week.
-        None if first.is_some_and(|f| f <= day) => r.this_week_m = Some(0.0),
+        None if after(day - Duration::days(7)) => r.last_week_m = Some(0.0),
         None => {}
     }
-    if let Some(i) = week_of(day - Duration::days(7)) {
-        r.last_week_m = m[i];
-        r.last_week_acwr = acwr[i];
-        r.usual_m = r.usual_m.or(usual[i]);
-    }
+    // The usual load of the latest week up to the view's day.
+    r.usual_m = (0..starts.len())
+        .rev()
+        .find(|&i| starts[i].is_some_and(|s| s <= day))
+        .and_then(|i| usual[i]);
     if let Some(i) = (0..starts.len())
         .rev()
         .find(|&i| pain[i].is_some_and(|p| p > 0.0) && starts[i].is_some_and(|s| s <= day))
@@ -251,9 +291,10 @@ fn shoes_past_distance(g: &DataFrame) -> usize {
 }
 
 /// The columns of squad.csv.
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 19] = [
     "athlete",
     "folder",
+    "reported",
     "runs",
     "last_run_local",
     "days_since_last_run",
@@ -281,6 +322,7 @@ fn csv(rows: &[Row]) -> anyhow::Result<String> {
         w.write_record([
             r.athlete.clone(),
             r.folder.clone(),
+            r.reported.to_string(),
             r.runs.to_string(),
             date(r.last_run),
             r.days_since_last_run
@@ -351,6 +393,17 @@ fn html(rows: &[Row], day: NaiveDate) -> String {
     let km = |m: Option<f64>| m.map_or(String::new(), |m| format!("{:.1}", m / 1000.0));
     let ratio = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:.2}"));
     for r in rows {
+        if !r.reported {
+            let _ = writeln!(
+                o,
+                "<tr data-athlete=\"{}\" data-reported=\"false\"><td>{}</td><td colspan=\"12\" \
+                 class=\"text\"><span class=\"high\">not reported</span>: its report did not \
+                 finish; run it (or its shard) again</td></tr>",
+                escape(&r.folder),
+                escape(&r.athlete)
+            );
+            continue;
+        }
         let pain = match (r.last_pain, r.last_pain_week) {
             (Some(p), Some(w)) => format!("{p:.0}/10, week of {w}"),
             _ => String::new(),
@@ -424,6 +477,11 @@ pub(crate) fn tell_athlete(a: &AthleteLine) {
         "athlete    {}: {} inputs, {} runs, {} findings ({:.1} s)",
         a.name, a.inputs, a.runs, a.findings, a.seconds
     );
+}
+
+/// Says that an athlete could not be reported.
+pub(crate) fn tell_failed(name: &str, error: &anyhow::Error) {
+    eprintln!("fitrisk: athlete {name} not reported: {error:#}");
 }
 
 /// Says which entries directly under the cohort's folder belong to no athlete (not read).

@@ -79,6 +79,15 @@ pub(super) fn findings(
     out
 }
 
+/// The sources of the runs in a contact-time balance shift (of any of the rule's episodes,
+/// whether its findings list them one by one or as a pattern), for the page.
+pub(super) fn gct_shift_sources(t: &Tables, cfg: &FindingsSettings) -> Vec<String> {
+    balance::episodes(t, cfg)
+        .iter()
+        .flat_map(|e| e.items.iter().map(|o| o.key.clone()))
+        .collect()
+}
+
 /// The first day of what matters now: the last `recent_weeks` weeks up to the history's last
 /// day (its last run or diary day, not today: an old export reads the same).
 pub(crate) fn recent_from(t: &Tables, cfg: &FindingsSettings) -> Option<NaiveDate> {

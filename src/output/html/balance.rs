@@ -86,19 +86,13 @@ impl<'t> BalanceChart<'t> {
         let weeks = charted_weeks(t);
         let w0 = weeks.first()?.start;
         let x = |d: NaiveDate| ((d - w0).num_days() as f64 + 0.5) / 7.0 - 0.5;
-        let spans: Vec<(NaiveDate, NaiveDate)> = t
-            .findings
-            .iter()
-            .filter(|f| f.rule == Rule::GctBalance)
-            .filter_map(|f| Some((f.first?, f.last?)))
-            .collect();
         let runs: Vec<(f64, f64, bool)> = t
             .activities
             .iter()
             .filter_map(|a| {
                 let day = a.local_day.filter(|&d| d >= w0)?;
                 let b = a.run.gct_balance_left_pct.get()?;
-                let shifted = spans.iter().any(|&(lo, hi)| day >= lo && day <= hi);
+                let shifted = t.gct_shifts.iter().any(|s| s == t.source_of(a));
                 Some((x(day), b, shifted))
             })
             .collect();
