@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use crate::cli::{Format, ReportArgs, Shard, SquadArgs};
 use crate::output::export::Hive;
 use crate::output::partition::{escape, ATHLETES};
-use crate::output::squad::{self, AthleteLine};
+use crate::output::squad;
+use crate::output::summary::{self, AthleteLine};
 use crate::{report_one, tell, Exit, Fatal};
 
 /// An athlete's diary, if its folder holds one.
@@ -48,7 +49,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Exit, Fatal> {
         )));
     }
     if !loose.is_empty() {
-        squad::tell_loose(root, &loose);
+        summary::tell_loose(root, &loose);
     }
     let mine: Vec<&Athlete> = athletes
         .iter()
@@ -68,13 +69,13 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Exit, Fatal> {
         let summary = match report_one(&one, Some(hive)) {
             Ok(s) => s,
             Err(f) => {
-                squad::tell_failed(&a.name, &f.error);
+                summary::tell_failed(&a.name, &f.error);
                 exit = Exit::Failure;
                 continue;
             }
         };
         if !args.quiet {
-            squad::tell_athlete(&AthleteLine::of(&a.name, &summary));
+            summary::tell_athlete(&AthleteLine::of(&a.name, &summary));
         }
         // The runner's bad diary lines and the notes still reach stderr.
         let quiet = ReportArgs { quiet: true, ..one };

@@ -1,8 +1,9 @@
-//! The summary printed at the end of `fitrisk report`.
+//! The summary printed at the end of `fitrisk report`, and a cohort's line per athlete.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::folder::DECODER_LOG;
@@ -401,4 +402,57 @@ fn file_names(paths: &[PathBuf]) -> Vec<String> {
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect()
+}
+
+/// One line of a cohort's progress on the terminal: an athlete done.
+#[derive(Clone, Debug)]
+pub(crate) struct AthleteLine {
+    pub(crate) name: String,
+    pub(crate) inputs: usize,
+    pub(crate) runs: usize,
+    pub(crate) findings: usize,
+    pub(crate) seconds: f64,
+}
+
+impl AthleteLine {
+    pub(crate) fn of(name: &str, s: &Summary) -> AthleteLine {
+        AthleteLine {
+            name: name.to_string(),
+            inputs: s.inputs,
+            runs: s.runs,
+            findings: s.findings,
+            seconds: s.elapsed.as_secs_f64(),
+        }
+    }
+}
+
+/// Prints an athlete's line.
+pub(crate) fn tell_athlete(a: &AthleteLine) {
+    println!(
+        "athlete    {}: {} inputs, {} runs, {} findings ({:.1} s)",
+        a.name, a.inputs, a.runs, a.findings, a.seconds
+    );
+}
+
+/// Says that an athlete could not be reported.
+pub(crate) fn tell_failed(name: &str, error: &anyhow::Error) {
+    eprintln!("fitrisk: athlete {name} not reported: {error:#}");
+}
+
+/// Says which entries directly under the cohort's folder belong to no athlete (not read).
+pub(crate) fn tell_loose(root: &Path, loose: &[OsString]) {
+    let names: Vec<String> = loose
+        .iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    eprintln!(
+        "fitrisk: {} {} directly under {} {} no athlete's and {} not read (an athlete is a \
+         sub-folder): {}",
+        names.len(),
+        if names.len() == 1 { "entry" } else { "entries" },
+        root.display(),
+        if names.len() == 1 { "is" } else { "are" },
+        if names.len() == 1 { "was" } else { "were" },
+        names.join(", ")
+    );
 }
