@@ -18,7 +18,7 @@
 ROOT, OUT and BIN must be the same paths on every executor (a shared file system) and BIN must
 run there; in local mode (the default, `local[2]`) that holds by itself. Options after `--` go
 to every `fitrisk report` (e.g. `-- --week-start sunday --config team.toml`). `--as-of` goes to
-both `report` and `squad`.
+`squad` (a shard writes no squad view).
 
 Needs pyspark (>= 3.4, for `percentile_cont ... WITHIN GROUP` in the queries) and a Java that
 it supports (17 or later for Spark 4).
@@ -78,7 +78,7 @@ def parse():
     ap.add_argument("--shards", type=int, default=None, metavar="N",
                     help="how many shards (default: Spark's default parallelism)")
     ap.add_argument("--master", default="local[2]", help="Spark master URL (default: local[2])")
-    ap.add_argument("--as-of", metavar="YYYY-MM-DD", help="passed to fitrisk report and squad")
+    ap.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day of the squad view, passed to fitrisk squad")
     ap.add_argument("--sql", metavar="DIR", default=DEFAULT_SQL,
                     help="folder of .sql queries to run (default: contrib/sql)")
     ap.add_argument("--queries-only", action="store_true",
@@ -117,8 +117,9 @@ def main():
     n = a.shards or sc.defaultParallelism
     if n < 1:
         sys.exit("cohort.py: --shards must be at least 1")
+    # The day of the squad view: for `fitrisk squad` only (a shard writes no view).
     as_of = ["--as-of", a.as_of] if a.as_of else []
-    extra = as_of + a.extra
+    extra = a.extra
     os.makedirs(a.out, exist_ok=True)
 
     code = 0 if a.queries_only else report(spark, sc, a, n, as_of, extra)
