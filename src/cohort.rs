@@ -77,9 +77,9 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Exit, Fatal> {
         if !args.quiet {
             summary::tell_athlete(&AthleteLine::of(&a.name, &summary));
         }
-        // The runner's bad diary lines and the notes still reach stderr.
-        let quiet = ReportArgs { quiet: true, ..one };
-        if tell(&summary, &quiet) == Exit::Unreadable && exit == Exit::Ok {
+        // The runner's bad diary lines and the notes still reach stderr (the athlete's options
+        // are quiet: no summary of its own).
+        if tell(&summary, &one) == Exit::Unreadable && exit == Exit::Ok {
             exit = Exit::Unreadable;
         }
     }

@@ -151,8 +151,9 @@ fn apply_rules(
     tables.gear_thresholds_m = cfg.gear.thresholds_m.clone();
     tables.gear_log = gear_log;
     tables.exports = exports;
-    tables.findings = findings::findings(tables, cfg.findings, cfg.load, cfg.gear);
-    tables.gct_shifts = findings::gct_shift_sources(tables, cfg.findings);
+    let found = findings::findings(tables, cfg.findings, cfg.load, cfg.gear);
+    tables.findings = found.findings;
+    tables.gct_shifts = found.gct_shifts;
     tables.recent_from = findings::recent_from(tables, cfg.findings);
 }
 

@@ -25,13 +25,22 @@ use self::episode::{episodes, Occurrence};
 use crate::config::{FindingsSettings, GearSettings, LoadSettings};
 use crate::model::{Finding, Rule, Tables};
 
+/// What the rules found: the findings, ranked, and the runs of the contact-time balance
+/// shifts (for the page, which marks them whether the findings list their episodes one by one
+/// or as a pattern).
+pub(super) struct Found {
+    pub(super) findings: Vec<Finding>,
+    /// The sources of the runs in a balance shift.
+    pub(super) gct_shifts: Vec<String>,
+}
+
 /// Applies every rule, ranked.
 pub(super) fn findings(
     t: &Tables,
     cfg: &FindingsSettings,
     load_cfg: &LoadSettings,
     gear_cfg: &GearSettings,
-) -> Vec<Finding> {
+) -> Found {
     let gap = cfg.episode_gap_days;
     let run_items: Vec<Occurrence> = t
         .activities
@@ -63,7 +72,8 @@ pub(super) fn findings(
         None,
         cfg,
     ));
-    out.extend(episode::findings(&balance::episodes(t, cfg), None, cfg));
+    let shifts = balance::episodes(t, cfg);
+    out.extend(episode::findings(&shifts, None, cfg));
     out.extend(history::findings(t, cfg));
     out.extend(gear::findings(t, gear_cfg, load_cfg));
     out.extend(pain::findings(
@@ -76,16 +86,13 @@ pub(super) fn findings(
     episode::rank(&mut out, recent_from(t, cfg));
     // Grown by doubling; the findings last until the page is written.
     out.shrink_to_fit();
-    out
-}
-
-/// The sources of the runs in a contact-time balance shift (of any of the rule's episodes,
-/// whether its findings list them one by one or as a pattern), for the page.
-pub(super) fn gct_shift_sources(t: &Tables, cfg: &FindingsSettings) -> Vec<String> {
-    balance::episodes(t, cfg)
-        .iter()
-        .flat_map(|e| e.items.iter().map(|o| o.key.clone()))
-        .collect()
+    Found {
+        findings: out,
+        gct_shifts: shifts
+            .iter()
+            .flat_map(|e| e.items.iter().map(|o| o.key.clone()))
+            .collect(),
+    }
 }
 
 /// The first day of what matters now: the last `recent_weeks` weeks up to the history's last

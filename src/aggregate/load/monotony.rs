@@ -8,12 +8,10 @@
 //! compared with it. Seven equal days have no spread and an unbounded monotony: it is capped at
 //! [`MONOTONY_CAP`], as Runalyze caps it.
 
-use std::collections::VecDeque;
-
+use super::returns::usual_before;
 use super::Placed;
 use crate::config::LoadSettings;
 use crate::model::Week;
-use crate::series::median;
 
 /// The largest monotony reported: seven days of one load (no spread at all), or as good as
 /// (distances a few metres apart), read as this.
@@ -45,21 +43,20 @@ pub(super) fn set_monotony(
     first_week: usize,
     cfg: &LoadSettings,
 ) {
-    let n = cfg.usual_weeks.max(1) as usize;
-    let mut recent: VecDeque<f64> = VecDeque::with_capacity(n);
     for (i, w) in out.iter_mut().enumerate() {
         let days = i * 7..i * 7 + 7;
         w.monotony = monotony(&placed.distance[days.clone()]);
         w.strain_km = w.monotony.map(|m| w.distance_m / 1000.0 * m);
         if w.runs > 0 && w.runs_without_rpe == 0 {
-            w.srpe_monotony = monotony(&placed.srpe[days.clone()]);
+            w.srpe_monotony = monotony(&placed.srpe[days]);
             w.srpe_strain = w.srpe_monotony.zip(w.srpe_load).map(|(m, l)| l * m);
         }
-        w.usual_strain_km = (recent.len() == n).then(|| {
-            let mut v: Vec<f64> = recent.iter().copied().collect();
-            median(&mut v).unwrap_or(0.0)
-        });
-        w.flag_monotony = match (w.monotony, w.strain_km, w.usual_strain_km) {
+    }
+    // The usual strain, like the usual distance, is read from regular weeks.
+    let usual = usual_before(out, in_break, first_week, cfg, |w| w.strain_km);
+    for (w, usual) in out.iter_mut().zip(usual) {
+        w.usual_strain_km = usual;
+        w.flag_monotony = match (w.monotony, w.strain_km, usual) {
             (Some(m), Some(s), Some(usual)) => {
                 m >= cfg.monotony_max
                     && w.distance_m >= cfg.min_base_m
@@ -68,15 +65,6 @@ pub(super) fn set_monotony(
             }
             _ => false,
         };
-        // The usual strain, like the usual distance, is read from regular weeks: neither all
-        // inside a break nor part of the return after one.
-        let regular = i >= first_week && w.ret.is_none() && !in_break[days].iter().all(|&b| b);
-        if let (true, Some(s)) = (regular, w.strain_km) {
-            if recent.len() == n {
-                recent.pop_front();
-            }
-            recent.push_back(s);
-        }
     }
 }
 

@@ -86,23 +86,40 @@ pub(super) fn set_usual(
     first_week: usize,
     cfg: &LoadSettings,
 ) {
+    let usual = usual_before(out, in_break, first_week, cfg, |w| Some(w.distance_m));
+    for (w, u) in out.iter_mut().zip(usual) {
+        w.usual_m = u;
+    }
+}
+
+/// Before each week, the median of `value` over the last `usual_weeks` regular weeks (neither
+/// all inside a break nor part of a return) that have one; `None` until there are that many.
+pub(super) fn usual_before(
+    out: &[Week],
+    in_break: &[bool],
+    first_week: usize,
+    cfg: &LoadSettings,
+    value: impl Fn(&Week) -> Option<f64>,
+) -> Vec<Option<f64>> {
     let n = cfg.usual_weeks.max(1) as usize;
     let regular = |i: usize, w: &Week| {
         i >= first_week && w.ret.is_none() && !in_break[i * 7..i * 7 + 7].iter().all(|&b| b)
     };
     let mut recent: VecDeque<f64> = VecDeque::with_capacity(n);
-    for (i, w) in out.iter_mut().enumerate() {
-        w.usual_m = (recent.len() == n).then(|| {
+    let mut usual = Vec::with_capacity(out.len());
+    for (i, w) in out.iter().enumerate() {
+        usual.push((recent.len() == n).then(|| {
             let mut v: Vec<f64> = recent.iter().copied().collect();
             median(&mut v).unwrap_or(0.0)
-        });
-        if regular(i, w) {
+        }));
+        if let (true, Some(x)) = (regular(i, w), value(w)) {
             if recent.len() == n {
                 recent.pop_front();
             }
-            recent.push_back(w.distance_m);
+            recent.push_back(x);
         }
     }
+    usual
 }
 
 /// Each return's base: the usual weekly distance of the week its break began in.

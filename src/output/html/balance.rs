@@ -126,12 +126,7 @@ impl<'t> BalanceChart<'t> {
             .set_secondary_coord(-0.5..n - 0.5, 0.0..10.6);
         self.axis.mesh_as(&mut c, layout, "left foot's share, %")?;
         if !self.pain.is_empty() {
-            c.configure_secondary_axes()
-                .label_style(layout.label())
-                .axis_desc_style(layout.label())
-                .y_label_formatter(&|y| format!("{y:.0}"))
-                .y_desc("pain, 0–10")
-                .draw()?;
+            chart::right_axis(&mut c, layout, "pain, 0–10", 0)?;
         }
         c.draw_series(LineSeries::new(
             [(-0.5, 50.0), (n - 0.5, 50.0)],

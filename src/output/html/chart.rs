@@ -61,6 +61,30 @@ pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 pub(super) type Chart<'a, 'b> =
     ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// A chart with a second y axis on the right (its own coordinates).
+pub(super) type DualChart<'a, 'b> = plotters::chart::DualCoordChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<RangedCoordf64, RangedCoordf64>,
+    Cartesian2d<RangedCoordf64, RangedCoordf64>,
+>;
+
+/// Draws the right-hand axis of a [`DualChart`]: its labels with `decimals` digits, and `desc`.
+pub(super) fn right_axis(
+    c: &mut DualChart<'_, '_>,
+    layout: Layout,
+    desc: &str,
+    decimals: usize,
+) -> ChartResult {
+    c.configure_secondary_axes()
+        .label_style(layout.label())
+        .axis_desc_style(layout.label())
+        .y_label_formatter(&|y| format!("{y:.decimals$}"))
+        .y_desc(desc)
+        .draw()?;
+    Ok(())
+}
+
 impl Layout {
     /// About how wide the plotting area is, in view-box units.
     pub(super) fn plot_w(&self) -> f64 {

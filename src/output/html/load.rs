@@ -236,12 +236,7 @@ fn recent_figure(t: &Tables, th: &Thresholds) -> String {
             .build_cartesian_2d(-0.5..n - 0.5, 0.0..axis.max_km)?
             .set_secondary_coord(-0.5..n - 0.5, 0.0..max_ratio);
         axis.mesh(&mut c, layout)?;
-        c.configure_secondary_axes()
-            .label_style(layout.label())
-            .axis_desc_style(layout.label())
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .y_desc("acute:chronic")
-            .draw()?;
+        chart::right_axis(&mut c, layout, "acute:chronic", 1)?;
         c.draw_secondary_series(std::iter::once(Rectangle::new(
             [(-0.5, th.acwr_low), (n - 0.5, th.acwr_high)],
             BAND.mix(0.6).filled(),
@@ -306,12 +301,7 @@ fn monotony_figure(t: &Tables, th: &Thresholds) -> String {
             .build_cartesian_2d(-0.5..n - 0.5, 0.0..max_strain)?
             .set_secondary_coord(-0.5..n - 0.5, 0.0..max_m);
         axis.mesh_as(&mut c, layout, "strain, km")?;
-        c.configure_secondary_axes()
-            .label_style(layout.label())
-            .axis_desc_style(layout.label())
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .y_desc("monotony")
-            .draw()?;
+        chart::right_axis(&mut c, layout, "monotony", 1)?;
         c.draw_series(weeks.iter().enumerate().filter_map(|(i, w)| {
             let x = i as f64;
             let colour = if w.flag_monotony { ORANGE } else { GREY };

@@ -102,12 +102,7 @@ impl<'t> PainChart<'t> {
             .build_cartesian_2d(-0.5..n - 0.5, 0.0..self.axis.max_km)?
             .set_secondary_coord(-0.5..n - 0.5, 0.0..10.6);
         self.axis.mesh(&mut c, layout)?;
-        c.configure_secondary_axes()
-            .label_style(layout.label())
-            .axis_desc_style(layout.label())
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("pain, 0–10")
-            .draw()?;
+        chart::right_axis(&mut c, layout, "pain, 0–10", 0)?;
         c.draw_series(self.weeks.iter().enumerate().map(|(i, w)| {
             let x = i as f64;
             Rectangle::new(
